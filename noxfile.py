@@ -1,0 +1,112 @@
+"""Every workflow of this repository is a nox session.
+
+Run them through the pinned runner: `python3 scripts/nox_pinned.py -s SESSION [-- ARGS]`
+(or plain `nox` if you have the versions from requirements/nox.txt). Every session installs
+from requirements/constraints.txt, so results do not move when PyPI does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "requirements" / "constraints.txt"))
+CLIENT_PROJECT = ROOT / "generated" / "plaid-session-client"
+PYTHON = "3.11"
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "typecheck", "check-generated", "tests"]
+
+
+def install(session: nox.Session, *extras: str, client: bool = False) -> None:
+    """Install this project (with extras) and optionally the generated client, pinned."""
+    spec = f".[{','.join(extras)}]" if extras else "."
+    session.install(*CONSTRAINTS, "-e", spec)
+    if client:
+        # Non-editable: tests see the package exactly as a vendoring team installs it.
+        session.install(*CONSTRAINTS, "--reinstall-package", "plaid-session-client", str(CLIENT_PROJECT))
+
+
+@nox.session(python=PYTHON)
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from the spec, config and templates (bumps the version first)."""
+    install(session, "generate", "test")
+    session.run("python", "-m", "plaid_tools.versioning", "bump", *session.posargs)
+    session.run("python", "-m", "plaid_tools.regenerate")
+
+
+@nox.session(name="check-generated", python=PYTHON)
+def check_generated(session: nox.Session) -> None:
+    """Fail, naming the files, when generated/ differs from a fresh regeneration."""
+    install(session, "generate")
+    session.run("python", "-m", "plaid_tools.check_generated")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Spec checks (validator + our rules) and ruff on our own code."""
+    install(session, "lint", "generate")
+    session.run("python", "-m", "plaid_tools.spec_lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on our code and the generated package; pyright on the generated package."""
+    install(session, "typecheck", "test", "generate", client=True)
+    session.run("mypy", "--strict", str(CLIENT_PROJECT / "plaid_session_client"))
+    session.run("mypy", "--strict", "contracts", "scripts", "tests")
+    session.run("pyright", str(CLIENT_PROJECT / "plaid_session_client"))
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The full test suite of the tooling, sandbox, client and contract runner."""
+    install(session, "test", "generate", client=True)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def sandbox(session: nox.Session) -> None:
+    """Serve the offline Plaid Sandbox: `nox -s sandbox -- --host 127.0.0.1 --port 8100`."""
+    install(session)
+    session.run("python", "-m", "plaid_offline_sandbox", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def contracts(session: nox.Session) -> None:
+    """The contract run (offline sandbox by default); report in reports/contracts/."""
+    install(session, "test", client=True)
+    session.run("python", "-m", "plaid_contracts", "run", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def parity(session: nox.Session) -> None:
+    """Replay a real-Sandbox recording against the offline sandbox and report differences."""
+    install(session, "test", client=True)
+    session.run("python", "-m", "plaid_contracts", "parity", *session.posargs)
+
+
+@nox.session(name="try", python=PYTHON)
+def try_request(session: nox.Session) -> None:
+    """Send the spec's example request to the target and print the answer, secrets masked."""
+    install(session, "test", client=True)
+    session.run("python", "-m", "plaid_contracts", "try", *session.posargs)
+
+
+@nox.session(name="spec-diff", python=PYTHON)
+def spec_diff(session: nox.Session) -> None:
+    """Classify spec changes by impact: `nox -s spec-diff -- [OLD] [NEW] [--format json]`."""
+    install(session, "test", "generate")
+    session.run("python", "-m", "plaid_tools.spec_diff", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks and reliability figures as ratios; writes reports/bench/."""
+    install(session, "test", "generate", "bench", client=True)
+    session.run("python", "-m", "plaid_tools.bench", *session.posargs)

@@ -1,0 +1,56 @@
+"""Run the pinned nox (and uv, its fast installer) without installing anything globally.
+
+    python3 scripts/nox_pinned.py -s contracts
+
+Creates .nox-env/ once from requirements/nox.txt, reinstalls when that file changes, then hands
+every argument to nox. Only the standard library is used, so a fresh machine with Python 3.11+
+and PyPI access needs nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_DIR = ROOT / ".nox-env"
+REQUIREMENTS = ROOT / "requirements" / "nox.txt"
+STAMP = ENV_DIR / ".requirements-sha256"
+
+
+def _env_python() -> Path:
+    return ENV_DIR / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_env() -> Path:
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    python = _env_python()
+    if python.exists() and STAMP.exists() and STAMP.read_text() == wanted:
+        return python
+    if not python.exists():
+        venv.create(ENV_DIR, with_pip=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-r", str(REQUIREMENTS)],
+        check=True,
+    )
+    STAMP.write_text(wanted)
+    return python
+
+
+def main() -> int:
+    if sys.version_info < (3, 11):
+        print("Python 3.11 or newer is needed", file=sys.stderr)
+        return 2
+    python = ensure_env()
+    # nox finds uv next to itself: put the env's bin first so sessions use the pinned uv.
+    env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.call([str(python), "-m", "nox", *sys.argv[1:]], cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

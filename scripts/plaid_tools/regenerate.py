@@ -1,0 +1,123 @@
+"""Regenerate the client package from the spec with the pinned openapi-python-client.
+
+One pipeline serves `nox -s generate`, `nox -s check-generated` and the golden-record test:
+the generator always writes into a fresh temporary folder (so its output never depends on what
+was there before) and only then replaces the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from plaid_tools import paths
+
+GENERATOR_VERSION = "0.29.1"
+# Plaid's own format: "<Plaid API version>_<revision>", e.g. 2020-09-14_1.0.0.
+VERSION_SEPARATOR = "_"
+
+
+class GenerationError(RuntimeError):
+    """The generator failed or warned; the message carries its output."""
+
+
+def package_version(spec_path: Path) -> str:
+    """The package version is the spec revision after Plaid's API version in info.version."""
+    version = str(yaml.safe_load(spec_path.read_text(encoding="utf-8"))["info"]["version"])
+    api_version, sep, revision = version.partition(VERSION_SEPARATOR)
+    if not sep or not revision:
+        raise GenerationError(
+            f"info.version {version!r} must look like '<plaid api version>_<semver>', "
+            "e.g. 2020-09-14_1.0.0"
+        )
+    return revision
+
+
+def _check_generator_pin() -> None:
+    installed = metadata.version("openapi-python-client")
+    if installed != GENERATOR_VERSION:
+        raise GenerationError(
+            f"openapi-python-client {installed} is installed but the templates are written for "
+            f"{GENERATOR_VERSION}; install it from requirements/constraints.txt"
+        )
+
+
+def _effective_config(spec_path: Path, config_path: Path, workdir: Path) -> Path:
+    """The committed config plus what is derived: the version and the header post-hook."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["package_version_override"] = package_version(spec_path)
+    header_hook = f"{shlex.quote(sys.executable)} {shlex.quote(str(paths.HEADER_HOOK))}"
+    config["post_hooks"] = [*config.get("post_hooks", []), f"{header_hook} {GENERATOR_VERSION}"]
+    effective = workdir / "config.yaml"
+    effective.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
+    return effective
+
+
+def generate_into(
+    output: Path,
+    *,
+    spec_path: Path = paths.SPEC,
+    config_path: Path = paths.GENERATOR_CONFIG,
+    templates: Path = paths.TEMPLATES,
+) -> Path:
+    """Generate the client project into `output` (replaced whole). Returns `output`."""
+    _check_generator_pin()
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory(prefix="plaid-generate-") as tmp:
+        workdir = Path(tmp)
+        project = workdir / "project"
+        command = [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path", str(spec_path),
+            "--config", str(_effective_config(spec_path, config_path, workdir)),
+            "--meta", "uv",
+            "--output-path", str(project),
+            "--fail-on-warning",
+        ]
+        if templates.is_dir() and any(templates.iterdir()):
+            command += ["--custom-template-path", str(templates)]
+        # Post-hooks (ruff) must come from this environment's pinned tools.
+        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir)
+        if result.returncode != 0 or not project.is_dir():
+            raise GenerationError(f"openapi-python-client failed:\n{result.stdout}{result.stderr}")
+        _remove_debris(project)
+        if output.exists():
+            shutil.rmtree(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(project, output)
+    return output
+
+
+def _remove_debris(project: Path) -> None:
+    for debris in (".ruff_cache", "__pycache__"):
+        for path in list(project.rglob(debris)):
+            shutil.rmtree(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--output", type=Path, default=paths.CLIENT_PROJECT)
+    parser.add_argument("--spec", type=Path, default=paths.SPEC)
+    args = parser.parse_args(argv)
+    try:
+        generate_into(args.output, spec_path=args.spec)
+    except GenerationError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"generated {args.output.relative_to(paths.ROOT) if args.output.is_relative_to(paths.ROOT) else args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
