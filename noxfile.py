@@ -27,7 +27,9 @@ def install(session: nox.Session, *extras: str, client: bool = False) -> None:
     session.install(*CONSTRAINTS, "-e", spec)
     if client:
         # Non-editable: tests see the package exactly as a vendoring team installs it.
-        session.install(*CONSTRAINTS, "--reinstall-package", "plaid-session-client", str(CLIENT_PROJECT))
+        session.install(
+            *CONSTRAINTS, "--reinstall-package", "plaid-session-client", str(CLIENT_PROJECT)
+        )
 
 
 @nox.session(python=PYTHON)

@@ -34,8 +34,16 @@ def ensure_env() -> Path:
     if not python.exists():
         venv.create(ENV_DIR, with_pip=True)
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-r", str(REQUIREMENTS)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            str(REQUIREMENTS),
+        ],
         check=True,
     )
     STAMP.write_text(wanted)
@@ -43,7 +51,7 @@ def ensure_env() -> Path:
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - a friendly message on old interpreters
         print("Python 3.11 or newer is needed", file=sys.stderr)
         return 2
     python = ensure_env()

@@ -22,8 +22,14 @@ def _files(root: Path) -> set[str]:
 def differences(committed: Path, fresh: Path) -> list[str]:
     """Human-readable lines, one per file that is missing, extra or changed."""
     committed_files, fresh_files = _files(committed), _files(fresh)
-    lines = [f"missing (regeneration creates it): {name}" for name in sorted(fresh_files - committed_files)]
-    lines += [f"extra (regeneration does not create it): {name}" for name in sorted(committed_files - fresh_files)]
+    lines = [
+        f"missing (regeneration creates it): {name}"
+        for name in sorted(fresh_files - committed_files)
+    ]
+    lines += [
+        f"extra (regeneration does not create it): {name}"
+        for name in sorted(committed_files - fresh_files)
+    ]
     lines += [
         f"differs: {name}"
         for name in sorted(committed_files & fresh_files)

@@ -33,7 +33,7 @@ class GenerationError(RuntimeError):
 def package_version(spec_path: Path) -> str:
     """The package version is the spec revision after Plaid's API version in info.version."""
     version = str(yaml.safe_load(spec_path.read_text(encoding="utf-8"))["info"]["version"])
-    api_version, sep, revision = version.partition(VERSION_SEPARATOR)
+    _api_version, sep, revision = version.partition(VERSION_SEPARATOR)
     if not sep or not revision:
         raise GenerationError(
             f"info.version {version!r} must look like '<plaid api version>_<semver>', "
@@ -78,10 +78,14 @@ def generate_into(
         command = [
             str(bin_dir / "openapi-python-client"),
             "generate",
-            "--path", str(spec_path),
-            "--config", str(_effective_config(spec_path, config_path, workdir)),
-            "--meta", "uv",
-            "--output-path", str(project),
+            "--path",
+            str(spec_path),
+            "--config",
+            str(_effective_config(spec_path, config_path, workdir)),
+            "--meta",
+            "uv",
+            "--output-path",
+            str(project),
             "--fail-on-warning",
         ]
         if templates.is_dir() and any(templates.iterdir()):
@@ -115,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     except GenerationError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"generated {args.output.relative_to(paths.ROOT) if args.output.is_relative_to(paths.ROOT) else args.output}")
+    print(f"generated {args.output}")
     return 0
 
 

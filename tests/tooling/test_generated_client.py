@@ -1,0 +1,92 @@
+"""Golden-record tests of the generation pipeline, and the vendorable package it produces."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+from plaid_tools import paths
+from plaid_tools.check_generated import differences
+from plaid_tools.regenerate import generate_into, package_version
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_into(tmp_path_factory.mktemp("fresh") / paths.DISTRIBUTION)
+
+
+def test_committed_client_is_exactly_a_fresh_regeneration(fresh: Path) -> None:
+    assert differences(paths.CLIENT_PROJECT, fresh) == []
+
+
+def test_regeneration_is_byte_identical_and_leaves_no_debris(fresh: Path, tmp_path: Path) -> None:
+    again = generate_into(tmp_path / paths.DISTRIBUTION)
+    assert differences(fresh, again) == []
+    debris = [p for p in again.rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
+    assert debris == []
+
+
+def test_one_changed_word_in_a_description_is_named_as_drift(tmp_path: Path) -> None:
+    spec = paths.SPEC.read_text(encoding="utf-8")
+    edited = spec.replace("The end user the session is for.", "The end user this session is for.")
+    assert edited != spec
+    edited_spec = tmp_path / "spec.yaml"
+    edited_spec.write_text(edited, encoding="utf-8")
+    drifted = generate_into(tmp_path / "drifted", spec_path=edited_spec)
+    assert "differs: plaid_session_client/models/session_token_create_request_user.py" in (
+        differences(paths.CLIENT_PROJECT, drifted)
+    )
+
+
+def test_every_generated_file_says_it_is_generated_and_how_to_regenerate(fresh: Path) -> None:
+    for path in (p for p in fresh.rglob("*") if p.is_file()):
+        head = path.read_text(encoding="utf-8")[:400]
+        assert "DO NOT EDIT" in head and "nox -s generate" in head, path
+
+
+def test_package_version_comes_from_the_spec(fresh: Path) -> None:
+    version = package_version(paths.SPEC)
+    pyproject = (fresh / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{version}"' in pyproject
+
+
+def test_wheel_installs_and_imports_in_an_empty_virtualenv(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--outdir",
+            str(dist),
+            str(paths.CLIENT_PROJECT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert f"{paths.PACKAGE}/py.typed" in names
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        check=True,
+    )
+    probe = (
+        "import importlib.metadata as m, plaid_session_client as p;"
+        "print(p.__name__);"
+        "print(sorted(r.split(';')[0].split('>')[0].split('<')[0].split('=')[0].strip()"
+        " for r in m.requires('plaid-session-client') or []))"
+    )
+    out = subprocess.run([str(python), "-c", probe], check=True, capture_output=True, text=True)
+    name, requirements = out.stdout.splitlines()
+    assert name == paths.PACKAGE
+    assert requirements == "['attrs', 'httpx']"
