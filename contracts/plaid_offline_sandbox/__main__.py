@@ -1,0 +1,134 @@
+"""Command line: ``python -m plaid_offline_sandbox [--host H] [--port P] [--workers N] ...``.
+
+The final configuration (environment + flags) is serialised into one environment variable before
+uvicorn starts, and every worker process builds its app from it, so all workers agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .config import (
+    CONFIG_JSON_ENV,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ENV_FAULT,
+    ENV_LOG_LEVEL,
+    ENV_TOKEN_LIFETIME,
+    LOG_LEVELS,
+    ConfigError,
+    SandboxConfig,
+    parse_credentials,
+)
+from .faults import FaultScriptError, parse_script
+
+APP_FACTORY = "plaid_offline_sandbox.app:create_server_app"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plaid-offline-sandbox",
+        description="Offline Plaid Sandbox for POST /session/token/create.",
+        epilog=(
+            "Credentials: PLAID_CLIENT_ID + PLAID_SECRET replace the default pair "
+            "(offline-client-id / offline-secret); PLAID_TEMPLATE_ID replaces the default "
+            "template (template_offline_default). Prefer environment variables for secrets: "
+            "command lines are visible to other users."
+        ),
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default %(default)s")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--token-lifetime",
+        type=int,
+        metavar="SECONDS",
+        help=f"link token lifetime (env {ENV_TOKEN_LIFETIME}; default 14400 = 4 hours, "
+        "Plaid's documented Link token lifetime; 1800 matches one observed Layer session)",
+    )
+    parser.add_argument(
+        "--fault",
+        metavar="SCRIPT",
+        help=f"server-wide fault script, e.g. 'internal_error,ok' (env {ENV_FAULT}); "
+        "its step counter is per worker process",
+    )
+    parser.add_argument(
+        "--log-level", choices=LOG_LEVELS, help=f"env {ENV_LOG_LEVEL}; default info"
+    )
+    parser.add_argument(
+        "--credential",
+        action="append",
+        default=[],
+        metavar="CLIENT_ID:SECRET",
+        help="accept this extra credential pair (repeatable)",
+    )
+    parser.add_argument(
+        "--template-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="accept this extra template id (repeatable)",
+    )
+    parser.add_argument("--max-body-bytes", type=int, metavar="BYTES", help="default 1048576")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    # The packed variable is internal to one run; never inherit a stale one.
+    environ = {key: value for key, value in os.environ.items() if key != CONFIG_JSON_ENV}
+    config = SandboxConfig.from_env(environ)
+    changes: dict[str, object] = {}
+    if args.credential:
+        changes["credentials"] = config.credentials | parse_credentials(args.credential)
+    if args.template_id:
+        changes["template_ids"] = config.template_ids | frozenset(args.template_id)
+    if args.token_lifetime is not None:
+        changes["token_lifetime_seconds"] = args.token_lifetime
+    if args.fault is not None:
+        changes["fault_script"] = args.fault or None
+    if args.log_level is not None:
+        changes["log_level"] = args.log_level
+    if args.max_body_bytes is not None:
+        changes["max_body_bytes"] = args.max_body_bytes
+    config = replace(config, **changes)  # type: ignore[arg-type]
+    if config.fault_script:
+        parse_script(config.fault_script)
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    try:
+        config = config_from_args(args)
+    except (ConfigError, FaultScriptError) as exc:
+        parser.error(str(exc))
+
+    import uvicorn  # imported late so `--help` stays fast
+
+    os.environ[CONFIG_JSON_ENV] = config.to_json()
+    uvloop_available = importlib.util.find_spec("uvloop") is not None
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop" if uvloop_available else "asyncio",
+        http="httptools",
+        lifespan="on",
+        access_log=False,  # the app logs its own line per request, without credentials
+        log_level=config.log_level,
+        server_header=False,  # Plaid does not announce uvicorn
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

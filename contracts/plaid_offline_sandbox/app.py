@@ -1,0 +1,256 @@
+"""The raw ASGI application: routing, fault injection, body reading, validation, answering.
+
+Raw ASGI (no framework) keeps a request to a few tens of microseconds of Python. Apart from the
+fault counters the app is stateless, so any number of uvicorn workers behave identically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from . import assumptions, catalogue
+from .config import LOG_LEVELS, SandboxConfig
+from .faults import FaultInjector, FaultScriptError, FaultStep
+from .responses import (
+    HTML_502_BODY,
+    STATUS_520_BODY,
+    Headers,
+    Response,
+    error_response,
+    format_expiration,
+    new_link_token,
+    new_request_id,
+    raw_response,
+    success_response,
+)
+from .validation import Rejection, RequestHeaders, check_body, check_headers, parse_body
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+logger = logging.getLogger("plaid_offline_sandbox")
+access_logger = logging.getLogger("plaid_offline_sandbox.access")
+
+_ALLOW_POST: Headers = [(b"allow", b"POST")]
+# Announced length for the `drop` fault; the body never follows.
+_DROP_CONTENT_LENGTH = b"1024"
+
+
+class DropConnection(Exception):
+    """Raised after a response has started so the ASGI server aborts the connection."""
+
+
+class SandboxApp:
+    """ASGI callable answering POST /session/token/create like Plaid's Sandbox."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.faults = FaultInjector(config.fault_script)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope_type = scope["type"]
+        if scope_type == "http":
+            await self._http(scope, receive, send)
+        elif scope_type == "lifespan":
+            await self._lifespan(receive, send)
+        # Other scope types (websocket) are refused by returning without accepting.
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = new_request_id()
+        try:
+            response = await self._handle(scope, receive, send, request_id)
+        except DropConnection:
+            _log_request(scope, 0, "DROPPED", request_id)
+            raise
+        except Exception as exc:
+            # Last resort: never crash, answer in Plaid's format. Log only the exception type,
+            # since messages from parsers may quote request content.
+            logger.error("unhandled %s while serving request %s", type(exc).__name__, request_id)
+            response = error_response(catalogue.INTERNAL_SERVER_ERROR, request_id)
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": response.headers}
+        )
+        await send({"type": "http.response.body", "body": response.body})
+        _log_request(scope, response.status, response.error_code, request_id)
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str
+    ) -> Response:
+        if scope["path"] != assumptions.ENDPOINT_PATH:
+            return error_response(catalogue.NOT_FOUND, request_id)
+        if scope["method"] != "POST":
+            extra = _ALLOW_POST if assumptions.METHOD_NOT_ALLOWED_STATUS == 405 else None
+            return error_response(catalogue.METHOD_NOT_ALLOWED, request_id, extra)
+
+        headers = RequestHeaders.from_asgi(scope["headers"])
+        try:
+            step = self.faults.step_for(headers.fault_script, headers.fault_id)
+        except FaultScriptError as exc:
+            return error_response(
+                catalogue.INVALID_FAULT_HEADER, request_id, values={"detail": str(exc)}
+            )
+        if step.kind != "ok":
+            faulted = await _apply_fault(step, receive, send, request_id)
+            if faulted is not None:
+                return faulted
+
+        rejection = check_headers(headers)
+        if rejection is not None:
+            return _reject(rejection, request_id)
+
+        body = await self._read_body(receive, headers.content_length)
+        if body is None:
+            limit = {"limit": self.config.max_body_bytes}
+            return error_response(catalogue.BODY_TOO_LARGE, request_id, values=limit)
+        parsed = parse_body(body)
+        if isinstance(parsed, Rejection):
+            return _reject(parsed, request_id)
+        rejection = check_body(parsed, headers, self.config)
+        if rejection is not None:
+            return _reject(rejection, request_id)
+
+        expiration = format_expiration(self.config.now(), self.config.token_lifetime_seconds)
+        return success_response(request_id, new_link_token(), expiration)
+
+    async def _read_body(self, receive: Receive, declared_length: str | None) -> bytes | None:
+        """The request body, or ``None`` as soon as it is known to exceed the limit."""
+        limit = self.config.max_body_bytes
+        declared = declared_length.strip() if declared_length is not None else ""
+        # isascii: str.isdigit also accepts digits int() refuses; length: int()'s digit limit.
+        if (
+            declared.isascii()
+            and declared.isdigit()
+            and (len(declared) > 18 or int(declared) > limit)
+        ):
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # http.disconnect: answer with what arrived; the server discards it
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None  # stop reading: the rest is never buffered
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _reject(rejection: Rejection, request_id: str) -> Response:
+    return error_response(rejection.error, request_id, values=rejection.values)
+
+
+async def _apply_fault(
+    step: FaultStep, receive: Receive, send: Send, request_id: str
+) -> Response | None:
+    """The response for a fault step, or ``None`` to continue normally (after ``slow``)."""
+    kind = step.kind
+    if kind == "slow":
+        await asyncio.sleep(step.argument or 0.0)
+        return None
+    if kind == "rate_limit":
+        extra: Headers | None = None
+        if step.argument is not None:
+            extra = [(b"retry-after", str(int(step.argument)).encode("ascii"))]
+        return error_response(catalogue.RATE_LIMIT, request_id, extra)
+    if kind == "internal_error":
+        return error_response(catalogue.INTERNAL_SERVER_ERROR, request_id)
+    if kind == "maintenance":
+        return error_response(catalogue.PLANNED_MAINTENANCE, request_id)
+    if kind == "new_error_type":
+        return error_response(catalogue.NEW_FUTURE_ERROR, request_id)
+    if kind == "html_502":
+        return raw_response(502, b"text/html", HTML_502_BODY, "FAULT_HTML_502")
+    if kind == "status_520":
+        return raw_response(520, b"text/plain; charset=utf-8", STATUS_520_BODY, "FAULT_520")
+    if kind == "drop":
+        # Consume the request first: closing a socket with unread input makes the kernel send a
+        # reset, which clients report as a different error (ReadError) from time to time.
+        await _discard_body(receive)
+        # Promise a body, then fail: uvicorn can only abort the connection, so the client sees
+        # an incomplete response (a transport error), as with a crashed proxy.
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", _DROP_CONTENT_LENGTH),
+                ],
+            }
+        )
+        raise DropConnection("fault injection: drop")
+    return None
+
+
+async def _discard_body(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
+def _log_request(scope: Scope, status: int, error_code: str | None, request_id: str) -> None:
+    # Never log credentials or bodies: only method, path, status, error_code and request_id.
+    if access_logger.isEnabledFor(logging.INFO):
+        path = repr(str(scope.get("path", ""))[:200])[1:-1]
+        access_logger.info(
+            "%s %s %d %s request_id=%s",
+            scope.get("method", "-"),
+            path,
+            status,
+            error_code or "-",
+            request_id,
+        )
+
+
+def create_app(config: SandboxConfig | None = None) -> SandboxApp:
+    """Public factory; without a config the documented environment variables are read."""
+    return SandboxApp(config if config is not None else SandboxConfig.from_env())
+
+
+class _HideDropTracebacks(logging.Filter):
+    """uvicorn logs every exception escaping the app; a requested drop is not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DropConnection)
+
+
+def configure_logging(level: str) -> None:
+    """Send the sandbox's own log lines to stderr (idempotent)."""
+    if level not in LOG_LEVELS:
+        raise ValueError(f"unknown log level {level!r}")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(level.upper())
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideDropTracebacks) for f in uvicorn_error.filters):
+        uvicorn_error.addFilter(_HideDropTracebacks())
+
+
+def create_server_app() -> SandboxApp:
+    """Factory used by the CLI in every uvicorn worker: configuration from the environment."""
+    config = SandboxConfig.from_env()
+    configure_logging(config.log_level)
+    return create_app(config)

@@ -1,0 +1,122 @@
+"""Every behaviour Plaid does not document, in one place.
+
+Each constant names the BEHAVIOUR.md row (``[A<n>]``) that explains it. When a nightly run against
+the real Plaid Sandbox confirms or overturns an assumption, change the constant here and the row
+there; nothing else should need editing.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+# [A1] Order in which header checks run, before the body is read.
+HEADER_CHECK_ORDER: Final = ("content_type", "plaid_version")
+
+# [A2] Order in which checks on the parsed body run; the first failing check answers.
+BODY_CHECK_ORDER: Final = (
+    "unknown_fields",
+    "missing_fields",
+    "field_types",
+    "credentials",
+    "template_id",
+)
+
+# [A3] Missing credentials are reported in the same MISSING_FIELDS message as missing body
+# fields, in this order (dotted paths, comma-space).
+MISSING_FIELD_ORDER: Final = ("client_id", "secret", "template_id", "user", "user.client_user_id")
+
+# [A4] Unknown fields are listed in the order they appear in the body (top level first, then
+# inside `user`).
+UNKNOWN_FIELDS_ORDER: Final[Literal["document", "sorted"]] = "document"
+
+# [A5] JSON null for any field is treated as if the field were absent (Go backend semantics).
+NULL_MEANS_ABSENT: Final = True
+
+# [A6] Only the first invalid field is reported, in this order.
+FIELD_TYPE_CHECK_ORDER: Final = (
+    "client_id",
+    "secret",
+    "template_id",
+    "user",
+    "user.client_user_id",
+    "user.user_id",
+    "webhook",
+    "redirect_uri",
+    "android_package_name",
+)
+
+# [A7] An empty string in an optional field is INVALID_FIELD (like in a required one).
+EMPTY_OPTIONAL_STRING_IS_INVALID: Final = True
+
+# [A8] Message for a `user` value that is not an object.
+USER_NOT_OBJECT_MESSAGE: Final = "user must be a properly formatted, non-null object"
+
+# [A9] `webhook` must be an absolute http(s) URL with a host.
+WEBHOOK_SCHEMES: Final = frozenset({"http", "https"})
+WEBHOOK_INVALID_MESSAGE: Final = "webhook must be a properly formatted, absolute http or https URL"
+
+# [A10] An unknown template_id: 400 INVALID_REQUEST / INVALID_FIELD with this message.
+UNKNOWN_TEMPLATE_MESSAGE: Final = (
+    "template_id must be the id of a template defined in the Dashboard"
+)
+
+# [A11] Header and body credentials that disagree.
+#   "reject": 400 INVALID_API_KEYS;  "header": header wins;  "body": body wins.
+CREDENTIAL_CONFLICT_POLICY: Final[Literal["reject", "header", "body"]] = "reject"
+
+# [A12] An empty PLAID-CLIENT-ID / PLAID-SECRET header counts as absent.
+EMPTY_CREDENTIAL_HEADER_IS_ABSENT: Final = True
+
+# [A13] Content-Type: media type must be application/json (case-insensitive); any parameters
+# such as charset are accepted. The body is always decoded as UTF-8.
+CONTENT_TYPE_MESSAGE: Final = "the Content-Type header must be application/json"
+
+# [A14] Plaid-Version: optional; when present it must be one of Plaid's API versions.
+KNOWN_PLAID_VERSIONS: Final = ("2020-09-14", "2019-05-29", "2018-05-22", "2017-03-08")
+PLAID_VERSION_MESSAGE: Final = (
+    "the Plaid-Version header must be one of: 2020-09-14, 2019-05-29, 2018-05-22, 2017-03-08"
+)
+
+# [A15] Every response carries this Plaid-Version, whatever version was requested.
+RESPONSE_PLAID_VERSION: Final = "2020-09-14"
+
+# [A16] A JSON value that is not an object.
+NON_OBJECT_BODY_MESSAGE: Final = "body must be a JSON object"
+
+# [A17] Duplicate keys in a JSON object: the last value wins (Go's encoding/json does this).
+#   "last_wins" or "reject" (reject answers INVALID_BODY with DUPLICATE_KEY_MESSAGE).
+DUPLICATE_KEY_POLICY: Final[Literal["last_wins", "reject"]] = "last_wins"
+DUPLICATE_KEY_MESSAGE: Final = "body could not be parsed as JSON: duplicate key"
+
+# [A18] NaN / Infinity literals are not JSON: INVALID_BODY with the standard parse message.
+# [A19] Body over the size limit: this status with INVALID_REQUEST / INVALID_BODY.
+BODY_TOO_LARGE_STATUS: Final = 400
+BODY_TOO_LARGE_MESSAGE: Final = "body exceeds the maximum size of {limit} bytes"
+
+# [A20] Other methods on the endpoint: 405 + `Allow: POST` (set to 404 to mimic a plain router).
+METHOD_NOT_ALLOWED_STATUS: Final = 405
+METHOD_NOT_ALLOWED_MESSAGE: Final = "method not allowed: this endpoint only accepts POST"
+
+# [A21] Only the exact path matches; a trailing slash is a different (unknown) path. The query
+# string is ignored.
+ENDPOINT_PATH: Final = "/session/token/create"
+
+# [A22] documentation_url slug per error_type; types not listed get "<type-in-kebab>-errors".
+DOCUMENTATION_URL_PREFIX: Final = "https://plaid.com/docs/?ref=error#"
+DOCUMENTATION_SLUGS: Final = {
+    "INVALID_REQUEST": "invalid-request-errors",  # seen in real responses
+    "INVALID_INPUT": "invalid-input-errors",  # seen in real responses
+    "ITEM_ERROR": "item-errors",  # seen in real responses
+    "RATE_LIMIT_EXCEEDED": "rate-limit-exceeded-errors",
+    "API_ERROR": "api-errors",
+}
+
+# [A23] Rate limit fault: no rate limit is documented for this route; this code and message.
+RATE_LIMIT_ERROR_CODE: Final = "RATE_LIMIT"
+RATE_LIMIT_MESSAGE: Final = "rate limit exceeded for this endpoint. please try again later"
+
+# [A24] Expiration = now + lifetime, truncated to whole seconds.
+# [A25] request_id: 15 characters of [A-Za-z0-9].
+REQUEST_ID_LENGTH: Final = 15
+
+# [A26] No length limits on string fields (none are documented).

@@ -1,0 +1,121 @@
+"""Fault injection: scripted failures so clients can test retries and error handling.
+
+A script is comma-separated steps, e.g. ``internal_error,rate_limit:2,ok``. It comes per request
+in the ``Plaid-Sandbox-Fault`` header (real Plaid ignores unknown headers) or server-wide from
+``--fault`` / ``PLAID_SANDBOX_FAULT``; the header wins when both are present.
+
+Step *n* of a header script applies to the *n*-th request carrying the same
+``Plaid-Sandbox-Fault-Id``; without an id every request gets the first step. A server-wide script
+advances on a counter global to the process (each uvicorn worker counts on its own). Once the
+script is exhausted its last step repeats. The counters are the sandbox's only state; they live in
+a bounded LRU so arbitrary ids cannot grow memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+STEP_KINDS: Final = frozenset(
+    {
+        "ok",
+        "rate_limit",
+        "internal_error",
+        "maintenance",
+        "slow",
+        "html_502",
+        "status_520",
+        "drop",
+        "new_error_type",
+    }
+)
+MAX_SLOW_SECONDS: Final = 60.0
+MAX_SCRIPT_STEPS: Final = 100
+MAX_FAULT_ID_LENGTH: Final = 256
+MAX_TRACKED_IDS: Final = 10_000
+
+
+class FaultScriptError(ValueError):
+    """A fault script or fault id that cannot be used; the message is safe to return."""
+
+
+@dataclass(frozen=True)
+class FaultStep:
+    kind: str
+    # Seconds for `slow`, Retry-After seconds for `rate_limit` (None: no header).
+    argument: float | None = None
+
+
+OK = FaultStep("ok")
+
+
+def _parse_step(text: str) -> FaultStep:
+    kind, sep, raw_arg = text.strip().partition(":")
+    kind = kind.strip().lower()
+    if kind not in STEP_KINDS:
+        raise FaultScriptError(f"unknown step {kind[:40]!r}")
+    if kind == "slow":
+        try:
+            seconds = float(raw_arg)
+        except ValueError:
+            raise FaultScriptError("slow needs a number of seconds, e.g. slow:0.5") from None
+        if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SLOW_SECONDS:
+            raise FaultScriptError(f"slow seconds must be between 0 and {MAX_SLOW_SECONDS:g}")
+        return FaultStep(kind, seconds)
+    if kind == "rate_limit" and sep:
+        if not raw_arg.strip().isdigit():
+            raise FaultScriptError("rate_limit takes whole seconds, e.g. rate_limit:2")
+        return FaultStep(kind, float(int(raw_arg)))
+    if sep:
+        raise FaultScriptError(f"step {kind!r} takes no argument")
+    return FaultStep(kind)
+
+
+@lru_cache(maxsize=512)
+def parse_script(text: str) -> tuple[FaultStep, ...]:
+    """Parse ``step[,step...]``; raises ``FaultScriptError``."""
+    parts = text.split(",")
+    if len(parts) > MAX_SCRIPT_STEPS:
+        raise FaultScriptError(f"at most {MAX_SCRIPT_STEPS} steps")
+    if not text.strip():
+        raise FaultScriptError("empty script")
+    return tuple(_parse_step(part) for part in parts)
+
+
+class FaultInjector:
+    """Chooses the fault step for each request."""
+
+    def __init__(self, server_script: str | None = None) -> None:
+        self._server_steps = parse_script(server_script) if server_script else None
+        self._server_count = 0
+        self._counts: OrderedDict[str, int] = OrderedDict()
+
+    def step_for(self, header_script: str | None, fault_id: str | None) -> FaultStep:
+        """The step for this request; raises ``FaultScriptError`` for a bad header."""
+        if header_script is not None:
+            steps = parse_script(header_script)
+            if fault_id is None:
+                return steps[0]
+            if len(fault_id) > MAX_FAULT_ID_LENGTH:
+                raise FaultScriptError(
+                    f"Plaid-Sandbox-Fault-Id must be at most {MAX_FAULT_ID_LENGTH} characters"
+                )
+            return steps[min(self._advance(fault_id), len(steps) - 1)]
+        if self._server_steps is not None:
+            last = len(self._server_steps) - 1
+            index = min(self._server_count, last)
+            # Capped: once the last step repeats, the exact count no longer matters.
+            self._server_count = index + 1
+            return self._server_steps[index]
+        return OK
+
+    def _advance(self, fault_id: str) -> int:
+        """Return how many earlier requests carried this id, and count this one."""
+        seen = self._counts.pop(fault_id, 0)
+        self._counts[fault_id] = seen + 1
+        if len(self._counts) > MAX_TRACKED_IDS:
+            self._counts.popitem(last=False)
+        return seen

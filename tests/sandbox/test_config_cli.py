@@ -1,0 +1,274 @@
+"""Configuration from environment and flags, the CLI with several workers, and logging."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from plaid_offline_sandbox import config as cfg
+from plaid_offline_sandbox.__main__ import build_parser, config_from_args
+from plaid_offline_sandbox.app import create_app
+from plaid_offline_sandbox.config import ConfigError, SandboxConfig
+
+from tests.sandbox.sandbox_support import (
+    ENDPOINT,
+    VALID_BODY,
+    AsgiClient,
+    HttpClient,
+    ServerProcess,
+    assert_plaid_error,
+    clean_env,
+    post,
+    start_server,
+)
+
+ENV_PAIR = {"PLAID_CLIENT_ID": "env-client", "PLAID_SECRET": "env-secret-value"}
+
+
+def test_documented_defaults() -> None:
+    assert cfg.DEFAULT_CLIENT_ID == "offline-client-id"
+    assert cfg.DEFAULT_SECRET == "offline-secret"
+    assert cfg.DEFAULT_TEMPLATE_ID == "template_offline_default"
+    assert cfg.DEFAULT_TOKEN_LIFETIME_SECONDS == 14400
+    assert cfg.DEFAULT_MAX_BODY_BYTES == 1024 * 1024
+    config = SandboxConfig.from_env({})
+    assert config.credentials == {("offline-client-id", "offline-secret")}
+    assert config.template_ids == {"template_offline_default"}
+    assert config.fault_script is None
+
+
+def test_env_replaces_defaults() -> None:
+    config = SandboxConfig.from_env({**ENV_PAIR, "PLAID_TEMPLATE_ID": "tpl_env"})
+    assert config.credentials == {("env-client", "env-secret-value")}
+    assert config.template_ids == {"tpl_env"}
+
+
+def test_env_extras_and_settings() -> None:
+    config = SandboxConfig.from_env(
+        {
+            "PLAID_SANDBOX_EXTRA_CREDENTIALS": "a:b, c:d:e",
+            "PLAID_SANDBOX_EXTRA_TEMPLATE_IDS": "tpl_1,tpl_2",
+            "PLAID_SANDBOX_TOKEN_LIFETIME": "1800",
+            "PLAID_SANDBOX_FAULT": "internal_error,ok",
+            "PLAID_SANDBOX_LOG_LEVEL": "WARNING",
+            "PLAID_SANDBOX_MAX_BODY_BYTES": "2048",
+        }
+    )
+    assert config.credentials == {("offline-client-id", "offline-secret"), ("a", "b"), ("c", "d:e")}
+    assert config.template_ids == {"template_offline_default", "tpl_1", "tpl_2"}
+    assert config.token_lifetime_seconds == 1800
+    assert config.fault_script == "internal_error,ok"
+    assert config.log_level == "warning"
+    assert config.max_body_bytes == 2048
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PLAID_CLIENT_ID": "only-id"},
+        {"PLAID_SECRET": "only-secret"},
+        {"PLAID_SANDBOX_EXTRA_CREDENTIALS": "no-colon"},
+        {"PLAID_SANDBOX_TOKEN_LIFETIME": "soon"},
+        {"PLAID_SANDBOX_TOKEN_LIFETIME": "0"},
+        {"PLAID_SANDBOX_LOG_LEVEL": "loud"},
+        {"PLAID_SANDBOX_CONFIG_JSON": "{}"},
+    ],
+)
+def test_bad_env_is_rejected(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        SandboxConfig.from_env(env)
+
+
+def test_json_round_trip_and_repr_hides_secrets() -> None:
+    config = SandboxConfig.from_env({**ENV_PAIR, "PLAID_SANDBOX_FAULT": "ok"})
+    assert SandboxConfig.from_json(config.to_json()) == config
+    assert "env-secret-value" not in repr(config)
+
+
+def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in ENV_PAIR.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv(cfg.CONFIG_JSON_ENV, "stale and ignored")
+    args = build_parser().parse_args(
+        [
+            "--credential",
+            "x:y",
+            "--template-id",
+            "tpl_extra",
+            "--token-lifetime",
+            "60",
+            "--fault",
+            "maintenance",
+            "--log-level",
+            "debug",
+            "--max-body-bytes",
+            "10",
+        ]
+    )
+    config = config_from_args(args)
+    assert config.credentials == {("env-client", "env-secret-value"), ("x", "y")}
+    assert config.template_ids == {"template_offline_default", "tpl_extra"}
+    assert (config.token_lifetime_seconds, config.fault_script) == (60, "maintenance")
+    assert (config.log_level, config.max_body_bytes) == ("debug", 10)
+
+
+def test_bad_fault_flag_is_rejected() -> None:
+    args: argparse.Namespace = build_parser().parse_args(["--fault", "explode"])
+    with pytest.raises(ValueError):
+        config_from_args(args)
+
+
+def test_create_app_without_config_reads_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cfg.CONFIG_JSON_ENV, raising=False)
+    monkeypatch.setenv("PLAID_CLIENT_ID", "env-client")
+    monkeypatch.setenv("PLAID_SECRET", "env-secret-value")
+    monkeypatch.setenv("PLAID_TEMPLATE_ID", "tpl_env")
+    client = AsgiClient(create_app())
+    try:
+        body = {**VALID_BODY, "template_id": "tpl_env"}
+        headers = {"PLAID-CLIENT-ID": "env-client", "PLAID-SECRET": "env-secret-value"}
+        assert post(client, body, headers=headers, auth=False).status_code == 200
+        rejected = post(client, body)  # the default pair is no longer accepted
+        assert_plaid_error(rejected, 400, "INVALID_INPUT", "INVALID_API_KEYS")
+    finally:
+        client.close()
+
+
+def test_lifetime_and_body_limit_are_applied() -> None:
+    now = datetime(2026, 1, 1, 23, 59, 59, tzinfo=UTC)
+    client = AsgiClient(
+        create_app(SandboxConfig(token_lifetime_seconds=1800, max_body_bytes=100, now=lambda: now))
+    )
+    try:
+        assert post(client, VALID_BODY).json()["link"]["expiration"] == "2026-01-02T00:29:59Z"
+        response = post(client, {**VALID_BODY, "webhook": "https://example.com/" + "a" * 100})
+        assert_plaid_error(
+            response,
+            400,
+            "INVALID_REQUEST",
+            "INVALID_BODY",
+            "body exceeds the maximum size of 100 bytes",
+        )
+    finally:
+        client.close()
+
+
+def test_log_lines_never_contain_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    secret, client_id = "s3cr3t-value-xyz", "client-id-abc"
+    client = AsgiClient(create_app(SandboxConfig(credentials=frozenset({(client_id, secret)}))))
+    caplog.set_level(logging.DEBUG)
+    try:
+        headers = {"PLAID-CLIENT-ID": client_id, "PLAID-SECRET": secret}
+        assert post(client, VALID_BODY, headers=headers, auth=False).status_code == 200
+        body = {**VALID_BODY, "client_id": client_id, "secret": secret + "-wrong"}
+        assert post(client, body, auth=False).status_code == 400
+    finally:
+        client.close()
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("POST /session/token/create 200 -" in line for line in lines)
+    assert any("INVALID_API_KEYS" in line for line in lines)
+    text = "\n".join(lines)
+    assert secret not in text and client_id not in text and "user-1" not in text
+
+
+# --- real processes ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def env_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Two workers configured by environment plus flags."""
+    env = clean_env(**ENV_PAIR, PLAID_TEMPLATE_ID="tpl_env")
+    server = start_server(
+        tmp_path_factory.mktemp("env-server") / "server.log",
+        ["--workers", "2", "--template-id", "tpl_extra", "--token-lifetime", "1800"],
+        env,
+    )
+    yield server
+    server.stop()
+
+
+def test_env_configured_server_with_two_workers(env_server: ServerProcess) -> None:
+    headers = {"PLAID-CLIENT-ID": "env-client", "PLAID-SECRET": "env-secret-value"}
+    for _ in range(6):
+        # A new connection each time so both worker processes get requests.
+        client = HttpClient(env_server.url)
+        try:
+            for template in ("tpl_env", "tpl_extra"):
+                body = {**VALID_BODY, "template_id": template}
+                response = post(client, body, headers=headers, auth=False)
+                assert response.status_code == 200, response.text
+                expiration = datetime.strptime(
+                    response.json()["link"]["expiration"], "%Y-%m-%dT%H:%M:%SZ"
+                ).replace(tzinfo=UTC)
+                expected = datetime.now(UTC) + timedelta(seconds=1800)
+                assert abs((expiration - expected).total_seconds()) < 60
+            default_template = post(client, VALID_BODY, headers=headers, auth=False)
+            assert_plaid_error(default_template, 400, "INVALID_REQUEST", "INVALID_FIELD")
+            default_pair = post(client, {**VALID_BODY, "template_id": "tpl_env"})
+            assert_plaid_error(default_pair, 400, "INVALID_INPUT", "INVALID_API_KEYS")
+        finally:
+            client.close()
+
+
+def test_two_workers_are_running(env_server: ServerProcess) -> None:
+    import time
+
+    deadline = time.monotonic() + 10
+    text = ""
+    while time.monotonic() < deadline:
+        text = env_server.log_text()
+        if text.count("Started server process") >= 2:
+            break
+        time.sleep(0.1)
+    assert text.count("Started server process") >= 2, text
+
+
+def test_server_log_has_no_secrets(env_server: ServerProcess) -> None:
+    client = HttpClient(env_server.url)
+    try:
+        post(client, {**VALID_BODY, "secret": "env-secret-value"}, auth=False)
+    finally:
+        client.close()
+    text = env_server.log_text()
+    assert "/session/token/create" in text
+    assert "env-secret-value" not in text and "env-client" not in text
+
+
+def test_binds_loopback_by_default(live_server: ServerProcess) -> None:
+    assert live_server.url.startswith("http://127.0.0.1:")
+    assert httpx.post(live_server.url + ENDPOINT, content=b"{}").status_code == 400
+
+
+def test_help_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "plaid_offline_sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        check=True,
+    )
+    for flag in ("--host", "--port", "--workers", "--token-lifetime", "--fault", "--log-level"):
+        assert flag in result.stdout
+
+
+def test_last_resort_answers_a_plaid_500() -> None:
+    def broken_clock() -> datetime:
+        raise RuntimeError("clock failure")
+
+    client = AsgiClient(create_app(SandboxConfig(now=broken_clock)))
+    try:
+        response = post(client, VALID_BODY)
+        assert_plaid_error(
+            response, 500, "API_ERROR", "INTERNAL_SERVER_ERROR", "an unexpected error occurred"
+        )
+        assert response.json()["documentation_url"].endswith("#api-errors")
+    finally:
+        client.close()
