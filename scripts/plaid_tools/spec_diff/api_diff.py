@@ -1,0 +1,181 @@
+"""The generated client's public Python API, old vs new, through griffe's breakage detection.
+
+Each spec is generated into a temporary project with the repository's pinned pipeline
+(`plaid_tools.regenerate.generate_into`) and both packages are loaded statically by griffe.
+griffe knows dataclasses but not attrs, and every generated model is an attrs class, so we give
+each one the `__init__` attrs would write: then a field made required, added as required or
+removed shows up as a constructor breakage, not only as a missing attribute.
+
+Policy: model constructor parameters count as keyword-only. attrs would accept them by
+position, but their order follows the spec (required first) and the generated code and docs
+always pass them by keyword; counting positions would make every optional field added in the
+middle of a model a "breaking" move.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from plaid_tools import paths
+from plaid_tools.regenerate import generate_into
+from plaid_tools.spec_diff.loader import LoadedSpec
+
+ATTRS_DECORATORS = frozenset(
+    {
+        "attrs.define",
+        "attrs.frozen",
+        "attr.s",
+        "attr.attrs",
+        "attrs.mutable",
+        "attr.define",
+        "attr.frozen",
+        "attr.mutable",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ApiChange:
+    """One griffe breakage: always breaking for code that uses the generated package."""
+
+    location: str
+    change: str
+    kind: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "location": self.location,
+            "change": self.change,
+            "impact": "breaking",
+            "kind": self.kind,
+        }
+
+
+def _attrs_field_arguments(value: Any) -> dict[str, Any]:
+    if isinstance(value, griffe.ExprCall) and str(value.function).endswith("field"):
+        return {
+            arg.name: arg.value for arg in value.arguments if isinstance(arg, griffe.ExprKeyword)
+        }
+    return {}
+
+
+def _attrs_init(cls: griffe.Class) -> griffe.Function:
+    """The `__init__` attrs generates: annotated attributes in order, `init=False` left out."""
+    parameters = [griffe.Parameter("self", kind=griffe.ParameterKind.positional_or_keyword)]
+    keyword_only = griffe.ParameterKind.keyword_only
+    for member in cls.members.values():
+        if member.is_alias or not member.is_attribute or "property" in member.labels:
+            continue
+        attribute: griffe.Attribute = member  # type: ignore[assignment]
+        if attribute.annotation is None:
+            continue
+        arguments = _attrs_field_arguments(attribute.value)
+        if str(arguments.get("init")) == "False":
+            continue
+        default = arguments.get("default", None if arguments else attribute.value)
+        if "factory" in arguments:
+            default = f"{arguments['factory']}()"
+        parameters.append(
+            griffe.Parameter(
+                attribute.name,
+                annotation=attribute.annotation,
+                kind=keyword_only,
+                default=default,
+            )
+        )
+    return griffe.Function(
+        "__init__",
+        lineno=0,
+        endlineno=0,
+        parent=cls,
+        parameters=griffe.Parameters(*parameters),
+        returns="None",
+    )
+
+
+def _add_attrs_inits(obj: griffe.Object) -> None:
+    for member in list(obj.members.values()):
+        if member.is_alias:
+            continue
+        if isinstance(member, griffe.Class):
+            if "__init__" not in member.members and any(
+                d.callable_path in ATTRS_DECORATORS for d in member.decorators
+            ):
+                member.set_member("__init__", _attrs_init(member))
+            _add_attrs_inits(member)
+        elif isinstance(member, griffe.Module):
+            _add_attrs_inits(member)
+
+
+def load_package(project_dir: Path, package: str = paths.PACKAGE) -> griffe.Object:
+    """Load a generated package statically, in its own collection (two versions coexist)."""
+    loaded = griffe.load(
+        package,
+        search_paths=[project_dir],
+        modules_collection=griffe.ModulesCollection(),
+        allow_inspection=False,
+    )
+    if not isinstance(loaded, griffe.Object):
+        raise TypeError(f"{package} loaded as an alias")
+    _add_attrs_inits(loaded)
+    return loaded
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, griffe.Parameter):
+        default = f" = {value.default}" if value.default is not None else ""
+        return f"{value.name}{default}"
+    if isinstance(value, griffe.Object | griffe.Alias):
+        return value.path
+    if isinstance(value, list):
+        return "[" + ", ".join(_describe(item) for item in value) + "]"
+    return "" if value is None else str(value)
+
+
+def _explain(breakage: griffe.Breakage) -> str:
+    old, new = _describe(breakage.old_value), _describe(breakage.new_value)
+    values = f"{old} -> {new}" if old and new else old or new
+    return f"{breakage.kind.value}: {values}" if values else breakage.kind.value
+
+
+def diff_packages(
+    old_project: Path, new_project: Path, package: str = paths.PACKAGE
+) -> list[ApiChange]:
+    """griffe's breakages from the package in `old_project` to the one in `new_project`."""
+    old, new = load_package(old_project, package), load_package(new_project, package)
+    return [
+        ApiChange(breakage.obj.path, _explain(breakage), breakage.kind.name.lower())
+        for breakage in griffe.find_breaking_changes(old, new)
+    ]
+
+
+def generate_client(
+    spec: LoadedSpec, workdir: Path, name: str, templates: Path = paths.TEMPLATES
+) -> Path:
+    """Generate the client for one side of the comparison into `workdir/name`."""
+    spec_file = workdir / f"{name}.yaml"
+    spec_file.write_text(spec.text, encoding="utf-8")
+    return generate_into(
+        workdir / name / paths.DISTRIBUTION, spec_path=spec_file.resolve(), templates=templates
+    )
+
+
+def python_api_changes(
+    old: LoadedSpec, new: LoadedSpec, templates: Path = paths.TEMPLATES
+) -> list[ApiChange]:
+    """Generate both clients (a few seconds) with the repository's templates; diff their API."""
+    with (
+        tempfile.TemporaryDirectory(prefix="plaid-api-diff-") as tmp,
+        ThreadPoolExecutor(2) as pool,
+    ):
+        workdir = Path(tmp)
+        # The generator is a subprocess per side: running both at once halves the wait.
+        old_job = pool.submit(generate_client, old, workdir, "old", templates)
+        new_job = pool.submit(generate_client, new, workdir, "new", templates)
+        return diff_packages(old_job.result(), new_job.result())

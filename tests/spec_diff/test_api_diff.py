@@ -1,0 +1,65 @@
+"""The generated client's public API diff with griffe (regenerates clients: a few seconds)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from plaid_tools.spec_diff.__main__ import main
+from plaid_tools.spec_diff.api_diff import diff_packages
+
+from .conftest import HISTORY
+
+ClientFactory = Callable[[str], Path]
+
+
+def test_a_request_field_made_required_breaks_the_model_constructor(
+    generated_client: ClientFactory,
+) -> None:
+    changes = diff_packages(
+        generated_client("04_more_optional_fields"), generated_client("05_user_made_required")
+    )
+    required = {(c.location.rsplit(".", 2)[-2], c.kind) for c in changes}
+    assert ("SessionTokenCreateRequest", "parameter_changed_required") in required
+    assert ("SessionTokenCreateRequestUser", "parameter_changed_required") in required
+
+
+def test_fields_made_optional_or_added_as_optional_do_not_break(
+    generated_client: ClientFactory,
+) -> None:
+    assert (
+        diff_packages(
+            generated_client("05_user_made_required"),
+            generated_client("06_user_optional_again_root_user_id"),
+        )
+        == []
+    )
+
+
+def test_a_removed_enum_value_removes_the_enum_member(generated_client: ClientFactory) -> None:
+    changes = diff_packages(
+        generated_client("09_error_type_value_added"),
+        generated_client("10_error_type_value_removed"),
+    )
+    assert [c.location.rsplit(".", 2)[-2:] for c in changes] == [
+        ["KnownPlaidErrorType", "INSTITUTION_ERROR"]
+    ]
+
+
+@pytest.mark.timeout(120)
+def test_cli_reports_griffe_breakages_with_the_repository_templates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = HISTORY / "11_request_enum_value_removed.yaml"
+    new = HISTORY / "12_operation_id_changed.yaml"
+    code = main([str(old), str(new), "--format", "json", "--fail-on", "breaking"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["api_diff"] == "done", data["api_diff"]
+    assert data["verdict"] == "breaking" and code == 1
+    # The generated function module is named after the operationId.
+    assert any(
+        c["location"].endswith("api.session.session_token_create") for c in data["api_changes"]
+    ), data["api_changes"]
+    assert all(c["impact"] == "breaking" for c in data["api_changes"])
