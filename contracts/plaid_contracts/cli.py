@@ -1,0 +1,162 @@
+"""``python -m plaid_contracts run|parity|try``: argument parsing and target selection."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from plaid_contracts import targets
+from plaid_contracts.paths import DEFAULT_REPORTS_DIR
+from plaid_contracts.settings import (
+    DEFAULT_CLOCK_SKEW_SECONDS,
+    DEFAULT_REMOTE_RATE,
+    DEFAULT_TOKEN_LIFETIME_SECONDS,
+    PR_SEED,
+    PROFILES,
+    RunSettings,
+)
+from plaid_contracts.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
+from plaid_contracts.throttle import BackoffPolicy, Rate
+
+EXIT_USAGE = 2
+
+
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url",
+        help="a running target, e.g. https://sandbox.plaid.com (needs PLAID_CLIENT_ID, "
+        "PLAID_SECRET, PLAID_TEMPLATE_ID); default: start the offline sandbox on loopback",
+    )
+    parser.add_argument(
+        PRODUCTION_FLAG,
+        dest="allow_production",
+        action="store_true",
+        help="allow a --base-url that is not Plaid's Sandbox or loopback (Plaid Production)",
+    )
+
+
+def _duration(text: str) -> int:
+    """Seconds, or with a unit: 90, 30m, 4h."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        if text[-1:] in units:
+            return int(text[:-1]) * units[text[-1]]
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds or 30m / 4h, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m plaid_contracts", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the contract suite and write reports")
+    _add_target_options(run)
+    run.add_argument("--profile", choices=sorted(PROFILES), default="pr")
+    run.add_argument(
+        "--seed", type=int, help="reproduce a nightly run (ignored by derandomized profiles)"
+    )
+    run.add_argument(
+        "--max-examples",
+        type=int,
+        help="fuzzing examples (overrides the profile; also caps the client tests)",
+    )
+    run.add_argument(
+        "--rate",
+        help=f"request rate such as 5/s or 300/m (default {DEFAULT_REMOTE_RATE} for Plaid hosts, "
+        "unthrottled on loopback)",
+    )
+    run.add_argument(
+        "--token-lifetime",
+        type=_duration,
+        default=DEFAULT_TOKEN_LIFETIME_SECONDS,
+        help="longest accepted link token lifetime: seconds or 30m/4h (default 4h)",
+    )
+    run.add_argument(
+        "--clock-skew",
+        type=_duration,
+        default=DEFAULT_CLOCK_SKEW_SECONDS,
+        help=f"tolerated clock difference with the target (default {DEFAULT_CLOCK_SKEW_SECONDS} s)",
+    )
+    run.add_argument("--reports-dir", type=Path, default=DEFAULT_REPORTS_DIR)
+
+    parity = commands.add_parser("parity", help="replay a recording against the offline sandbox")
+    parity.add_argument("recording", type=Path, help="a cassette.yaml written by `run`")
+    parity.add_argument("--output", type=Path, help="also write the differences as Markdown here")
+
+    try_request = commands.add_parser(
+        "try", help="send the spec's example request and print the answer"
+    )
+    _add_target_options(try_request)
+    return parser
+
+
+def resolve_target(
+    base_url: str | None, allow_production: bool
+) -> tuple[Target, targets.Credentials, str]:
+    """The target with its credentials and template; raises TargetError before any request."""
+    if base_url is None:
+        credentials, template_id = targets.offline_settings()
+        # The URL is filled in once the sandbox has a port.
+        return Target("http://127.0.0.1", TargetKind.OFFLINE), credentials, template_id
+    target = targets.classify(base_url, allow_production=allow_production)
+    credentials, template_id = targets.remote_settings()
+    return target, credentials, template_id
+
+
+def settings_from_args(args: argparse.Namespace) -> RunSettings:
+    target, credentials, template_id = resolve_target(args.base_url, args.allow_production)
+    profile = PROFILES[args.profile]
+    if args.rate:
+        try:
+            rate: Rate | None = Rate.parse(args.rate)
+        except ValueError as exc:
+            raise TargetError(str(exc)) from None
+    else:
+        rate = Rate.parse(DEFAULT_REMOTE_RATE) if target.is_remote else None
+    if profile.deterministic:
+        seed = PR_SEED
+    else:
+        seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    if args.max_examples is not None and args.max_examples < 1:
+        raise TargetError("--max-examples must be at least 1")
+    return RunSettings(
+        target=target,
+        credentials=credentials,
+        template_id=template_id,
+        profile=profile,
+        seed=seed,
+        rate=rate,
+        token_lifetime_seconds=args.token_lifetime,
+        clock_skew_seconds=args.clock_skew,
+        backoff=BackoffPolicy(),
+        fuzzing_examples=args.max_examples,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from plaid_contracts import runner
+
+            settings = settings_from_args(args)
+            return runner.execute(runner.RunRequest(settings, args.reports_dir))
+        if args.command == "parity":
+            from plaid_contracts import parity
+
+            return parity.main(args.recording, args.output)
+        from plaid_contracts import try_request
+
+        target, credentials, template_id = resolve_target(args.base_url, args.allow_production)
+        return try_request.main(target, credentials, template_id)
+    except TargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

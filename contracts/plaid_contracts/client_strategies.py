@@ -1,0 +1,101 @@
+"""Hypothesis strategies for the generated client's request models.
+
+Valid values follow the spec plus what Plaid documents about each field (an absolute http(s)
+webhook, an Android package name); every string is non-empty, because whether Plaid accepts an
+empty optional string is a question the schemathesis test asks (positive_data_acceptance), not
+these tests about the client's round trip.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Final
+
+from hypothesis import strategies as st
+from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
+from plaid_session_client.types import UNSET
+
+from plaid_contracts.targets import Credentials
+
+OPTIONAL_FIELDS: Final = (
+    "user_id",
+    "webhook",
+    "redirect_uri",
+    "android_package_name",
+    "body_credentials",  # the run's own credentials, repeated in the body
+    "plaid_version",  # the Plaid-Version header
+)
+ALL_COMBINATIONS: Final = tuple(
+    frozenset(name for name, present in zip(OPTIONAL_FIELDS, mask, strict=True) if present)
+    for mask in itertools.product((False, True), repeat=len(OPTIONAL_FIELDS))
+)
+
+
+def combination_id(present: frozenset[str]) -> str:
+    return "+".join(name for name in OPTIONAL_FIELDS if name in present) or "required-only"
+
+
+# Valid Unicode text: no lone surrogates, which JSON encoders escape but servers may refuse.
+_text_characters = st.characters(codec="utf-8")
+non_empty_text = st.text(_text_characters, min_size=1, max_size=40)
+_label = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+_host = st.builds(lambda a, b: f"{a}.{b}", _label, st.sampled_from(["com", "io", "dev", "example"]))
+_path = st.from_regex(r"(/[A-Za-z0-9_.-]{1,12}){0,3}", fullmatch=True)
+http_url = st.builds(
+    lambda s, h, p: f"{s}://{h}{p}", st.sampled_from(["https", "http"]), _host, _path
+)
+https_url = st.builds(lambda h, p: f"https://{h}{p}", _host, _path)
+android_package = st.from_regex(
+    r"[a-z][a-z0-9_]{0,10}(\.[a-z][a-z0-9_]{0,10}){1,3}", fullmatch=True
+)
+# What an HTTP header can carry (the client refuses anything else before sending).
+header_token = st.from_regex(r"[\x21-\x7e]{1,40}", fullmatch=True)
+
+
+@dataclass(frozen=True)
+class ValidRequest:
+    body: SessionTokenCreateRequest
+    send_plaid_version: bool
+
+
+@st.composite
+def valid_requests(
+    draw: st.DrawFn, template_id: str, credentials: Credentials, present: frozenset[str]
+) -> ValidRequest:
+    user = SessionTokenCreateRequestUser(
+        client_user_id=draw(non_empty_text),
+        user_id=draw(non_empty_text) if "user_id" in present else UNSET,
+    )
+    with_body_credentials = "body_credentials" in present
+    body = SessionTokenCreateRequest(
+        template_id=template_id,
+        user=user,
+        client_id=credentials.client_id if with_body_credentials else UNSET,
+        secret=credentials.secret if with_body_credentials else UNSET,
+        webhook=draw(http_url) if "webhook" in present else UNSET,
+        redirect_uri=draw(https_url) if "redirect_uri" in present else UNSET,
+        android_package_name=draw(android_package) if "android_package_name" in present else UNSET,
+    )
+    return ValidRequest(body, "plaid_version" in present)
+
+
+def any_valid_request(
+    template_id: str, credentials: Credentials
+) -> st.SearchStrategy[ValidRequest]:
+    return st.sampled_from(ALL_COMBINATIONS).flatmap(
+        lambda present: valid_requests(template_id, credentials, present)
+    )
+
+
+def unknown_template_ids(accepted: str) -> st.SearchStrategy[str]:
+    return non_empty_text.filter(lambda value: value != accepted and value.strip() != "")
+
+
+def wrong_credentials(real: Credentials) -> st.SearchStrategy[Credentials]:
+    """A pair Plaid does not know: a wrong secret, a wrong client id, or both wrong."""
+    return st.one_of(
+        st.builds(lambda s: Credentials(real.client_id, s), header_token),
+        st.builds(lambda c: Credentials(c, real.secret), header_token),
+        st.builds(Credentials, header_token, header_token),
+    ).filter(lambda pair: pair.client_id != real.client_id or pair.secret != real.secret)

@@ -1,0 +1,220 @@
+"""``parity RECORDING``: does the offline sandbox answer a recorded run the way its target did?
+
+Replays every request of a cassette (normally from a nightly real-Sandbox run) against the offline
+sandbox started on loopback, with the recording's credential markers and template replaced by the
+offline ones, and compares status, error_type, error_code and the body's shape (the set of key
+paths; values are ignored apart from the error fields). Exit 1 when anything differs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from plaid_contracts import report
+from plaid_contracts.recorder import load_cassette
+from plaid_contracts.sandbox_process import SandboxProcess, SandboxStartError
+from plaid_contracts.sanitize import CLIENT_ID_MARKER, OTHER_MARKER, SECRET_MARKER, is_sensitive_key
+from plaid_contracts.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
+from plaid_contracts.targets import (
+    OFFLINE_CLIENT_ID,
+    OFFLINE_SECRET,
+    OFFLINE_TEMPLATE_ID,
+    Credentials,
+)
+
+EXIT_SAME = 0
+EXIT_DIFFERENT = 1
+EXIT_UNREADABLE = 2
+# A credential the recording masked as "some other value": any wrong value replays it.
+WRONG_CREDENTIAL = "parity-wrong-credential"
+# Headers the HTTP client computes itself.
+_DROPPED_HEADERS = frozenset(
+    {"content-length", "host", "connection", "accept-encoding", "transfer-encoding"}
+)
+
+
+@dataclass(frozen=True)
+class ReplayTarget:
+    base_url: str
+    credentials: Credentials
+    template_id: str
+
+
+@dataclass
+class Difference:
+    interaction: int
+    request: str
+    problems: list[str] = field(default_factory=list)
+
+
+def substitute(value: str, target: ReplayTarget) -> str:
+    return (
+        value.replace(CLIENT_ID_MARKER, target.credentials.client_id)
+        .replace(SECRET_MARKER, target.credentials.secret)
+        .replace(OTHER_MARKER, WRONG_CREDENTIAL)
+    )
+
+
+def _replay_json(value: Any, target: ReplayTarget, recorded_template: str | None) -> Any:
+    if isinstance(value, dict):
+        replayed = {}
+        for key, item in value.items():
+            if key == "template_id" and isinstance(item, str) and item == recorded_template:
+                replayed[key] = target.template_id
+            elif is_sensitive_key(str(key)) and isinstance(item, str):
+                replayed[key] = substitute(item, target)
+            else:
+                replayed[key] = _replay_json(item, target, recorded_template)
+        return replayed
+    if isinstance(value, list):
+        return [_replay_json(item, target, recorded_template) for item in value]
+    return value
+
+
+def replay_body(body: str, target: ReplayTarget, recorded_template: str | None) -> str:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return substitute(body, target)
+    if not isinstance(parsed, dict | list):
+        return body
+    separators = (", ", ": ") if ", " in body or ": " in body else (",", ":")
+    return json.dumps(_replay_json(parsed, target, recorded_template), separators=separators)
+
+
+def replay_request(
+    interaction: dict[str, Any], target: ReplayTarget, recorded_template: str | None
+) -> httpx.Request:
+    request = interaction["request"]
+    parts = urlsplit(request["uri"])
+    url = target.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
+    headers = [
+        (name, substitute(str(value), target))
+        for name, values in (request.get("headers") or {}).items()
+        if name.lower() not in _DROPPED_HEADERS
+        for value in values
+    ]
+    body = replay_body((request.get("body") or {}).get("string") or "", target, recorded_template)
+    return httpx.Request(request["method"], url, headers=headers, content=body.encode("utf-8"))
+
+
+def key_paths(value: Any, prefix: str = "") -> set[str]:
+    """``{"link": {"link_token": ...}}`` -> {"link", "link.link_token"}; lists as ``[]``."""
+    paths: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            paths.add(path)
+            paths |= key_paths(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            paths |= key_paths(item, f"{prefix}[]")
+    return paths
+
+
+def _decode(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def compare(recorded_status: int, recorded_body: str, status: int, body: bytes) -> list[str]:
+    problems: list[str] = []
+    if recorded_status != status:
+        problems.append(f"status: recorded {recorded_status}, offline {status}")
+    before, after = _decode(recorded_body), _decode(body)
+    for key in ("error_type", "error_code"):
+        old = before.get(key) if isinstance(before, dict) else None
+        new = after.get(key) if isinstance(after, dict) else None
+        if old != new:
+            problems.append(f"{key}: recorded {old}, offline {new}")
+    if (before is None) != (after is None):
+        problems.append(f"body is JSON: recorded {before is not None}, offline {after is not None}")
+    only_recorded = sorted(key_paths(before) - key_paths(after))
+    only_offline = sorted(key_paths(after) - key_paths(before))
+    if only_recorded:
+        problems.append("keys only in the recording: " + ", ".join(only_recorded))
+    if only_offline:
+        problems.append("keys only offline: " + ", ".join(only_offline))
+    return problems
+
+
+def replayable(interaction: dict[str, Any]) -> bool:
+    response = interaction.get("response")
+    # No response (connection error) or a 429 (throttling is the target's, not the contract's).
+    return isinstance(response, dict) and response["status"]["code"] != 429
+
+
+def run_parity(cassette: dict[str, Any], target: ReplayTarget) -> tuple[int, list[Difference]]:
+    recorded_template = (cassette.get("metadata") or {}).get("template_id")
+    differences: list[Difference] = []
+    replayed = 0
+    with httpx.Client(timeout=30) as client:
+        for interaction in cassette["interactions"]:
+            if not replayable(interaction):
+                continue
+            request = replay_request(interaction, target, recorded_template)
+            response = client.send(request)
+            replayed += 1
+            recorded = interaction["response"]
+            problems = compare(
+                recorded["status"]["code"],
+                (recorded.get("body") or {}).get("string") or "",
+                response.status_code,
+                response.content,
+            )
+            if problems:
+                label = f"{request.method} {urlsplit(interaction['request']['uri']).path}"
+                differences.append(Difference(int(interaction.get("id", 0)), label, problems))
+    return replayed, differences
+
+
+def render(recording: Path, replayed: int, differences: list[Difference]) -> str:
+    lines = [
+        f"# Parity: {recording}",
+        "",
+        f"{replayed} request(s) replayed against the offline sandbox; {len(differences)} differ.",
+        "",
+    ]
+    for difference in differences:
+        lines.append(f"- interaction #{difference.interaction} ({difference.request}):")
+        lines += [f"  - {problem}" for problem in difference.problems]
+    return "\n".join(lines) + "\n"
+
+
+def main(recording: Path, output: Path | None = None) -> int:
+    try:
+        cassette = load_cassette(recording)
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {recording}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    credentials = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+    with tempfile.TemporaryDirectory(prefix="plaid-parity-") as scratch:
+        log = Path(scratch) / report.SANDBOX_LOG
+        sandbox = SandboxProcess(
+            credentials, OFFLINE_TEMPLATE_ID, DEFAULT_TOKEN_LIFETIME_SECONDS, log
+        )
+        try:
+            with sandbox:
+                target = ReplayTarget(sandbox.base_url, credentials, OFFLINE_TEMPLATE_ID)
+                replayed, differences = run_parity(cassette, target)
+        except SandboxStartError:
+            print(
+                "error: the offline sandbox did not start:\n" + log.read_text()[-2000:],
+                file=sys.stderr,
+            )
+            return EXIT_UNREADABLE
+    text = render(recording, replayed, differences)
+    print(text, end="")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    return EXIT_DIFFERENT if differences else EXIT_SAME

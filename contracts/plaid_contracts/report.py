@@ -1,0 +1,188 @@
+"""summary.md (what a person reads first) and summary.json (the same, for machines)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plaid_contracts.settings import RunSettings
+from plaid_contracts.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, RunStats
+from plaid_contracts.targets import TargetKind
+
+SUMMARY_MD = "summary.md"
+SUMMARY_JSON = "summary.json"
+JUNIT_XML = "junit.xml"
+CASSETTE = "cassette.yaml"
+SANDBOX_LOG = "sandbox.log"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    verdict: str  # "passed", "failed", "interrupted" or "error"
+    pytest_exit_code: int
+    duration_seconds: float
+    started_at: str
+    requests_recorded: int
+    detail: str = ""
+
+
+PHASE_NOTES = {
+    "examples": "the spec's request examples",
+    "coverage": "schemathesis' deterministic boundary and negative cases",
+    "fuzzing": "hypothesis-generated, valid and invalid",
+    "stateful": "disabled: one operation, no links to chain",
+    CLIENT_PHASE: "hypothesis through the generated client (plaid_contracts suite)",
+}
+
+
+def reproduce_command(settings: RunSettings) -> str:
+    parts = ["nox -s contracts --"]
+    if settings.target.kind is not TargetKind.OFFLINE:
+        parts.append(f"--base-url {settings.target.base_url}")
+    parts.append(f"--profile {settings.profile.name}")
+    if not settings.profile.deterministic:
+        parts.append(f"--seed {settings.seed}")
+    return " ".join(parts)
+
+
+def _target_line(settings: RunSettings) -> str:
+    if settings.target.kind is TargetKind.OFFLINE:
+        return f"offline sandbox on {settings.target.base_url} (started by the runner)"
+    return settings.target.describe
+
+
+def _seed_line(settings: RunSettings) -> str:
+    if settings.profile.deterministic:
+        return f"`{settings.seed}` (derandomized: every run sends the same cases)"
+    return f"`{settings.seed}`"
+
+
+def render_markdown(settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> str:
+    lines = [f"# Contract run: {outcome.verdict.upper()}", ""]
+    if outcome.detail:
+        lines += [f"> {outcome.detail}", ""]
+    rate = str(settings.rate) if settings.rate else "unthrottled"
+    lines += [
+        "| | |",
+        "|---|---|",
+        f"| Target | {_target_line(settings)} |",
+        f"| Profile | `{settings.profile.name}`: {settings.profile.description} |",
+        f"| Seed | {_seed_line(settings)} |",
+        f"| Reproduce | `{reproduce_command(settings)}` |",
+        f"| Started | {outcome.started_at} |",
+        f"| Duration | {outcome.duration_seconds:.1f} s |",
+        f"| Requests | {outcome.requests_recorded} recorded in `{CASSETTE}`; rate {rate}; "
+        f"{stats.retried_429} answered 429 and were retried |",
+        f"| Template | `{settings.template_id}` |",
+        "",
+        "## Cases per phase",
+        "",
+        "| Phase | Cases | What |",
+        "|---|---:|---|",
+    ]
+    for phase in (*SCHEMATHESIS_PHASES, CLIENT_PHASE):
+        lines.append(f"| {phase} | {stats.cases.get(phase, 0)} | {PHASE_NOTES[phase]} |")
+    lines += ["", "## Checks", "", "| Check | Passed | Failed |", "|---|---:|---:|"]
+    for name, tally in sorted(stats.checks.items()):
+        mark = " **FAILED**" if tally.failed else ""
+        lines.append(f"| `{name}`{mark} | {tally.passed} | {tally.failed} |")
+    lines += ["", "## Tests", "", "| Test | Passed | Failed | Skipped |", "|---|---:|---:|---:|"]
+    for name, counts in sorted(_grouped_outcomes(stats).items()):
+        lines.append(
+            f"| `{name}` | {counts['passed']} | {counts['failed']} | {counts['skipped']} |"
+        )
+    lines += _failure_sections(settings, stats)
+    lines += [
+        "",
+        "## Files",
+        "",
+        f"- `{JUNIT_XML}`: pytest's JUnit report",
+        f"- `{CASSETTE}`: every request and response, credentials masked "
+        "(`${PLAID_CLIENT_ID}`, `${PLAID_SECRET}`: the run's own; `[masked]`: any other value)",
+        f"- `{SUMMARY_JSON}`: this summary for machines",
+    ]
+    if settings.target.kind is TargetKind.OFFLINE:
+        lines.append(f"- `{SANDBOX_LOG}`: the offline sandbox's log")
+    for note in stats.notes:
+        lines += ["", f"> {note}"]
+    return "\n".join(lines) + "\n"
+
+
+def _grouped_outcomes(stats: RunStats) -> dict[str, Counter[str]]:
+    """Outcomes per test function: parametrized variants (64 field combinations) in one row."""
+    grouped: dict[str, Counter[str]] = {}
+    for node_id, state in stats.test_outcomes.items():
+        name = node_id.split("::")[-1].split("[")[0]
+        grouped.setdefault(name, Counter())[state] += 1
+    return grouped
+
+
+def _failure_sections(settings: RunSettings, stats: RunStats) -> list[str]:
+    if not stats.failures and not stats.test_errors:
+        return ["", "## Failures", "", "None."]
+    lines = ["", "## Failures", ""]
+    lines.append(
+        "Reproduce a request with the credentials in `PLAID_CLIENT_ID` / `PLAID_SECRET`; "
+        f"rerun the whole case set with `{reproduce_command(settings)}`."
+    )
+    if settings.target.kind is TargetKind.OFFLINE:
+        port = settings.target.base_url.rsplit(":", 1)[-1]
+        lines.append(
+            f"The offline sandbox ran on port {port} for this run only: start it again with "
+            f"`nox -s sandbox -- --port {port}` (same credentials in the environment) to replay."
+        )
+    for number, (key, record) in enumerate(stats.failures.items(), start=1):
+        seen = stats.failure_occurrences[key]
+        lines += [
+            "",
+            f"### {number}. `{record.check}`: {record.title}",
+            "",
+            f"Test `{record.test}`, phase {record.phase}, status {record.status}, "
+            f"seed `{settings.seed}`, seen {seen} time(s)"
+            + (f", cassette interaction #{record.interaction}" if record.interaction else "")
+            + ".",
+            "",
+            "```text",
+            record.message.strip() or record.title,
+            "```",
+        ]
+        if record.response_excerpt:
+            lines += ["", "Response body:", "", "```json", record.response_excerpt.strip(), "```"]
+        lines += [
+            "",
+            "```sh",
+            record.curl,
+            "```",
+        ]
+    reported_tests = {record.test for record in stats.failures.values()}
+    for test, text in sorted(stats.test_errors.items()):
+        if any(test.endswith(name) or name in test for name in reported_tests):
+            continue
+        lines += ["", f"### Test `{test}` failed", "", "```text", text.strip(), "```"]
+    return lines
+
+
+def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> dict[str, Any]:
+    return {
+        "verdict": outcome.verdict,
+        "target": {"base_url": settings.target.base_url, "kind": settings.target.kind.value},
+        "profile": settings.profile.name,
+        "seed": settings.seed,
+        "deterministic": settings.profile.deterministic,
+        "reproduce": reproduce_command(settings),
+        "duration_seconds": round(outcome.duration_seconds, 2),
+        "requests_recorded": outcome.requests_recorded,
+        **stats.to_json(),
+    }
+
+
+def write(directory: Path, settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> Path:
+    path = directory / SUMMARY_MD
+    path.write_text(render_markdown(settings, stats, outcome), encoding="utf-8")
+    (directory / SUMMARY_JSON).write_text(
+        json.dumps(summary_json(settings, stats, outcome), indent=2) + "\n", encoding="utf-8"
+    )
+    return path

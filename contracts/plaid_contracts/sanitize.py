@@ -1,0 +1,183 @@
+"""Masking credentials in everything a run writes or prints.
+
+Two layers, because either alone leaks: by *name* (headers and JSON keys that carry credentials,
+whatever their value: a fuzzed wrong secret is still masked) and by *value* (the run's own client
+id and secret wherever they appear, e.g. echoed in an error message or a URL).
+
+Markers say which credential was there so a recording can be replayed (parity.py):
+``${PLAID_CLIENT_ID}`` / ``${PLAID_SECRET}`` for the run's own values, ``[masked]`` for any other
+value in a credential field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any, Final
+
+from plaid_contracts.targets import ENV_CLIENT_ID, ENV_SECRET, Credentials
+
+CLIENT_ID_MARKER: Final = "${" + ENV_CLIENT_ID + "}"
+SECRET_MARKER: Final = "${" + ENV_SECRET + "}"
+OTHER_MARKER: Final = "[masked]"
+
+# Header names are compared lower-case.
+SENSITIVE_HEADERS: Final = frozenset(
+    {
+        "plaid-client-id",
+        "plaid-secret",
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    }
+)
+# JSON keys: exact names plus any key containing one of the fragments.
+SENSITIVE_KEYS: Final = frozenset({"client_id", "secret"})
+SENSITIVE_KEY_FRAGMENTS: Final = ("secret", "password", "access_token", "api_key")
+# Schemathesis' own masking list is *replaced* by ours (output.sanitization.keys-to-sanitize), so it
+# must keep its defaults' spirit and add client ids, which its defaults miss.
+SCHEMATHESIS_KEYS_TO_SANITIZE: Final = (
+    "plaid-client-id",
+    "plaid-secret",
+    "client_id",
+    "client-id",
+    "clientid",
+    "secret",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api_key",
+    "apikey",
+    "password",
+    "passwd",
+    "token",
+    "access_token",
+    "refresh_token",
+    "session",
+    "private_key",
+)
+
+
+def is_sensitive_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in SENSITIVE_KEYS or any(part in lowered for part in SENSITIVE_KEY_FRAGMENTS)
+
+
+class Masker:
+    """Masks one run's credentials; every writer and printer goes through one of these."""
+
+    def __init__(self, credentials: Credentials | None) -> None:
+        self._known: list[tuple[str, str]] = []
+        if credentials is not None:
+            # Longest first, so a secret containing the client id is replaced whole.
+            pairs = [(credentials.client_id, CLIENT_ID_MARKER), (credentials.secret, SECRET_MARKER)]
+            self._known = sorted(((v, m) for v, m in pairs if v), key=lambda p: -len(p[0]))
+
+    def known_values(self) -> list[str]:
+        return [value for value, _ in self._known]
+
+    def text(self, value: str) -> str:
+        """Replace the run's credential values anywhere inside a string."""
+        for secret, marker in self._known:
+            value = value.replace(secret, marker)
+        return value
+
+    def credential(self, value: object) -> object:
+        """A value found in a credential field: a marker, whatever it was (non-strings kept)."""
+        if not isinstance(value, str) or value == "":
+            # Empty strings and wrong JSON types are what the case is about, and are no secret.
+            return value
+        for secret, marker in self._known:
+            if value == secret:
+                return marker
+        return OTHER_MARKER
+
+    def json_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: self.credential(item) if is_sensitive_key(str(key)) else self.json_value(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.json_value(item) for item in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+    def headers(self, headers: Mapping[str, str] | list[tuple[str, str]]) -> list[tuple[str, str]]:
+        items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        masked: list[tuple[str, str]] = []
+        for name, value in items:
+            if name.lower() in SENSITIVE_HEADERS:
+                masked.append((name, str(self.credential(value))))
+            else:
+                masked.append((name, self.text(value)))
+        return masked
+
+    def body(self, raw: bytes | str | None) -> str:
+        """A request or response body as text, credentials masked.
+
+        JSON is re-serialized the way requests/httpx serialize it (``json.dumps`` defaults), so
+        the masked text is byte-identical to what was sent apart from the masked values.
+        """
+        if raw is None:
+            return ""
+        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return self.text(text)
+        if isinstance(parsed, dict | list) and _has_sensitive_key(parsed):
+            separators = (", ", ": ") if ", " in text or ": " in text else (",", ":")
+            return json.dumps(
+                self.json_value(parsed), separators=separators, ensure_ascii="\\u" in text
+            )
+        return self.text(text)
+
+
+def _has_sensitive_key(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(is_sensitive_key(str(k)) or _has_sensitive_key(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_sensitive_key(item) for item in value)
+    return False
+
+
+_MARKER_PATTERN: Final = re.compile(r"\$\{(PLAID_CLIENT_ID|PLAID_SECRET)\}")
+
+
+def shell_quote(text: str) -> str:
+    """Quote for a POSIX shell, turning credential markers into ``"$PLAID_..."`` expansions."""
+    parts: list[str] = []
+    position = 0
+    for match in _MARKER_PATTERN.finditer(text):
+        if match.start() > position:
+            parts.append(shlex.quote(text[position : match.start()]))
+        parts.append(f'"${match.group(1)}"')
+        position = match.end()
+    if position < len(text) or not parts:
+        parts.append(shlex.quote(text[position:]))
+    return "".join(parts)
+
+
+# Headers that curl sets itself or that only describe the transport.
+_CURL_SKIPPED_HEADERS: Final = frozenset(
+    {"content-length", "accept-encoding", "connection", "user-agent", "host", "accept"}
+)
+
+
+def curl_command(method: str, url: str, headers: list[tuple[str, str]], body: str) -> str:
+    """A copy-pasteable reproduction from an already masked request."""
+    lines = [f"curl -sS -i -X {method.upper()} {shell_quote(url)}"]
+    for name, value in headers:
+        if name.lower() in _CURL_SKIPPED_HEADERS:
+            continue
+        lines.append(f"  -H {shell_quote(f'{name}: {value}')}")
+    if body:
+        lines.append(f"  --data-raw {shell_quote(body)}")
+    return " \\\n".join(lines)

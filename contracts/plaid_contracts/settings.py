@@ -1,0 +1,117 @@
+"""Everything one run needs, decided by the runner and read by the suite.
+
+The runner runs pytest in its own process and hands the suite a RunContext through
+``set_current``; the suite's conftest reads it with ``current``. Credentials therefore never
+travel through a file or a command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from plaid_contracts.recorder import Recorder
+from plaid_contracts.stats import RunStats
+from plaid_contracts.targets import Credentials, Target
+from plaid_contracts.throttle import BackoffPolicy, Rate, Throttle
+from plaid_contracts.transport import ContractSession, ContractTransport
+
+DEFAULT_TOKEN_LIFETIME_SECONDS: Final = 4 * 60 * 60  # Plaid's documented Link token lifetime
+DEFAULT_CLOCK_SKEW_SECONDS: Final = 120
+DEFAULT_REMOTE_RATE: Final = "5/s"
+PR_SEED: Final = 20200914  # fixed: PR runs are derandomized anyway; shown for the record
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    fuzzing_examples: int  # schemathesis fuzzing phase (examples and coverage come on top)
+    client_examples: int  # each hypothesis test through the generated client
+    combination_examples: int  # each of the 64 combinations of optional request fields
+    deterministic: bool
+    # Shrinking replays a failing case many times: minimal examples for the nightly report, but
+    # a broken target would blow the PR time budget (every failing case is still reproducible).
+    shrink: bool
+    description: str
+
+
+PROFILES: Final = {
+    "pr": Profile(
+        "pr",
+        fuzzing_examples=60,
+        client_examples=25,
+        combination_examples=1,
+        deterministic=True,
+        shrink=False,
+        description="fast and derandomized: the same cases on every run",
+    ),
+    "nightly": Profile(
+        "nightly",
+        fuzzing_examples=500,
+        client_examples=150,
+        combination_examples=5,
+        deterministic=False,
+        shrink=True,
+        description="many more examples, random seed (printed; --seed reproduces)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    target: Target
+    credentials: Credentials
+    template_id: str
+    profile: Profile
+    seed: int
+    rate: Rate | None
+    token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS
+    clock_skew_seconds: int = DEFAULT_CLOCK_SKEW_SECONDS
+    backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    fuzzing_examples: int | None = (
+        None  # --max-examples overrides the profile (and caps client tests)
+    )
+
+    @property
+    def effective_fuzzing_examples(self) -> int:
+        return self.fuzzing_examples or self.profile.fuzzing_examples
+
+    @property
+    def effective_client_examples(self) -> int:
+        if self.fuzzing_examples is None:
+            return self.profile.client_examples
+        return min(self.fuzzing_examples, self.profile.client_examples)
+
+    @property
+    def link_token_prefix(self) -> str:
+        return f"link-{self.target.token_environment}-"
+
+
+@dataclass
+class RunContext:
+    settings: RunSettings
+    recorder: Recorder
+    stats: RunStats
+    throttle: Throttle
+    session: ContractSession  # schemathesis cases
+    probe_session: ContractSession  # extra requests our checks send
+    client_transport: ContractTransport  # the generated client
+    staging_dir: Path
+
+
+_current: RunContext | None = None
+
+
+def set_current(context: RunContext | None) -> None:
+    global _current
+    _current = context
+
+
+def current() -> RunContext:
+    if _current is None:
+        raise RuntimeError(
+            "the contract suite runs through its runner: python -m plaid_contracts run "
+            "(or nox -s contracts); it cannot be collected by a plain pytest"
+        )
+    return _current

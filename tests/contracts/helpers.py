@@ -1,0 +1,107 @@
+"""Helpers for testing the contract runner: real runs in subprocesses, servers on loopback.
+
+Nothing here contacts plaid.com: remote-mode runs point --base-url at loopback servers.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from plaid_contracts.sandbox_process import free_port
+from plaid_contracts.targets import (
+    OFFLINE_CLIENT_ID,
+    OFFLINE_SECRET,
+    OFFLINE_TEMPLATE_ID,
+    Credentials,
+)
+from plaid_offline_sandbox.app import create_app
+from plaid_offline_sandbox.config import SandboxConfig
+
+OFFLINE_CREDENTIALS = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+# Few examples: these tests are about the runner, not about finding bugs in the sandbox.
+FAST = ("--max-examples", "5")
+RUN_TIMEOUT_SECONDS = 120
+
+AsgiApp = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    reports_dir: Path
+
+    @property
+    def summary(self) -> str:
+        return (self.reports_dir / "summary.md").read_text(encoding="utf-8")
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The test process' environment without any Plaid credentials, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAID_")}
+    env.update(extra or {})
+    return env
+
+
+def remote_env() -> dict[str, str]:
+    """What a --base-url run needs, with the offline sandbox's defaults."""
+    return clean_env(
+        {
+            "PLAID_CLIENT_ID": OFFLINE_CLIENT_ID,
+            "PLAID_SECRET": OFFLINE_SECRET,
+            "PLAID_TEMPLATE_ID": OFFLINE_TEMPLATE_ID,
+        }
+    )
+
+
+@contextmanager
+def serve_asgi(app: AsgiApp) -> Iterator[str]:
+    """Serve an ASGI app on loopback in a thread of the test process; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def offline_app() -> AsgiApp:
+    return create_app(SandboxConfig())
+
+
+def all_report_text(directory: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+def wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float) -> str:
+    """Read the process' stdout until a line contains ``needle``; returns what was read."""
+    assert process.stdout is not None
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if needle in line:
+            return "".join(seen)
+    raise AssertionError(f"{needle!r} not printed within {timeout} s; got:\n{''.join(seen)}")

@@ -1,0 +1,61 @@
+"""Credentials never reach a report file or the console (issue 5, point 6)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from plaid_contracts.recorder import load_cassette
+
+from tests.contracts.helpers import FAST, RunResult, all_report_text, clean_env
+
+CANARY_CLIENT_ID = "canary-client-4f1d9c"
+CANARY_SECRET = "canary-secret-9b8e2a"
+
+
+def test_canary_credentials_appear_nowhere(run_contracts: Callable[..., RunResult]) -> None:
+    result = run_contracts(
+        *FAST, env=clean_env({"PLAID_CLIENT_ID": CANARY_CLIENT_ID, "PLAID_SECRET": CANARY_SECRET})
+    )
+
+    assert result.returncode in (0, 1), result.stderr
+    files = all_report_text(result.reports_dir)
+    assert {path.name for path in files} >= {
+        "summary.md",
+        "junit.xml",
+        "cassette.yaml",
+        "summary.json",
+    }
+    for canary in (CANARY_CLIENT_ID, CANARY_SECRET):
+        for path, data in files.items():
+            assert canary.encode() not in data, f"{canary} leaked into {path}"
+        assert canary not in result.stdout
+        assert canary not in result.stderr
+    # Masked at the source, not by the last-resort scrub (which would report a masking bug).
+    assert "MASKING BUG" not in result.stdout + result.stderr
+    # The credentials were really sent, as headers and (body-credentials tests) in bodies.
+    requests = [
+        item["request"]
+        for item in load_cassette(result.reports_dir / "cassette.yaml")["interactions"]
+    ]
+    header_secrets = {
+        value
+        for request in requests
+        for name, values in request["headers"].items()
+        if name.lower() == "plaid-secret"
+        for value in values
+    }
+    assert "${PLAID_SECRET}" in header_secrets
+    body_secrets = [
+        body.get("secret")
+        for request in requests
+        if isinstance(body := _json_or_none(request["body"]["string"]), dict)
+    ]
+    assert "${PLAID_SECRET}" in body_secrets
+
+
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

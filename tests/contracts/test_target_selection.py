@@ -1,0 +1,119 @@
+"""Targets are validated, and Plaid Production refused, before any request is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from plaid_contracts import cli
+from plaid_contracts.targets import (
+    PRODUCTION_FLAG,
+    TargetError,
+    TargetKind,
+    classify,
+    remote_settings,
+)
+
+from tests.contracts.helpers import RunResult, clean_env, remote_env
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://production.plaid.com",
+        "https://api.example.com",
+        "https://sandbox.plaid.com.evil.io",
+    ],
+)
+def test_non_sandbox_hosts_are_refused_before_any_request(
+    base_url: str,
+    no_network: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in remote_env().items():
+        monkeypatch.setenv(name, value)
+
+    for command in ("run", "try"):
+        assert cli.main([command, "--base-url", base_url]) == 2
+
+    assert no_network == []
+    err = capsys.readouterr().err
+    assert err.count("refusing to send contract traffic") == 2
+    assert PRODUCTION_FLAG in err
+
+
+def test_refusal_comes_before_the_credentials_check(
+    no_network: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["run", "--base-url", "https://production.plaid.com"]) == 2
+    assert "refusing" in capsys.readouterr().err
+    assert no_network == []
+
+
+@pytest.mark.parametrize(
+    ("base_url", "kind"),
+    [
+        ("https://sandbox.plaid.com", TargetKind.SANDBOX),
+        ("https://sandbox.plaid.com/", TargetKind.SANDBOX),
+        ("http://127.0.0.1:8100", TargetKind.LOOPBACK),
+        ("http://localhost:8100", TargetKind.LOOPBACK),
+        ("http://[::1]:8100", TargetKind.LOOPBACK),
+    ],
+)
+def test_sandbox_and_loopback_are_allowed(base_url: str, kind: TargetKind) -> None:
+    assert classify(base_url, allow_production=False).kind is kind
+
+
+def test_production_needs_the_flag_and_expects_production_tokens() -> None:
+    target = classify("https://production.plaid.com", allow_production=True)
+    assert target.kind is TargetKind.PRODUCTION
+    assert target.token_environment == "production"
+    assert (
+        classify("https://sandbox.plaid.com", allow_production=False).token_environment == "sandbox"
+    )
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://sandbox.plaid.com",  # credentials over plain http
+        "https://user:pw@sandbox.plaid.com",
+        "https://sandbox.plaid.com/session/token/create",
+        "sandbox.plaid.com",
+        "ftp://127.0.0.1",
+    ],
+)
+def test_malformed_base_urls_are_rejected(base_url: str) -> None:
+    with pytest.raises(TargetError):
+        classify(base_url, allow_production=True)
+
+
+@pytest.mark.parametrize("missing", ["PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_TEMPLATE_ID"])
+def test_a_missing_variable_is_one_clear_line(
+    run_contracts: Callable[..., RunResult], missing: str
+) -> None:
+    env = remote_env()
+    del env[missing]
+
+    result = run_contracts("--base-url", "http://127.0.0.1:9", env=env)
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {missing} is not set")
+    assert result.stdout == ""
+    assert not result.reports_dir.exists()
+
+
+def test_remote_settings_names_every_missing_variable() -> None:
+    with pytest.raises(TargetError, match="PLAID_SECRET, PLAID_TEMPLATE_ID are not set"):
+        remote_settings({"PLAID_CLIENT_ID": "x"})
+
+
+def test_offline_needs_both_credentials_or_neither(run_contracts: Callable[..., RunResult]) -> None:
+    result = run_contracts(env=clean_env({"PLAID_CLIENT_ID": "only-the-id"}))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: PLAID_SECRET is not set: set both PLAID_CLIENT_ID and PLAID_SECRET, or neither"
+    )
