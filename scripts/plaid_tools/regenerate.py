@@ -67,9 +67,12 @@ def generate_into(
     *,
     spec_path: Path = paths.SPEC,
     config_path: Path = paths.GENERATOR_CONFIG,
-    templates: Path = paths.TEMPLATES,
+    templates: Path | None = paths.TEMPLATES,
 ) -> Path:
-    """Generate the client project into `output` (replaced whole). Returns `output`."""
+    """Generate the client project into `output` (replaced whole). Returns `output`.
+
+    `templates=None` uses only the generator's stock templates.
+    """
     _check_generator_pin()
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="plaid-generate-") as tmp:
@@ -88,7 +91,7 @@ def generate_into(
             str(project),
             "--fail-on-warning",
         ]
-        if templates.is_dir() and any(templates.iterdir()):
+        if templates is not None and templates.is_dir() and any(templates.iterdir()):
             command += ["--custom-template-path", str(templates)]
         # Post-hooks (ruff) must come from this environment's pinned tools.
         env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -96,11 +96,9 @@ def generated_client(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str]
     repository's custom templates (the CLI test exercises those).
     """
     root = tmp_path_factory.mktemp("clients")
-    stock_templates = root / "no-custom-templates"
-    stock_templates.mkdir()
     with ThreadPoolExecutor(2) as pool:
         jobs = {
-            stem: pool.submit(generate_client, history_spec(stem), root, stem, stock_templates)
+            stem: pool.submit(generate_client, history_spec(stem), root, stem, None)
             for stem in API_DIFF_STEPS
         }
         clients = {stem: job.result() for stem, job in jobs.items()}

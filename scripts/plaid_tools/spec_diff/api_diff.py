@@ -156,7 +156,7 @@ def diff_packages(
 
 
 def generate_client(
-    spec: LoadedSpec, workdir: Path, name: str, templates: Path = paths.TEMPLATES
+    spec: LoadedSpec, workdir: Path, name: str, templates: Path | None = paths.TEMPLATES
 ) -> Path:
     """Generate the client for one side of the comparison into `workdir/name`."""
     spec_file = workdir / f"{name}.yaml"
@@ -167,7 +167,7 @@ def generate_client(
 
 
 def python_api_changes(
-    old: LoadedSpec, new: LoadedSpec, templates: Path = paths.TEMPLATES
+    old: LoadedSpec, new: LoadedSpec, templates: Path | None = paths.TEMPLATES
 ) -> list[ApiChange]:
     """Generate both clients (a few seconds) with the repository's templates; diff their API."""
     with (
