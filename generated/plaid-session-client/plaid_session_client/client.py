@@ -204,7 +204,17 @@ class _BaseClient:
         self.timeout = _to_timeout(timeout)
         self.max_retries = _check_max_retries(max_retries)
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self._default_headers = dict(default_headers or {})
+        # Every header but the credentials, keyed by lower-cased name (HTTP names are
+        # case-insensitive); the credentials are added per request so no dict here holds them.
+        self._fixed_headers: dict[str, tuple[str, str]] = {
+            name.lower(): (name, value)
+            for name, value in {
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+                "Plaid-Version": PLAID_API_VERSION,
+                **(default_headers or {}),
+            }.items()
+        }
 
     @property
     def _secrets(self) -> tuple[str, ...]:
@@ -223,23 +233,23 @@ class _BaseClient:
         extra_headers: Mapping[str, str | None] | None,
         timeout: float | httpx.Timeout | None | Unset,
     ) -> httpx.Request:
-        headers = httpx.Headers(
-            {"Accept": "application/json", "User-Agent": USER_AGENT, "Plaid-Version": PLAID_API_VERSION}
-        )
-        headers.update(self._default_headers)
-        headers.update(kwargs.get("headers") or {})
-        headers[CLIENT_ID_HEADER] = self._client_id.reveal()
-        headers[SECRET_HEADER] = self._secret.reveal()
-        for name, value in (extra_headers or {}).items():
-            if value is not None:
-                headers[name] = value
-            elif name in headers:
-                del headers[name]
+        # A plain dict, merged once: httpx.Headers scans a list on every set, which showed up as
+        # a tenth of the client's per-call cost in `nox -s bench`.
+        headers = dict(self._fixed_headers)
+        for name, value in (kwargs.get("headers") or {}).items():
+            headers[name.lower()] = (name, value)
+        headers[CLIENT_ID_HEADER.lower()] = (CLIENT_ID_HEADER, self._client_id.reveal())
+        headers[SECRET_HEADER.lower()] = (SECRET_HEADER, self._secret.reveal())
+        for name, extra in (extra_headers or {}).items():
+            if extra is None:
+                headers.pop(name.lower(), None)
+            else:
+                headers[name.lower()] = (name, extra)
         options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers")}
         return http.build_request(
             str(kwargs["method"]).upper(),
             self.base_url + str(kwargs["url"]),
-            headers=headers,
+            headers=list(headers.values()),
             timeout=self.timeout if isinstance(timeout, Unset) else _to_timeout(timeout),
             **options,
         )

@@ -99,7 +99,6 @@ class APIStatusError(PlaidClientError):
     error_message: str | None
     display_message: str | None
     request_id: str | None
-    model: PlaidError | None
 
     def __init__(
         self,
@@ -113,18 +112,29 @@ class APIStatusError(PlaidClientError):
         error_message: str | None = None,
         display_message: str | None = None,
         request_id: str | None = None,
-        model: PlaidError | None = None,
+        model: PlaidError | None | _Unparsed = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
-        self.headers = httpx.Headers(headers or {})
+        self.headers = headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers or {})
         self.body = body
         self.error_type = error_type
         self.error_code = error_code
         self.error_message = error_message
         self.display_message = display_message
         self.request_id = request_id
-        self.model = model
+        self._model = model
+
+    @property
+    def model(self) -> PlaidError | None:
+        """The body as Plaid's error model, or None when it does not parse as one.
+
+        Parsed on first access: most handlers only read `error_type` and `error_code`, and the
+        model is a measurable share of the error path's cost.
+        """
+        if isinstance(self._model, _Unparsed):
+            self._model = _parse_error_model(self.body)
+        return self._model
 
     def __repr__(self) -> str:
         return (
@@ -313,6 +323,13 @@ ERROR_CLASSES: Mapping[str, type[APIStatusError]] = {
 }
 
 
+class _Unparsed:
+    """Marks an error model not parsed yet (distinct from None: parsed, and not a PlaidError)."""
+
+
+_UNPARSED = _Unparsed()
+
+
 class _NotJson:
     """Marks a body that is not JSON (distinct from a JSON `null`)."""
 
@@ -393,11 +410,6 @@ def error_from_response(
     error_code = _optional_str(data.get("error_code"))
     error_message = _optional_str(data.get("error_message"))
     request_id = _optional_str(data.get("request_id"))
-    model: PlaidError | None
-    try:
-        model = PlaidError.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        model = None  # a required field is missing or malformed; the fields above still hold
     message = f"{error_type} {error_code}: {error_message} ({_status_text(status_code)}, request_id={request_id})"
     return ERROR_CLASSES.get(error_type, UnknownPlaidError)(
         redact(message, secrets),
@@ -409,8 +421,17 @@ def error_from_response(
         error_message=error_message,
         display_message=_optional_str(data.get("display_message")),
         request_id=request_id,
-        model=model,
+        model=_UNPARSED,
     )
+
+
+def _parse_error_model(body: object) -> PlaidError | None:
+    if not isinstance(body, dict):
+        return None
+    try:
+        return PlaidError.from_dict(cast(dict[str, Any], body))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a required field is missing or malformed; the plain fields still hold
 
 
 __all__ = [
