@@ -9,7 +9,6 @@ pipeline (`_BaseClient`); only sending and sleeping differ between them.
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import math
@@ -120,6 +119,14 @@ def _check_max_retries(max_retries: int) -> int:
     return max_retries
 
 
+async def _asyncio_sleep(seconds: float) -> None:
+    # Imported on first use: asyncio costs a blocking program more import time than the rest of
+    # this package.
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 @define(frozen=True, kw_only=True)
 class RetryPolicy:
     """How long to wait before each retry. The sleeps, clock and random source are injectable.
@@ -135,7 +142,7 @@ class RetryPolicy:
     jitter: float = 0.25
     max_retry_after: float = 60.0
     sleep: Callable[[float], None] = _time.sleep
-    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = _asyncio_sleep
     #: Seconds since the epoch; only used to turn a Retry-After date into a wait.
     clock: Callable[[], float] = _time.time
     #: A float in [0, 1).
