@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from plaid_offline_sandbox.serving import RunningSandbox, serve
 from plaid_session_client import AsyncPlaidSessionClient, PlaidSessionClient, RetryPolicy
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 
@@ -169,57 +165,10 @@ def _no_plaid_env(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the offline sandbox over real HTTP ---------------------------------------------------
 
 
-@dataclass
-class SandboxServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
     """`python -m plaid_offline_sandbox` in a subprocess, accepting the canary credentials too."""
-    pytest.importorskip("plaid_offline_sandbox.app")
-    port = _free_port()
     log = tmp_path_factory.mktemp("client-sandbox") / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "plaid_offline_sandbox",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "debug",
-        "--credential",
-        f"{CANARY_CLIENT_ID}:{CANARY_SECRET}",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"sandbox exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("sandbox did not start listening within 20 s")
-            time.sleep(0.05)
-    yield SandboxServer(url, process, log)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    args = ["--log-level", "debug", "--credential", f"{CANARY_CLIENT_ID}:{CANARY_SECRET}"]
+    with serve(args=args, log_path=log) as server:
+        yield server

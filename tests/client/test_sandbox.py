@@ -12,15 +12,10 @@ from collections.abc import Iterator
 import httpx
 import plaid_session_client as plaid
 import pytest
+from plaid_offline_sandbox.serving import RunningSandbox, free_port
 from plaid_session_client.models import SessionTokenCreateResponse
 
-from tests.client.conftest import (
-    CANARY_CLIENT_ID,
-    CANARY_SECRET,
-    SandboxServer,
-    Waits,
-    request_body,
-)
+from tests.client.conftest import CANARY_CLIENT_ID, CANARY_SECRET, Waits, request_body
 
 sandbox_app = pytest.importorskip("plaid_offline_sandbox.app")
 sandbox_config = pytest.importorskip("plaid_offline_sandbox.config")
@@ -158,9 +153,12 @@ def test_asgi_credentials_errors(waits: Waits) -> None:
 
 
 @pytest.fixture
-def http_client(sandbox_server: SandboxServer, waits: Waits) -> Iterator[plaid.PlaidSessionClient]:
+def http_client(sandbox_server: RunningSandbox, waits: Waits) -> Iterator[plaid.PlaidSessionClient]:
     with plaid.PlaidSessionClient(
-        client_id=CLIENT_ID, secret=SECRET, base_url=sandbox_server.url, retry_policy=waits.policy()
+        client_id=CLIENT_ID,
+        secret=SECRET,
+        base_url=sandbox_server.base_url,
+        retry_policy=waits.policy(),
     ) as client:
         yield client
 
@@ -226,13 +224,12 @@ def test_http_timeout_then_success(http_client: plaid.PlaidSessionClient, waits:
 
 
 def test_http_connection_refused(waits: Waits) -> None:
-    from tests.client.conftest import _free_port
 
     with (
         plaid.PlaidSessionClient(
             client_id=CLIENT_ID,
             secret=SECRET,
-            base_url=f"http://127.0.0.1:{_free_port()}",
+            base_url=f"http://127.0.0.1:{free_port()}",
             retry_policy=waits.policy(),
         ) as client,
         pytest.raises(plaid.APIConnectionError) as caught,
@@ -242,12 +239,12 @@ def test_http_connection_refused(waits: Waits) -> None:
     assert waits.seconds == [0.5, 1.0]
 
 
-def test_http_async_client_parity(sandbox_server: SandboxServer, waits: Waits) -> None:
+def test_http_async_client_parity(sandbox_server: RunningSandbox, waits: Waits) -> None:
     async def go() -> int:
         async with plaid.AsyncPlaidSessionClient(
             client_id=CLIENT_ID,
             secret=SECRET,
-            base_url=sandbox_server.url,
+            base_url=sandbox_server.base_url,
             retry_policy=waits.policy(),
         ) as client:
             response = await client.with_raw_response.session_token_create(
@@ -264,7 +261,7 @@ def test_http_async_client_parity(sandbox_server: SandboxServer, waits: Waits) -
 
 
 def test_http_canaries_never_leak(
-    sandbox_server: SandboxServer,
+    sandbox_server: RunningSandbox,
     waits: Waits,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
@@ -276,7 +273,7 @@ def test_http_canaries_never_leak(
     with plaid.PlaidSessionClient(
         client_id=CANARY_CLIENT_ID,
         secret=CANARY_SECRET,
-        base_url=sandbox_server.url,
+        base_url=sandbox_server.base_url,
         retry_policy=waits.policy(),
     ) as client:
         seen.append(repr(client.session_token_create(body=request_body())))

@@ -7,15 +7,9 @@ from collections.abc import Iterator
 import pytest
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
+from plaid_offline_sandbox.serving import RunningSandbox, serve
 
-from tests.sandbox.sandbox_support import (
-    FIXED_NOW,
-    AsgiClient,
-    Client,
-    HttpClient,
-    ServerProcess,
-    start_server,
-)
+from tests.sandbox.sandbox_support import FIXED_NOW, AsgiClient, Client, HttpClient, clean_env
 
 
 @pytest.fixture(scope="session")
@@ -31,15 +25,15 @@ def asgi_client(fixed_config: SandboxConfig) -> Iterator[AsgiClient]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = start_server(tmp_path_factory.mktemp("sandbox") / "server.log")
-    yield server
-    server.stop()
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    log_path = tmp_path_factory.mktemp("sandbox") / "server.log"
+    with serve(env=clean_env(), log_path=log_path) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
-def http_client(live_server: ServerProcess) -> Iterator[HttpClient]:
-    client = HttpClient(live_server.url)
+def http_client(live_server: RunningSandbox) -> Iterator[HttpClient]:
+    client = HttpClient(live_server.base_url)
     yield client
     client.close()
 

@@ -10,14 +10,8 @@ import asyncio
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -112,13 +106,6 @@ class HttpClient:
         self._client.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def clean_env(**extra: str) -> dict[str, str]:
     """The current environment without any sandbox configuration, plus ``extra``."""
     env = {
@@ -128,51 +115,6 @@ def clean_env(**extra: str) -> dict[str, str]:
     }
     env.update(extra)
     return env
-
-
-@dataclass
-class ServerProcess:
-    process: subprocess.Popen[bytes]
-    url: str
-    log_path: Path
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def start_server(
-    log_path: Path, args: Sequence[str] = (), env: Mapping[str, str] | None = None
-) -> ServerProcess:
-    """Start ``python -m plaid_offline_sandbox`` on a free port and wait until it answers."""
-    port = free_port()
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "plaid_offline_sandbox", "--port", str(port), *args],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=dict(env) if env is not None else clean_env(),
-    )
-    log.close()
-    server = ServerProcess(process, f"http://127.0.0.1:{port}", log_path)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sandbox exited early:\n{server.log_text()}")
-        try:
-            httpx.get(server.url + "/ready-probe", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.05)
-    server.stop()
-    raise RuntimeError(f"sandbox did not start:\n{server.log_text()}")
 
 
 def post(

@@ -14,17 +14,16 @@ from plaid_offline_sandbox import config as cfg
 from plaid_offline_sandbox.__main__ import build_parser, config_from_args
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import ConfigError, SandboxConfig
+from plaid_offline_sandbox.serving import RunningSandbox, serve
 
 from tests.sandbox.sandbox_support import (
     ENDPOINT,
     VALID_BODY,
     AsgiClient,
     HttpClient,
-    ServerProcess,
     assert_plaid_error,
     clean_env,
     post,
-    start_server,
 )
 
 ENV_PAIR = {"PLAID_CLIENT_ID": "env-client", "PLAID_SECRET": "env-secret-value"}
@@ -180,23 +179,21 @@ def test_log_lines_never_contain_credentials(caplog: pytest.LogCaptureFixture) -
 
 
 @pytest.fixture(scope="module")
-def env_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def env_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
     """Two workers configured by environment plus flags."""
-    env = clean_env(**ENV_PAIR, PLAID_TEMPLATE_ID="tpl_env")
-    server = start_server(
-        tmp_path_factory.mktemp("env-server") / "server.log",
-        ["--workers", "2", "--template-id", "tpl_extra", "--token-lifetime", "1800"],
-        env,
-    )
-    yield server
-    server.stop()
+    with serve(
+        args=["--workers", "2", "--template-id", "tpl_extra", "--token-lifetime", "1800"],
+        env=clean_env(**ENV_PAIR, PLAID_TEMPLATE_ID="tpl_env"),
+        log_path=tmp_path_factory.mktemp("env-server") / "server.log",
+    ) as server:
+        yield server
 
 
-def test_env_configured_server_with_two_workers(env_server: ServerProcess) -> None:
+def test_env_configured_server_with_two_workers(env_server: RunningSandbox) -> None:
     headers = {"PLAID-CLIENT-ID": "env-client", "PLAID-SECRET": "env-secret-value"}
     for _ in range(6):
         # A new connection each time so both worker processes get requests.
-        client = HttpClient(env_server.url)
+        client = HttpClient(env_server.base_url)
         try:
             for template in ("tpl_env", "tpl_extra"):
                 body = {**VALID_BODY, "template_id": template}
@@ -215,7 +212,7 @@ def test_env_configured_server_with_two_workers(env_server: ServerProcess) -> No
             client.close()
 
 
-def test_two_workers_are_running(env_server: ServerProcess) -> None:
+def test_two_workers_are_running(env_server: RunningSandbox) -> None:
     import time
 
     deadline = time.monotonic() + 10
@@ -228,8 +225,8 @@ def test_two_workers_are_running(env_server: ServerProcess) -> None:
     assert text.count("Started server process") >= 2, text
 
 
-def test_server_log_has_no_secrets(env_server: ServerProcess) -> None:
-    client = HttpClient(env_server.url)
+def test_server_log_has_no_secrets(env_server: RunningSandbox) -> None:
+    client = HttpClient(env_server.base_url)
     try:
         post(client, {**VALID_BODY, "secret": "env-secret-value"}, auth=False)
     finally:
@@ -239,9 +236,9 @@ def test_server_log_has_no_secrets(env_server: ServerProcess) -> None:
     assert "env-secret-value" not in text and "env-client" not in text
 
 
-def test_binds_loopback_by_default(live_server: ServerProcess) -> None:
-    assert live_server.url.startswith("http://127.0.0.1:")
-    assert httpx.post(live_server.url + ENDPOINT, content=b"{}").status_code == 400
+def test_binds_loopback_by_default(live_server: RunningSandbox) -> None:
+    assert live_server.base_url.startswith("http://127.0.0.1:")
+    assert httpx.post(live_server.base_url + ENDPOINT, content=b"{}").status_code == 400
 
 
 def test_help_runs(tmp_path: Path) -> None:
