@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the contract suite and write reports")
     _add_target_options(run)
+    run.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the offline sandbox inside the test process (no subprocess, no socket); "
+        "not with --base-url",
+    )
     run.add_argument("--profile", choices=sorted(PROFILES), default="pr")
     run.add_argument(
         "--seed", type=int, help="reproduce a nightly run (ignored by derandomized profiles)"
@@ -108,6 +114,11 @@ def resolve_target(
 
 
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
+    if args.in_process and args.base_url is not None:
+        raise TargetError(
+            "--in-process runs the offline sandbox inside the test process; "
+            "it cannot be combined with --base-url"
+        )
     target, credentials, template_id = resolve_target(args.base_url, args.allow_production)
     profile = PROFILES[args.profile]
     if args.rate:
@@ -134,6 +145,7 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         clock_skew_seconds=args.clock_skew,
         backoff=BackoffPolicy(),
         fuzzing_examples=args.max_examples,
+        in_process=args.in_process,
     )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from hypothesis import strategies as st
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 from plaid_session_client.types import UNSET
 
+from plaid_contracts.case_policy import BODY_CREDENTIAL_KEYS
 from plaid_contracts.targets import Credentials
 
 OPTIONAL_FIELDS: Final = (
@@ -57,6 +58,19 @@ header_token = st.from_regex(r"[\x21-\x7e]{1,40}", fullmatch=True)
 class ValidRequest:
     body: SessionTokenCreateRequest
     send_plaid_version: bool
+
+    def __repr__(self) -> str:
+        # Hypothesis prints drawn values in its failure reports, which pytest writes to
+        # junit.xml: the body's repr would show the run's credentials (body_credentials).
+        body = self.body.to_dict()
+        for key in BODY_CREDENTIAL_KEYS:
+            if key in body:
+                body[key] = "<masked>"
+        return f"ValidRequest(body={body!r}, send_plaid_version={self.send_plaid_version})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis' printer: it would otherwise print the dataclass field by field."""
+        printer.text(repr(self))
 
 
 @st.composite

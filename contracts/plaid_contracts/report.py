@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plaid_contracts.settings import RunSettings
+from plaid_contracts.settings import RunMode, RunSettings
 from plaid_contracts.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, RunStats
 from plaid_contracts.targets import TargetKind
 
@@ -23,7 +23,8 @@ SANDBOX_LOG = "sandbox.log"
 class RunOutcome:
     verdict: str  # "passed", "failed", "interrupted" or "error"
     pytest_exit_code: int
-    duration_seconds: float
+    duration_seconds: float  # the whole run: target start, tests, reports
+    test_seconds: float  # pytest alone (collection and tests), without starting the target
     started_at: str
     requests_recorded: int
     detail: str = ""
@@ -40,8 +41,10 @@ PHASE_NOTES = {
 
 def reproduce_command(settings: RunSettings) -> str:
     parts = ["nox -s contracts --"]
-    if settings.target.kind is not TargetKind.OFFLINE:
+    if settings.mode is RunMode.REMOTE:
         parts.append(f"--base-url {settings.target.base_url}")
+    if settings.mode is RunMode.IN_PROCESS:
+        parts.append("--in-process")
     parts.append(f"--profile {settings.profile.name}")
     if not settings.profile.deterministic:
         parts.append(f"--seed {settings.seed}")
@@ -49,9 +52,20 @@ def reproduce_command(settings: RunSettings) -> str:
 
 
 def _target_line(settings: RunSettings) -> str:
-    if settings.target.kind is TargetKind.OFFLINE:
+    if settings.mode is RunMode.IN_PROCESS:
+        return "offline sandbox, in-process"
+    if settings.mode is RunMode.LOOPBACK:
         return f"offline sandbox on {settings.target.base_url} (started by the runner)"
     return settings.target.describe
+
+
+def total_cases(stats: RunStats) -> int:
+    return sum(stats.cases.values())
+
+
+def cases_per_second(stats: RunStats, outcome: RunOutcome) -> float:
+    """Throughput of the test phase alone: starting a target is not the suite's speed."""
+    return total_cases(stats) / outcome.test_seconds if outcome.test_seconds > 0 else 0.0
 
 
 def _seed_line(settings: RunSettings) -> str:
@@ -73,7 +87,8 @@ def render_markdown(settings: RunSettings, stats: RunStats, outcome: RunOutcome)
         f"| Seed | {_seed_line(settings)} |",
         f"| Reproduce | `{reproduce_command(settings)}` |",
         f"| Started | {outcome.started_at} |",
-        f"| Duration | {outcome.duration_seconds:.1f} s |",
+        f"| Duration | {outcome.duration_seconds:.1f} s; tests {outcome.test_seconds:.1f} s, "
+        f"{total_cases(stats)} cases, {cases_per_second(stats, outcome):.0f} cases/s |",
         f"| Requests | {outcome.requests_recorded} recorded in `{CASSETTE}`; rate {rate}; "
         f"{stats.retried_429} answered 429 and were retried |",
         f"| Template | `{settings.template_id}` |",
@@ -130,8 +145,13 @@ def _failure_sections(settings: RunSettings, stats: RunStats) -> list[str]:
     )
     if settings.target.kind is TargetKind.OFFLINE:
         port = settings.target.base_url.rsplit(":", 1)[-1]
+        where = (
+            "inside the test process"
+            if settings.mode is RunMode.IN_PROCESS
+            else f"on port {port} for this run only"
+        )
         lines.append(
-            f"The offline sandbox ran on port {port} for this run only: start it again with "
+            f"The offline sandbox ran {where}: start it with "
             f"`nox -s sandbox -- --port {port}` (same credentials in the environment) to replay."
         )
     for number, (key, record) in enumerate(stats.failures.items(), start=1):
@@ -169,11 +189,15 @@ def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) ->
     return {
         "verdict": outcome.verdict,
         "target": {"base_url": settings.target.base_url, "kind": settings.target.kind.value},
+        "mode": settings.mode.value,
         "profile": settings.profile.name,
         "seed": settings.seed,
         "deterministic": settings.profile.deterministic,
         "reproduce": reproduce_command(settings),
         "duration_seconds": round(outcome.duration_seconds, 2),
+        "test_seconds": round(outcome.test_seconds, 3),
+        "total_cases": total_cases(stats),
+        "cases_per_second": round(cases_per_second(stats, outcome), 1),
         "requests_recorded": outcome.requests_recorded,
         **stats.to_json(),
     }

@@ -10,30 +10,40 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from plaid_contracts import report
+# Imported in every mode, not only --in-process: hypothesis draws from constants it finds in the
+# local modules loaded in the process, so both offline modes must load the same modules for the
+# same seed to send the same cases.
+from plaid_contracts import in_process, report
 from plaid_contracts import settings as settings_module
 from plaid_contracts.paths import SUITE_DIR
 from plaid_contracts.recorder import Recorder
 from plaid_contracts.report import RunOutcome
 from plaid_contracts.sandbox_process import SandboxProcess, SandboxStartError
 from plaid_contracts.sanitize import Masker
-from plaid_contracts.settings import RunContext, RunSettings
+from plaid_contracts.settings import RunContext, RunMode, RunSettings
 from plaid_contracts.stats import RunStats
 from plaid_contracts.targets import Target, TargetKind
 from plaid_contracts.throttle import Throttle
 from plaid_contracts.transport import ContractSession, ContractTransport
+
+if TYPE_CHECKING:
+    import httpx
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 PER_TEST_TIMEOUT_SECONDS = 3 * 60 * 60  # hang protection only; nightly remote runs are slow
+# The pytest plugins the suite uses: @schema.parametrize, --hypothesis-seed, the timeout.
+SUITE_PLUGINS = ("schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "pytest_timeout")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,9 @@ class RunRequest:
 
     settings: RunSettings
     reports_dir: Path
+    # In-process runs only: what turns the sandbox's configuration into the app (tests
+    # substitute a deliberately broken one); None is the real sandbox.
+    app_factory: in_process.AppFactory | None = None
 
 
 def staging_dir_for(reports_dir: Path) -> Path:
@@ -82,18 +95,25 @@ def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
         str(SUITE_DIR / "pytest.ini"),
         "-p",
         "no:cacheprovider",
+        # Autoloading would make pytest assertion-rewrite every module of every plugin's
+        # distribution (all of schemathesis, hypothesis, anyio: ~200 modules re-parsed per run,
+        # seconds where bytecode caching is off). The suite needs these three, loaded by module.
+        "--disable-plugin-autoload",
+        *(arg for plugin in SUITE_PLUGINS for arg in ("-p", plugin)),
         f"--junitxml={staging / report.JUNIT_XML}",
         "-o",
         "junit_suite_name=plaid_contracts",
         "-o",
         f"timeout={PER_TEST_TIMEOUT_SECONDS}",
         "-q",
-        # anyio (imported by httpx before pytest starts) cannot be assertion-rewritten: noise.
+        # Plugins imported before pytest starts (schemathesis, via in_process) cannot be
+        # assertion-rewritten: noise.
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
     ]
-    if not settings.profile.deterministic:
-        args.append(f"--hypothesis-seed={settings.seed}")
+    # Every profile seeds hypothesis with the run's seed (PR's is fixed), which makes the client
+    # tests repeatable without `derandomize`: that hashes each test's source on every call.
+    args.append(f"--hypothesis-seed={settings.seed}")
     return args
 
 
@@ -123,44 +143,32 @@ def execute(request: RunRequest) -> int:
     throttle = Throttle(settings.rate)
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    sandbox: SandboxProcess | None = None
+    test_seconds = 0.0
     exit_code: int | pytest.ExitCode = pytest.ExitCode.INTERNAL_ERROR
     detail = ""
     try:
-        if settings.target.kind is TargetKind.OFFLINE:
-            sandbox = SandboxProcess(
-                settings.credentials,
-                settings.template_id,
-                settings.token_lifetime_seconds,
-                staging / report.SANDBOX_LOG,
+        # The target (subprocess or in-process app) is stopped before the reports are written.
+        with ExitStack() as target_lifetime:
+            settings, sandbox = _start_target(request, staging, target_lifetime)
+            print(
+                f"contracts: target {_describe_target(settings)}, "
+                f"profile {settings.profile.name}, seed {settings.seed}",
+                flush=True,
             )
-            sandbox.start()
-            settings = _with_target(settings, Target(sandbox.base_url, TargetKind.OFFLINE))
-        print(
-            f"contracts: target {settings.target.describe}, profile {settings.profile.name}, "
-            f"seed {settings.seed}",
-            flush=True,
-        )
-        context = RunContext(
-            settings=settings,
-            recorder=recorder,
-            stats=stats,
-            throttle=throttle,
-            session=ContractSession(throttle, recorder, settings.backoff),
-            probe_session=ContractSession(throttle, recorder, settings.backoff, source="probe"),
-            client_transport=ContractTransport(throttle, recorder, settings.backoff),
-            staging_dir=staging,
-        )
-        settings_module.set_current(context)
-        try:
-            exit_code = pytest.main(_pytest_args(settings, staging))
-        finally:
-            settings_module.set_current(None)
-            stats.retried_429 = (
-                context.session.retried_429
-                + context.probe_session.retried_429
-                + context.client_transport.retried_429
-            )
+            context = _run_context(settings, recorder, stats, throttle, staging, sandbox)
+            settings_module.set_current(context)
+            stats.mark("pytest_started")
+            try:
+                exit_code = pytest.main(_pytest_args(settings, staging))
+            finally:
+                stats.mark("pytest_done")
+                test_seconds = stats.moments["pytest_done"] - stats.moments["pytest_started"]
+                settings_module.set_current(None)
+                stats.retried_429 = (
+                    context.session.retried_429
+                    + context.probe_session.retried_429
+                    + context.client_transport.retried_429
+                )
     except SandboxStartError as exc:
         detail = str(exc)
     except KeyboardInterrupt:
@@ -168,8 +176,6 @@ def execute(request: RunRequest) -> int:
         stats.interrupted = True
         detail = "interrupted before the suite finished"
     finally:
-        if sandbox is not None:
-            sandbox.stop()
         verdict, code = _verdict(exit_code, stats)
         if verdict == "error" and not detail:
             detail = "the suite could not run to the end: see the test errors below"
@@ -177,6 +183,7 @@ def execute(request: RunRequest) -> int:
             verdict=verdict,
             pytest_exit_code=int(exit_code),
             duration_seconds=time.monotonic() - started,
+            test_seconds=test_seconds,
             started_at=started_at,
             requests_recorded=len(recorder),
             detail=detail,
@@ -190,9 +197,72 @@ def execute(request: RunRequest) -> int:
     return code
 
 
-def _with_target(settings: RunSettings, target: Target) -> RunSettings:
-    from dataclasses import replace
+def _start_target(
+    request: RunRequest, staging: Path, lifetime: ExitStack
+) -> tuple[RunSettings, in_process.InProcessSandbox | None]:
+    """Start the offline sandbox if the mode needs one; the settings then carry its URL."""
+    settings = request.settings
+    log_path = staging / report.SANDBOX_LOG
+    if settings.mode is RunMode.LOOPBACK:
+        sandbox = lifetime.enter_context(
+            SandboxProcess(
+                settings.credentials,
+                settings.template_id,
+                settings.token_lifetime_seconds,
+                log_path,
+            )
+        )
+        return _with_target(settings, Target(sandbox.base_url, TargetKind.OFFLINE)), None
+    if settings.mode is RunMode.IN_PROCESS:
+        make_app = request.app_factory or in_process.sandbox_app
+        app = make_app(
+            in_process.sandbox_config(
+                settings.credentials, settings.template_id, settings.token_lifetime_seconds
+            )
+        )
+        running = lifetime.enter_context(in_process.running(app, log_path))
+        return _with_target(
+            settings, Target(in_process.IN_PROCESS_BASE_URL, TargetKind.OFFLINE)
+        ), running
+    return settings, None
 
+
+def _run_context(
+    settings: RunSettings,
+    recorder: Recorder,
+    stats: RunStats,
+    throttle: Throttle,
+    staging: Path,
+    sandbox: in_process.InProcessSandbox | None,
+) -> RunContext:
+    session = ContractSession(throttle, recorder, settings.backoff)
+    probe_session = ContractSession(throttle, recorder, settings.backoff, source="probe")
+    client_inner: httpx.BaseTransport | None = None
+    if sandbox is not None:
+        in_process.mount(session, sandbox.app)
+        in_process.mount(probe_session, sandbox.app)
+        client_inner = sandbox.client_transport()
+    return RunContext(
+        settings=settings,
+        recorder=recorder,
+        stats=stats,
+        throttle=throttle,
+        session=session,
+        probe_session=probe_session,
+        client_transport=ContractTransport(
+            throttle, recorder, settings.backoff, inner=client_inner
+        ),
+        staging_dir=staging,
+    )
+
+
+def _describe_target(settings: RunSettings) -> str:
+    if settings.mode is RunMode.IN_PROCESS:
+        return "offline sandbox, in-process"
+    return settings.target.describe
+
+
+def _with_target(settings: RunSettings, target: Target) -> RunSettings:
     return replace(settings, target=target)
 
 
@@ -228,12 +298,13 @@ def _write_reports(
 
 
 def _print_result(summary_path: Path, verdict: str, stats: RunStats, outcome: RunOutcome) -> None:
-    cases = sum(stats.cases.values())
+    cases = report.total_cases(stats)
     checks_failed = sum(t.failed for t in stats.checks.values())
     print(f"contracts: summary {summary_path}")
     print(
         f"contracts: {verdict.upper()}: {cases} cases, {outcome.requests_recorded} requests, "
         f"{len(stats.failures)} distinct failure(s) ({checks_failed} failed check results), "
-        f"{outcome.duration_seconds:.1f} s",
+        f"{outcome.duration_seconds:.1f} s (tests {outcome.test_seconds:.1f} s, "
+        f"{report.cases_per_second(stats, outcome):.0f} cases/s)",
         flush=True,
     )

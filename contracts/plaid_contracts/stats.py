@@ -7,13 +7,24 @@ text is ever stored here.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 # Phases in the order schemathesis runs them, then ours.
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 CLIENT_PHASE = "client"
+# Moments of the test phase, in order; the runner marks the ends, the suite's conftest the rest.
+PYTEST_MOMENTS = ("pytest_started", "session_started", "collected", "tests_done", "pytest_done")
+# What the time between two consecutive moments is spent on.
+PYTEST_SPANS = {
+    "session_started": "pytest_startup",  # pytest itself and the suite's plugins
+    "collected": "collection",  # suite modules, spec loading, schemathesis' coverage cases
+    "tests_done": "tests",
+    "pytest_done": "pytest_teardown",  # reports, junit.xml
+}
 
 
 @dataclass
@@ -52,11 +63,23 @@ class RunStats:
     retried_429: int = 0
     interrupted: bool = False  # Ctrl-C, as opposed to pytest's other reasons to stop
     notes: list[str] = field(default_factory=list)
+    moments: dict[str, float] = field(default_factory=dict)  # PYTEST_MOMENTS, monotonic clock
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count_case(self, phase: str) -> None:
         with self._lock:
             self.cases[phase] += 1
+
+    def mark(self, moment: str) -> None:
+        self.moments[moment] = time.monotonic()
+
+    def span_seconds(self) -> dict[str, float]:
+        """Seconds per part of the test phase (only the parts whose two ends were marked)."""
+        spans: dict[str, float] = {}
+        for start, end in pairwise(PYTEST_MOMENTS):
+            if start in self.moments and end in self.moments:
+                spans[PYTEST_SPANS[end]] = round(self.moments[end] - self.moments[start], 3)
+        return spans
 
     def check_result(self, name: str, *, passed: bool) -> None:
         with self._lock:
@@ -90,5 +113,6 @@ class RunStats:
             "tests": dict(sorted(self.test_outcomes.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,
+            "test_phase_seconds": self.span_seconds(),
             "notes": self.notes,
         }

@@ -73,6 +73,18 @@ def auth_headers(run_context: RunContext) -> dict[str, str]:
     return case_policy.credential_headers(credentials.client_id, credentials.secret)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    current().stats.mark("session_started")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    current().stats.mark("collected")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    current().stats.mark("tests_done")
+
+
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
     current().stats.interrupted = True
 

@@ -16,7 +16,13 @@ import pytest
 from plaid_contracts.sandbox_process import SandboxProcess
 from plaid_contracts.targets import OFFLINE_TEMPLATE_ID
 
-from tests.contracts.helpers import OFFLINE_CREDENTIALS, RUN_TIMEOUT_SECONDS, RunResult, clean_env
+from tests.contracts.helpers import (
+    OFFLINE_CREDENTIALS,
+    REPO_ROOT,
+    RUN_TIMEOUT_SECONDS,
+    RunResult,
+    clean_env,
+)
 
 
 @pytest.fixture
@@ -24,22 +30,40 @@ def run_contracts(tmp_path: Path) -> Callable[..., RunResult]:
     """Run ``python -m plaid_contracts run`` as a user would, reports under tmp_path."""
 
     def run(*args: str, env: Mapping[str, str] | None = None, command: str = "run") -> RunResult:
-        reports = tmp_path / "reports" / "contracts"
         argv = [sys.executable, "-m", "plaid_contracts", command, *args]
-        if command == "run":
-            argv += ["--reports-dir", str(reports)]
-        completed = subprocess.run(
-            argv,
-            env=dict(env) if env is not None else clean_env(),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_SECONDS,
-            check=False,
-        )
-        return RunResult(completed.returncode, completed.stdout, completed.stderr, reports)
+        return _run_reporting(argv, tmp_path, env, with_reports_dir=command == "run")
 
     return run
+
+
+@pytest.fixture
+def run_broken_in_process(tmp_path: Path) -> Callable[..., RunResult]:
+    """``run --in-process`` with one of broken_apps.BROKEN_RULES applied to the sandbox."""
+
+    def run(rule: str, *args: str) -> RunResult:
+        argv = [sys.executable, "-m", "tests.contracts.in_process_run", rule, *args]
+        env = clean_env({"PYTHONPATH": str(REPO_ROOT)})  # the subprocess imports tests.contracts
+        return _run_reporting(argv, tmp_path, env, with_reports_dir=True)
+
+    return run
+
+
+def _run_reporting(
+    argv: list[str], tmp_path: Path, env: Mapping[str, str] | None, *, with_reports_dir: bool
+) -> RunResult:
+    reports = tmp_path / "reports" / "contracts"
+    if with_reports_dir:
+        argv = [*argv, "--reports-dir", str(reports)]
+    completed = subprocess.run(
+        argv,
+        env=dict(env) if env is not None else clean_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+    return RunResult(completed.returncode, completed.stdout, completed.stderr, reports)
 
 
 @pytest.fixture(scope="session")

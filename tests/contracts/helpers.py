@@ -27,6 +27,7 @@ from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 
 OFFLINE_CREDENTIALS = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # Few examples: these tests are about the runner, not about finding bugs in the sandbox.
 FAST = ("--max-examples", "5")
 RUN_TIMEOUT_SECONDS = 120

@@ -1,10 +1,12 @@
-"""Credentials never reach a report file or the console (issue 5, point 6)."""
+"""Credentials never reach a report file or the console (issue 5, point 6), in either offline
+mode."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
+import pytest
 from plaid_contracts.recorder import load_cassette
 
 from tests.contracts.helpers import FAST, RunResult, all_report_text, clean_env
@@ -13,9 +15,14 @@ CANARY_CLIENT_ID = "canary-client-4f1d9c"
 CANARY_SECRET = "canary-secret-9b8e2a"
 
 
-def test_canary_credentials_appear_nowhere(run_contracts: Callable[..., RunResult]) -> None:
+@pytest.mark.parametrize("mode", [(), ("--in-process",)], ids=["loopback", "in-process"])
+def test_canary_credentials_appear_nowhere(
+    run_contracts: Callable[..., RunResult], mode: tuple[str, ...]
+) -> None:
     result = run_contracts(
-        *FAST, env=clean_env({"PLAID_CLIENT_ID": CANARY_CLIENT_ID, "PLAID_SECRET": CANARY_SECRET})
+        *mode,
+        *FAST,
+        env=clean_env({"PLAID_CLIENT_ID": CANARY_CLIENT_ID, "PLAID_SECRET": CANARY_SECRET}),
     )
 
     assert result.returncode in (0, 1), result.stderr
@@ -25,6 +32,7 @@ def test_canary_credentials_appear_nowhere(run_contracts: Callable[..., RunResul
         "junit.xml",
         "cassette.yaml",
         "summary.json",
+        "sandbox.log",
     }
     for canary in (CANARY_CLIENT_ID, CANARY_SECRET):
         for path, data in files.items():

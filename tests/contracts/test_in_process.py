@@ -1,0 +1,116 @@
+"""``run --in-process``: the offline sandbox inside the test process, everything else unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import requests
+from plaid_contracts import cli, in_process
+from plaid_contracts.recorder import Recorder, load_cassette
+from plaid_contracts.sanitize import Masker
+from plaid_contracts.st_checks import CUSTOM_CHECK_NAMES
+from plaid_contracts.throttle import BackoffPolicy, Throttle
+from plaid_contracts.transport import ContractSession, ContractTransport
+
+from tests.contracts.helpers import FAST, RunResult
+
+ENDPOINT = f"{in_process.IN_PROCESS_BASE_URL}/session/token/create"
+# Differ between two runs of the same cases: where the target listened, and schemathesis' ids.
+VARYING_HEADERS = frozenset({"host", "x-schemathesis-testcaseid"})
+
+
+def test_in_process_is_refused_with_a_base_url(
+    no_network: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["run", "--in-process", "--base-url", "http://127.0.0.1:9"]) == 2
+
+    assert capsys.readouterr().err.strip() == (
+        "error: --in-process runs the offline sandbox inside the test process; "
+        "it cannot be combined with --base-url"
+    )
+    assert no_network == []
+
+
+def test_in_process_sends_and_checks_what_loopback_does(
+    run_contracts: Callable[..., RunResult],
+) -> None:
+    loopback = _outcome(run_contracts(*FAST))
+    inside = _outcome(run_contracts("--in-process", *FAST))
+
+    summary = inside["summary"]
+    assert summary["verdict"] == "passed", inside["markdown"]
+    assert "| Target | offline sandbox, in-process |" in inside["markdown"]
+    assert "--in-process" in summary["reproduce"]
+    assert (summary["mode"], loopback["summary"]["mode"]) == ("in-process", "loopback")
+    # The same requests, in the same order, with the same answers and the same verdicts.
+    assert inside["exchanges"] == loopback["exchanges"]
+    assert summary["cases"] == loopback["summary"]["cases"]
+    assert summary["checks"] == loopback["summary"]["checks"]
+    assert inside["junit_tests"] == loopback["junit_tests"] > 70
+    for name in CUSTOM_CHECK_NAMES:
+        assert summary["checks"][name]["passed"] > 0 and summary["checks"][name]["failed"] == 0
+    # What a benchmark reads.
+    assert summary["total_cases"] == sum(summary["cases"].values()) > 150
+    assert 0 < summary["test_seconds"] <= summary["duration_seconds"]
+    assert set(summary["test_phase_seconds"]) == {
+        "pytest_startup",
+        "collection",
+        "tests",
+        "pytest_teardown",
+    }
+
+
+def _outcome(result: RunResult) -> dict[str, Any]:
+    """What two runs of the same cases must agree on, read before the next run replaces it."""
+    reports = result.reports_dir
+    cassette = load_cassette(reports / "cassette.yaml")
+    return {
+        "summary": json.loads((reports / "summary.json").read_text()),
+        "markdown": result.summary,
+        "exchanges": [_exchange(item) for item in cassette["interactions"]],
+        "junit_tests": (reports / "junit.xml").read_text().count("<testcase "),
+    }
+
+
+def _exchange(interaction: dict[str, Any]) -> tuple[Any, ...]:
+    request, response = interaction["request"], interaction["response"]
+    headers = sorted(
+        (name.lower(), tuple(values))
+        for name, values in request["headers"].items()
+        if name.lower() not in VARYING_HEADERS
+    )
+    path = request["uri"].split("/", 3)[3]
+    status = None if response is None else response["status"]["code"]
+    return (interaction["source"], interaction["test"], interaction["phase"],
+            request["method"], path, request["body"]["string"], headers, status)  # fmt: skip
+
+
+async def crashing_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    raise RuntimeError("the app is broken")
+
+
+def test_an_app_crash_reads_as_a_lost_connection_and_is_recorded(tmp_path: Path) -> None:
+    recorder = Recorder(Masker(None))
+    with in_process.running(crashing_app, tmp_path / "sandbox.log") as sandbox:
+        session = ContractSession(Throttle(None), recorder, BackoffPolicy())
+        in_process.mount(session, sandbox.app)
+        with pytest.raises(requests.ConnectionError, match="in-process app raised RuntimeError"):
+            session.post(ENDPOINT, json={})
+        transport = ContractTransport(
+            Throttle(None), recorder, BackoffPolicy(), inner=sandbox.client_transport()
+        )
+        with (
+            httpx.Client(transport=transport) as client,
+            pytest.raises(httpx.RemoteProtocolError, match="in-process app raised RuntimeError"),
+        ):
+            client.post(ENDPOINT, json={})
+
+    assert [(item.source, item.status, item.note) for item in recorder] == [
+        ("schemathesis", None, "no response: ConnectionError"),
+        ("client", None, "no response: RemoteProtocolError"),
+    ]
