@@ -73,8 +73,8 @@ CONTENT_TYPE_MESSAGE: Final = "the Content-Type header must be application/json"
 
 # [A14] Plaid-Version: optional; when present it must be one of Plaid's API versions.
 KNOWN_PLAID_VERSIONS: Final = ("2020-09-14", "2019-05-29", "2018-05-22", "2017-03-08")
-PLAID_VERSION_MESSAGE: Final = (
-    "the Plaid-Version header must be one of: 2020-09-14, 2019-05-29, 2018-05-22, 2017-03-08"
+PLAID_VERSION_MESSAGE: Final = "the Plaid-Version header must be one of: " + ", ".join(
+    KNOWN_PLAID_VERSIONS
 )
 
 # [A15] Every response carries this Plaid-Version, whatever version was requested.

@@ -19,9 +19,9 @@ DEFAULT_SECRET = "offline-secret"
 DEFAULT_TEMPLATE_ID = "template_offline_default"
 
 # Plaid documents that Link tokens expire after 4 hours; one real Layer Sandbox log suggested
-# 30 minutes for session tokens (see BEHAVIOUR.md, row "token lifetime").
+# 30 minutes (1800 s) for session tokens (see BEHAVIOUR.md, row "token lifetime"): a nightly run
+# with --token-lifetime 30m tells which.
 DEFAULT_TOKEN_LIFETIME_SECONDS = 4 * 60 * 60
-OBSERVED_LAYER_TOKEN_LIFETIME_SECONDS = 30 * 60
 
 # Explicit request body limit (BEHAVIOUR.md, row "body size limit").
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024

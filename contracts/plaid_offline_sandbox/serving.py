@@ -5,15 +5,18 @@
     with serve(args=["--credential", "my-id:my-secret"]) as sandbox:
         httpx.post(sandbox.base_url + "/session/token/create", ...)
 
-The server is `python -m plaid_offline_sandbox` in a subprocess on a free loopback port (its own
-process group, so a Ctrl-C reaches the caller first); `serve` returns once it accepts
-connections and stops it on exit. Pass credentials through `env` (PLAID_CLIENT_ID, ...), never
-`args`: command lines are visible to other users of the machine.
+The server is `python -m plaid_offline_sandbox` in a subprocess on a free loopback port, in a
+session of its own: a Ctrl-C in the terminal interrupts only the caller, which then stops the
+server itself (so a test runner can still write its reports). `serve` returns once the server
+accepts connections and stops it, workers included, on exit. Pass credentials through `env`
+(PLAID_CLIENT_ID, ...), never `args`: command lines are visible to other users of the machine.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -51,14 +54,26 @@ def free_port(host: str = DEFAULT_HOST) -> int:
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """Terminate, then kill if it lingers."""
+    """Terminate, then kill if it lingers: the whole process group when it leads one.
+
+    uvicorn's `--workers` are children of the process we started; signalling only the parent
+    with SIGKILL would orphan them.
+    """
     if process.poll() is not None:
         return
-    process.terminate()
+    try:
+        leads_group = os.name == "posix" and os.getpgid(process.pid) == process.pid
+    except ProcessLookupError:
+        return
+    process.terminate()  # uvicorn stops its workers itself on SIGTERM
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            if leads_group:
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
         process.wait()
 
 

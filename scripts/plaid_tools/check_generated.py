@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +13,21 @@ from plaid_tools.regenerate import GenerationError, generate_into
 
 
 def _files(root: Path) -> set[str]:
+    """Every file under `root`; inside this repository, only those git does not ignore.
+
+    A wheel built in place (dist/, build/, *.egg-info, all in the generated .gitignore) is not
+    drift.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    inside_repo = listed.returncode == 0 and root.resolve().is_relative_to(paths.ROOT)
+    if inside_repo:
+        names = {name for name in listed.stdout.decode().split("\0") if name}
+        return {name for name in names if (root / name).is_file()}
     return {
         p.relative_to(root).as_posix()
         for p in root.rglob("*")

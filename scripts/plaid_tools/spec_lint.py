@@ -12,6 +12,8 @@ Rules (each returns readable problems, never raises on a bad spec):
 from __future__ import annotations
 
 import argparse
+import copy
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -80,14 +82,25 @@ def _schemas_with_paths(node: Json, where: str) -> Iterator[tuple[str, Json]]:
 
 
 def _operations(spec: Json) -> Iterator[tuple[str, Json]]:
+    """Each operation, with its path item's parameters merged in (they apply to it too)."""
     for path, item in (spec.get("paths") or {}).items():
         for method in HTTP_METHODS:
             if method in item:
-                yield f"{method.upper()} {path}", item[method]
+                operation = dict(item[method])
+                operation["parameters"] = [
+                    *(item.get("parameters") or []),
+                    *(operation.get("parameters") or []),
+                ]
+                yield f"{method.upper()} {path}", operation
 
 
 def _described(node: Json) -> bool:
     return isinstance(node, dict) and bool(str(node.get("description", "")).strip())
+
+
+def _inline(items: Json) -> list[Json]:
+    """The items of a list that are written in place, not `$ref`s to components."""
+    return [item for item in items or [] if isinstance(item, dict) and "$ref" not in item]
 
 
 def check_descriptions(spec: Json) -> list[str]:
@@ -106,9 +119,22 @@ def check_descriptions(spec: Json) -> list[str]:
     for label, operation in _operations(spec):
         if not _described(operation):
             problems.append(f"{label} has no description")
+        for parameter in _inline(operation.get("parameters")):
+            where = f"{label} parameter {parameter.get('name')}"
+            if not _described(parameter):
+                problems.append(f"{where} has no description")
+            roots.append((f"{where} schema", parameter.get("schema")))
         for status, response in (operation.get("responses") or {}).items():
             if "$ref" not in response and not _described(response):
                 problems.append(f"{label} response {status} has no description")
+            for name, header in (response.get("headers") or {}).items():
+                if "$ref" in header:
+                    continue
+                if not _described(header):
+                    problems.append(f"{label} response {status} header {name} has no description")
+                roots.append(
+                    (f"{label} response {status} header {name} schema", header.get("schema"))
+                )
             for media, content in (response.get("content") or {}).items():
                 roots.append((f"{label} response {status} {media}", content.get("schema")))
         body = operation.get("requestBody") or {}
@@ -146,11 +172,40 @@ def _example_sites(spec: Json) -> Iterator[tuple[str, Json, Json]]:
             yield f"components.schemas.{name} example", schema, schema["example"]
 
 
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")  # RFC 3986: scheme ":" hier-part
+
+
+def _format_checker(is_31: bool) -> Any:  # jsonschema.FormatChecker (jsonschema has no stubs)
+    """The OpenAPI format checker plus the formats it leaves unchecked that our spec uses."""
+    checker = copy.deepcopy(oas31_format_checker if is_31 else oas30_format_checker)
+    checker.checks("uri")(lambda value: not isinstance(value, str) or bool(URI.fullmatch(value)))
+    return checker
+
+
+def _formats_used(node: Json) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("format"), str):
+            yield node["format"]
+        for value in node.values():
+            yield from _formats_used(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _formats_used(value)
+
+
 def check_examples(spec: Json) -> list[str]:
     is_31 = str(spec.get("openapi", "")).startswith("3.1")
     validator_class = OAS31Validator if is_31 else OAS30Validator
-    format_checker = oas31_format_checker if is_31 else oas30_format_checker
-    problems: list[str] = []
+    format_checker = _format_checker(is_31)
+    # A format without a checker would let a wrong example through silently.
+    problems = [
+        f"no checker for format {name!r}: examples using it would not be checked"
+        for name in sorted(
+            set(_formats_used(spec.get("components") or {}))
+            | set(_formats_used(spec.get("paths") or {}))
+        )
+        if name not in format_checker.checkers
+    ]
     count = 0
     for label, schema, value in _example_sites(spec):
         count += 1

@@ -116,3 +116,38 @@ def test_generator_rejection_is_reported(spec: dict[str, Any], tmp_path: Path) -
     problems = spec_lint.check_generates(path)
     assert len(problems) == 1
     assert "rejects the spec" in problems[0] and "allOf" in problems[0]
+
+
+def test_webhook_example_that_is_not_a_uri_is_reported(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    def edit(s: dict[str, Any]) -> None:
+        examples = operation(s)["requestBody"]["content"]["application/json"]["examples"]
+        examples["full"]["value"]["webhook"] = "not a uri at all"
+
+    problems = lint_variant(spec, tmp_path, edit)
+    assert len(problems) == 1 and "examples.full is invalid at webhook" in problems[0]
+
+
+def test_a_format_without_a_checker_is_reported(spec: dict[str, Any], tmp_path: Path) -> None:
+    def edit(s: dict[str, Any]) -> None:
+        schemas(s)["SessionTokenCreateRequestUser"]["properties"]["user_id"]["format"] = "plaid-id"
+
+    problems = lint_variant(spec, tmp_path, edit)
+    assert problems == ["no checker for format 'plaid-id': examples using it would not be checked"]
+
+
+def test_inline_parameter_and_response_header_need_descriptions(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    def edit(s: dict[str, Any]) -> None:
+        operation(s)["parameters"].append(
+            {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+        )
+        operation(s)["responses"]["200"]["headers"]["X-Request"] = {"schema": {"type": "string"}}
+
+    problems = lint_variant(spec, tmp_path, edit)
+    assert sorted(problems) == [
+        "POST /session/token/create parameter X-Trace has no description",
+        "POST /session/token/create response 200 header X-Request has no description",
+    ]
