@@ -225,7 +225,11 @@ class _BaseClient:
 
     @property
     def _secrets(self) -> tuple[str, ...]:
-        """Values to scrub from any message this client produces."""
+        """The client's credential values, to scrub from any message it produces.
+
+        Computed on demand, only when an error is built. Each operation adds the credential
+        properties of its request body (see `_secrets` in its `api` module).
+        """
         return (self._secret.reveal(), self._client_id.reveal())
 
     def __repr__(self) -> str:

@@ -86,6 +86,11 @@ class APIStatusError(PlaidClientError):
     `error_type`, `error_code`, `error_message`, `display_message` and `request_id` come from
     Plaid's error object and are None when the body is not one. `body` is the decoded JSON body
     (or the text, when it is not JSON); `model` is the parsed `PlaidError`, when it parses.
+
+    The message, `error_message` and `display_message` are scrubbed of the request's credential
+    values (the client's and any `client_id`/`secret` in the request body), in case the server
+    echoes one. `body` and `model` are deliberately left as the server sent them: do not log
+    them wholesale. `repr()` shows only the status, type, code and request id.
     """
 
     #: The Plaid error_type this class stands for (None for the generic classes).
@@ -363,6 +368,10 @@ def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _optional_redacted(value: object, secrets: Sequence[str]) -> str | None:
+    return redact(value, secrets) if isinstance(value, str) else None
+
+
 def unexpected_response(
     status_code: int,
     headers: Mapping[str, str],
@@ -396,7 +405,8 @@ def error_from_response(
     A JSON object with a string `error_type` is a Plaid error: its class comes from
     ERROR_CLASSES (UnknownPlaidError for new types) and its fields are read leniently, so extra,
     missing or null fields never stop the error from being reported. Anything else is an
-    UnexpectedResponseError.
+    UnexpectedResponseError. The message, `error_message` and `display_message` are scrubbed of
+    `secrets`; `body` is not.
     """
     data = decode_json(content)
     if isinstance(data, _NotJson):
@@ -408,7 +418,9 @@ def error_from_response(
     data = cast(dict[str, Any], data)
     error_type: str = data["error_type"]
     error_code = _optional_str(data.get("error_code"))
-    error_message = _optional_str(data.get("error_message"))
+    # Scrubbed like the message: these are the fields a handler logs or shows.
+    error_message = _optional_redacted(data.get("error_message"), secrets)
+    display_message = _optional_redacted(data.get("display_message"), secrets)
     request_id = _optional_str(data.get("request_id"))
     message = f"{error_type} {error_code}: {error_message} ({_status_text(status_code)}, request_id={request_id})"
     return ERROR_CLASSES.get(error_type, UnknownPlaidError)(
@@ -419,7 +431,7 @@ def error_from_response(
         error_type=error_type,
         error_code=error_code,
         error_message=error_message,
-        display_message=_optional_str(data.get("display_message")),
+        display_message=display_message,
         request_id=request_id,
         model=_UNPARSED,
     )

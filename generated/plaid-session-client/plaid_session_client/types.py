@@ -25,6 +25,16 @@ class Unset:
 
 UNSET: Unset = Unset()
 
+
+def credential_repr(value: object) -> str:
+    """The repr of a model property that holds a credential (`client_id`, `secret`).
+
+    Generated models declare such properties with `repr=credential_repr`: their repr (and str)
+    shows whether the value is set, never the value itself.
+    """
+    return repr(value) if value is None or isinstance(value, Unset) else "'***'"
+
+
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
 FileTypes = (
@@ -85,4 +95,4 @@ class Response(Generic[T]):
         return self.parsed
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "credential_repr"]

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, credential_repr
 
 if TYPE_CHECKING:
     from ..models.session_token_create_request_user import SessionTokenCreateRequestUser
@@ -25,9 +26,9 @@ class SessionTokenCreateRequest:
     """ The id of the session template configured in the Plaid Dashboard. """
     user: SessionTokenCreateRequestUser
     """ The end user the session is for. """
-    client_id: str | Unset = UNSET
+    client_id: str | Unset = _attrs_field(default=UNSET, repr=credential_repr)
     """ Your Plaid client id, when it is not sent in the PLAID-CLIENT-ID header. """
-    secret: str | Unset = UNSET
+    secret: str | Unset = _attrs_field(default=UNSET, repr=credential_repr)
     """ Your Plaid secret, when it is not sent in the PLAID-SECRET header. """
     webhook: str | Unset = UNSET
     """ Where Plaid sends webhooks for this session. Overrides the webhook set in the template; only needed when one

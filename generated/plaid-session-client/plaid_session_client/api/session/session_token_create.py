@@ -9,7 +9,7 @@ functions here take the client explicitly, in the generator's usual style.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -46,6 +46,17 @@ def _get_kwargs(
     return _kwargs
 
 
+def _secrets(
+    client: PlaidSessionClient | AsyncPlaidSessionClient,
+    body: SessionTokenCreateRequest,
+) -> tuple[str, ...]:
+    """The credential values to scrub from this call's errors: the client's, and those of the
+    request body's credential properties. Only called when an error is built."""
+    secrets: tuple[str, ...] = client._secrets  # pyright: ignore[reportPrivateUsage]
+    secrets += tuple(value for value in (body.client_id, body.secret) if isinstance(value, str))
+    return secrets
+
+
 def parse_response(
     response: httpx.Response, *, secrets: Sequence[str] = ()
 ) -> SessionTokenCreateResponse | errors.APIStatusError:
@@ -55,6 +66,13 @@ def parse_response(
     `additional_properties`); every other status, and a success body that does not match its
     schema, becomes an `errors.APIStatusError` subclass. `secrets` are scrubbed from messages.
     """
+    return _parse(response, lambda: secrets)
+
+
+def _parse(
+    response: httpx.Response, secrets: Callable[[], Sequence[str]]
+) -> SessionTokenCreateResponse | errors.APIStatusError:
+    # `secrets` is called only on the error paths: the success path pays nothing for it.
     if response.status_code == 200:
         data: Any = errors.decode_json(response.content)
         if data is errors.NOT_JSON:
@@ -63,7 +81,7 @@ def parse_response(
                 response.headers,
                 response.content,
                 reason="success body is not JSON",
-                secrets=secrets,
+                secrets=secrets(),
             )
         try:
             response_200 = SessionTokenCreateResponse.from_dict(data)
@@ -75,16 +93,16 @@ def parse_response(
                 response.headers,
                 response.content,
                 reason=f"success body does not match SessionTokenCreateResponse ({type(exc).__name__}: {exc})",
-                secrets=secrets,
+                secrets=secrets(),
             )
         return response_200
-    return errors.error_from_response(response.status_code, response.headers, response.content, secrets=secrets)
+    return errors.error_from_response(response.status_code, response.headers, response.content, secrets=secrets())
 
 
 def _build_response(
-    response: httpx.Response, retries_taken: int, secrets: Sequence[str]
+    response: httpx.Response, retries_taken: int, secrets: Callable[[], Sequence[str]]
 ) -> Response[SessionTokenCreateResponse]:
-    outcome = parse_response(response, secrets=secrets)
+    outcome = _parse(response, secrets)
     if isinstance(outcome, errors.APIStatusError):
         return Response(
             status_code=response.status_code,
@@ -143,7 +161,7 @@ def sync_detailed(
         timeout=timeout,
         max_retries=max_retries,
     )
-    return _build_response(response, retries_taken, client._secrets)  # pyright: ignore[reportPrivateUsage]
+    return _build_response(response, retries_taken, lambda: _secrets(client, body))
 
 
 def sync(
@@ -230,7 +248,7 @@ async def asyncio_detailed(
         timeout=timeout,
         max_retries=max_retries,
     )
-    return _build_response(response, retries_taken, client._secrets)  # pyright: ignore[reportPrivateUsage]
+    return _build_response(response, retries_taken, lambda: _secrets(client, body))
 
 
 async def asyncio(
