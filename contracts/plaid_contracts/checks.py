@@ -79,7 +79,7 @@ def link_token_problems(
     status: int,
     content: bytes,
     *,
-    prefix: str,
+    prefixes: tuple[str, ...],
     lifetime_seconds: int,
     skew_seconds: int,
     now: datetime,
@@ -93,9 +93,13 @@ def link_token_problems(
         return ["the success body has no `link` object"]
     problems: list[str] = []
     token = link.get("link_token")
-    if not (isinstance(token, str) and token.startswith(prefix) and len(token) > len(prefix)):
+    if not (
+        isinstance(token, str)
+        and any(token.startswith(prefix) and len(token) > len(prefix) for prefix in prefixes)
+    ):
+        wanted = " or ".join(repr(prefix) for prefix in prefixes)
         problems.append(
-            f"`link.link_token` must start with {prefix!r} for this target, got {token!r}"
+            f"`link.link_token` must start with {wanted} for this target, got {token!r}"
         )
     raw_expiration = link.get("expiration")
     expiration = parse_rfc3339_utc(raw_expiration) if isinstance(raw_expiration, str) else None

@@ -49,6 +49,22 @@ def _duration(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected seconds or 30m / 4h, got {text!r}") from None
 
 
+def _positive_duration(text: str) -> int:
+    """--token-lifetime: a token that expires at once (or before it is issued) is no bound."""
+    seconds = _duration(text)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
+    return seconds
+
+
+def _non_negative_duration(text: str) -> int:
+    """--clock-skew: 0 is allowed (a target sharing this machine's clock, e.g. on loopback)."""
+    seconds = _duration(text)
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 seconds or more, got {text!r}")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m plaid_contracts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,13 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--token-lifetime",
-        type=_duration,
+        type=_positive_duration,
         default=DEFAULT_TOKEN_LIFETIME_SECONDS,
         help="longest accepted link token lifetime: seconds or 30m/4h (default 4h)",
     )
     run.add_argument(
         "--clock-skew",
-        type=_duration,
+        type=_non_negative_duration,
         default=DEFAULT_CLOCK_SKEW_SECONDS,
         help=f"tolerated clock difference with the target (default {DEFAULT_CLOCK_SKEW_SECONDS} s)",
     )

@@ -1,9 +1,10 @@
 """Hypothesis strategies for the generated client's request models.
 
 Valid values follow the spec plus what Plaid documents about each field (an absolute http(s)
-webhook, an Android package name); every string is non-empty, because whether Plaid accepts an
-empty optional string is a question the schemathesis test asks (positive_data_acceptance), not
-these tests about the client's round trip.
+webhook, an Android package name). Every string is non-empty: since spec revision 2.0.0 the spec
+says ``minLength: 1`` on the optional request strings too (Plaid's "non-empty string" rule), so
+an empty one is a negative case, which schemathesis' coverage and fuzzing phases send, and which
+the client tests exercise only where it matters to the client (an empty ``client_user_id``).
 """
 
 from __future__ import annotations

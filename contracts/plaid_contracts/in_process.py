@@ -17,10 +17,9 @@ server aborts the connection.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -32,7 +31,8 @@ from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 from schemathesis.python import asgi
 
-from plaid_contracts.targets import ENV_CLIENT_ID, ENV_SECRET, ENV_TEMPLATE_ID, Credentials
+from plaid_contracts.sandbox_process import sandbox_environment
+from plaid_contracts.targets import Credentials
 
 AsgiApp = Callable[..., Any]
 # Turns the sandbox's configuration into the app; tests substitute a deliberately broken one.
@@ -46,15 +46,10 @@ SANDBOX_LOGGER: Final = "plaid_offline_sandbox"
 def sandbox_config(
     credentials: Credentials, template_id: str, token_lifetime_seconds: int
 ) -> SandboxConfig:
-    """The configuration SandboxProcess gives its subprocess: environment, run values on top."""
-    environ = {
-        **os.environ,
-        ENV_CLIENT_ID: credentials.client_id,
-        ENV_SECRET: credentials.secret,
-        ENV_TEMPLATE_ID: template_id,
-    }
-    config = SandboxConfig.from_env(environ)
-    return replace(config, token_lifetime_seconds=token_lifetime_seconds, log_level="warning")
+    """The configuration SandboxProcess' subprocess builds: from the same environment."""
+    return SandboxConfig.from_env(
+        sandbox_environment(credentials, template_id, token_lifetime_seconds)
+    )
 
 
 def sandbox_app(config: SandboxConfig) -> AsgiApp:

@@ -194,8 +194,11 @@ def render(recording: Path, replayed: int, differences: list[Difference]) -> str
 def main(recording: Path, output: Path | None = None) -> int:
     try:
         cassette = load_cassette(recording)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         print(f"error: cannot read {recording}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except ValueError as exc:  # invalid YAML or not a cassette; the message names the file
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     credentials = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
     with tempfile.TemporaryDirectory(prefix="plaid-parity-") as scratch:

@@ -145,8 +145,24 @@ class Recorder:
 
 
 def load_cassette(path: Path) -> dict[str, Any]:
+    """The cassette at ``path``; ValueError (one line) when it is not one (OSError unchanged)."""
     with path.open(encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=_Loader)
+        try:
+            document = yaml.load(stream, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise ValueError(f"{path} is not valid YAML{where}: {problem}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{path} is not UTF-8 text") from None
     if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
         raise ValueError(f"{path} is not a plaid_contracts cassette (no 'interactions' list)")
+    for number, item in enumerate(document["interactions"], start=1):
+        request = item.get("request") if isinstance(item, dict) else None
+        if not isinstance(request, dict) or not {"method", "uri"} <= request.keys():
+            raise ValueError(
+                f"{path} is not a plaid_contracts cassette "
+                f"(interaction {number} has no request with a method and uri)"
+            )
     return document

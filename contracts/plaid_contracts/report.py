@@ -59,6 +59,15 @@ def _target_line(settings: RunSettings) -> str:
     return settings.target.describe
 
 
+def _link_token_line(settings: RunSettings, stats: RunStats) -> str:
+    """What the target's tokens may name, and what the successes' tokens named."""
+    expected = " or ".join(f"`{prefix}`" for prefix in settings.link_token_prefixes)
+    seen = ", ".join(
+        f"`link-{env}-` {count}" for env, count in sorted(stats.link_token_environments.items())
+    )
+    return f"expected {expected}; seen: {seen or 'none'}"
+
+
 def total_cases(stats: RunStats) -> int:
     return sum(stats.cases.values())
 
@@ -92,6 +101,7 @@ def render_markdown(settings: RunSettings, stats: RunStats, outcome: RunOutcome)
         f"| Requests | {outcome.requests_recorded} recorded in `{CASSETTE}`; rate {rate}; "
         f"{stats.retried_429} answered 429 and were retried |",
         f"| Template | `{settings.template_id}` |",
+        f"| Link tokens | {_link_token_line(settings, stats)} |",
         "",
         "## Cases per phase",
         "",

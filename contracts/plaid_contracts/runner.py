@@ -74,15 +74,19 @@ def swap_in(staging: Path, reports_dir: Path) -> None:
 def scrub(directory: Path, masker: Masker) -> list[str]:
     """Last line of defence: replace any credential value still found in a report file.
 
+    Looks for every written form of each value (raw, JSON-, YAML- and XML-escaped), so a value
+    with a quote, a backslash or a non-ASCII character is found in summary.json or junit.xml too.
     Finding one is a masking bug (every writer masks at the source); the run reports it loudly.
     """
     leaked: list[str] = []
-    values = [value.encode("utf-8") for value in masker.known_values()]
+    forms = [(form.encode("utf-8"), form, marker) for form, marker in masker.known_forms()]
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         data = path.read_bytes()
-        if any(value in data for value in values):
+        if any(encoded in data for encoded, _, _ in forms):
             text = data.decode("utf-8", errors="replace")
-            path.write_text(masker.text(text), encoding="utf-8")
+            for _, form, marker in forms:
+                text = text.replace(form, marker)
+            path.write_text(text, encoding="utf-8")
             leaked.append(path.name)
     return leaked
 
@@ -106,6 +110,10 @@ def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
         "-o",
         f"timeout={PER_TEST_TIMEOUT_SECONDS}",
         "-q",
+        # Long tracebacks print every frame's arguments: the generated client's
+        # `_request(self, kwargs, ...)` would show the JSON body, body credentials included, on
+        # the console and in junit.xml. Short ones show the code only.
+        "--tb=short",
         # Plugins imported before pytest starts (schemathesis, via in_process) cannot be
         # assertion-rewritten: noise.
         "-W",
@@ -292,7 +300,9 @@ def _write_reports(
             "MASKING BUG: a credential value was found and scrubbed in " + ", ".join(leaked)
         )
         print(f"contracts: {stats.notes[-1]}", file=sys.stderr)
+        # Rewritten from the same stats to carry the note, the summaries hold the leak again.
         report.write(staging, settings, stats, outcome)
+        scrub(staging, masker)
     swap_in(staging, reports_dir)
     return reports_dir / report.SUMMARY_MD
 

@@ -1,21 +1,53 @@
 """The offline sandbox as a real HTTP server on loopback, in a subprocess of the runner.
 
 A thin adapter over the sandbox's own launcher (`plaid_offline_sandbox.serving`): it turns a
-run's credentials, template and token lifetime into the sandbox's environment and flags.
+run's credentials, template and token lifetime into the sandbox's environment
+(`sandbox_environment`, which --in-process uses too, so both modes configure the same sandbox).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
+from plaid_offline_sandbox.config import CONFIG_JSON_ENV, ENV_LOG_LEVEL, ENV_TOKEN_LIFETIME
 from plaid_offline_sandbox.serving import SandboxStartError, free_port, serve
 
 from plaid_contracts.targets import ENV_CLIENT_ID, ENV_SECRET, ENV_TEMPLATE_ID, Credentials
 
-__all__ = ["SandboxProcess", "SandboxStartError", "free_port"]
+__all__ = ["SandboxProcess", "SandboxStartError", "free_port", "sandbox_environment"]
+# The sandbox logs warnings and errors only during a run (its sandbox.log).
+SANDBOX_LOG_LEVEL = "warning"
+
+
+def sandbox_environment(
+    credentials: Credentials,
+    template_id: str,
+    token_lifetime_seconds: int,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The offline sandbox's whole environment for one run, in either offline mode.
+
+    ``base`` (``os.environ`` by default, so the sandbox's other documented variables still apply)
+    with the run's credentials, template, token lifetime and log level on top, and without the
+    sandbox's internal packed configuration (``PLAID_SANDBOX_CONFIG_JSON``), which would
+    override all of them. Credentials reach the sandbox through its environment, never its
+    command line.
+    """
+    env = {k: v for k, v in (os.environ if base is None else base).items() if k != CONFIG_JSON_ENV}
+    env.update(
+        {
+            ENV_CLIENT_ID: credentials.client_id,
+            ENV_SECRET: credentials.secret,
+            ENV_TEMPLATE_ID: template_id,
+            ENV_TOKEN_LIFETIME: str(token_lifetime_seconds),
+            ENV_LOG_LEVEL: SANDBOX_LOG_LEVEL,
+        }
+    )
+    return env
 
 
 class SandboxProcess:
@@ -36,15 +68,8 @@ class SandboxProcess:
         self._running = contextlib.ExitStack()
 
     def __enter__(self) -> SandboxProcess:
-        # Credentials reach the sandbox through its environment, never its command line.
-        env = {
-            **os.environ,
-            ENV_CLIENT_ID: self.credentials.client_id,
-            ENV_SECRET: self.credentials.secret,
-            ENV_TEMPLATE_ID: self.template_id,
-        }
-        args = ["--token-lifetime", str(self.token_lifetime_seconds), "--log-level", "warning"]
-        sandbox = self._running.enter_context(serve(args=args, env=env, log_path=self.log_path))
+        env = sandbox_environment(self.credentials, self.template_id, self.token_lifetime_seconds)
+        sandbox = self._running.enter_context(serve(env=env, log_path=self.log_path))
         self.base_url = sandbox.base_url
         return self
 

@@ -16,6 +16,9 @@ import re
 import shlex
 from collections.abc import Mapping
 from typing import Any, Final
+from xml.sax.saxutils import escape as xml_escape
+
+import yaml
 
 from plaid_contracts.targets import ENV_CLIENT_ID, ENV_SECRET, Credentials
 
@@ -68,6 +71,26 @@ def is_sensitive_key(key: str) -> bool:
     return lowered in SENSITIVE_KEYS or any(part in lowered for part in SENSITIVE_KEY_FRAGMENTS)
 
 
+def escaped_forms(value: str) -> list[str]:
+    """How ``value`` can be written into a report: raw, and escaped as JSON (ASCII-only or not),
+    as a YAML single- or double-quoted scalar, and as XML text or attribute (junit.xml).
+
+    The first entry is the raw value; the rest are only the forms that differ from it.
+    """
+    double_quoted = yaml.dump(
+        value, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True, width=2**31
+    ).strip()
+    candidates = [
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        double_quoted[1:-1] if double_quoted.startswith('"') else value,
+        value.replace("'", "''"),
+        xml_escape(value, {'"': "&quot;"}),
+    ]
+    return list(dict.fromkeys(candidates))
+
+
 class Masker:
     """Masks one run's credentials; every writer and printer goes through one of these."""
 
@@ -80,6 +103,12 @@ class Masker:
 
     def known_values(self) -> list[str]:
         return [value for value, _ in self._known]
+
+    def known_forms(self) -> list[tuple[str, str]]:
+        """Every written form of the run's credentials (``escaped_forms``) with its marker,
+        longest first. The markers need no escaping in any of those formats."""
+        pairs = {(form, marker) for value, marker in self._known for form in escaped_forms(value)}
+        return sorted(pairs, key=lambda pair: (-len(pair[0]), pair))
 
     def text(self, value: str) -> str:
         """Replace the run's credential values anywhere inside a string."""

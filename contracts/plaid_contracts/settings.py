@@ -7,6 +7,7 @@ travel through a file or a command line.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -78,9 +79,8 @@ class RunSettings:
     token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS
     clock_skew_seconds: int = DEFAULT_CLOCK_SKEW_SECONDS
     backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
-    fuzzing_examples: int | None = (
-        None  # --max-examples overrides the profile (and caps client tests)
-    )
+    # --max-examples: replaces the profile's fuzzing examples and caps every client test's.
+    fuzzing_examples: int | None = None
     in_process: bool = False  # --in-process (offline target only)
 
     @property
@@ -93,15 +93,25 @@ class RunSettings:
     def effective_fuzzing_examples(self) -> int:
         return self.fuzzing_examples or self.profile.fuzzing_examples
 
-    @property
-    def effective_client_examples(self) -> int:
-        if self.fuzzing_examples is None:
-            return self.profile.client_examples
-        return min(self.fuzzing_examples, self.profile.client_examples)
+    def capped_examples(self, count: int) -> int:
+        """A client test's examples: ``count``, at most --max-examples when given."""
+        return count if self.fuzzing_examples is None else min(self.fuzzing_examples, count)
 
     @property
-    def link_token_prefix(self) -> str:
-        return f"link-{self.target.token_environment}-"
+    def effective_client_examples(self) -> int:
+        return self.capped_examples(self.profile.client_examples)
+
+    @property
+    def link_token_prefixes(self) -> tuple[str, ...]:
+        return tuple(f"link-{env}-" for env in self.target.token_environments)
+
+    def link_token_environment(self, token: object) -> str | None:
+        """The target's environment this token names, None if it names none of them."""
+        for env in self.target.token_environments:
+            prefix = f"link-{env}-"
+            if isinstance(token, str) and token.startswith(prefix) and len(token) > len(prefix):
+                return env
+        return None
 
 
 @dataclass
@@ -114,6 +124,9 @@ class RunContext:
     probe_session: ContractSession  # extra requests our checks send
     client_transport: ContractTransport  # the generated client
     staging_dir: Path
+    # plaid_auth_enforced sends its probes once per run: set by the first success.
+    auth_probed: bool = False
+    auth_probe_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 _current: RunContext | None = None

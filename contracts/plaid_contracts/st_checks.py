@@ -6,7 +6,6 @@ run's settings from plaid_contracts.settings.current().
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,12 +44,20 @@ def plaid_error_object(ctx: CheckContext, response: Response, case: Case[Any]) -
 @schemathesis.check
 def plaid_link_token(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A success carries a link token of the target's environment, expiring within its lifetime."""
-    settings = current().settings
+    context = current()
+    settings = context.settings
+    if 200 <= response.status_code < 300:
+        ok, body = checks.decode_json(response.content)
+        link = body.get("link") if ok and isinstance(body, dict) else None
+        token = link.get("link_token") if isinstance(link, dict) else None
+        environment = settings.link_token_environment(token)
+        if environment is not None:
+            context.stats.count_link_token(environment)
     _fail(
         checks.link_token_problems(
             response.status_code,
             response.content,
-            prefix=settings.link_token_prefix,
+            prefixes=settings.link_token_prefixes,
             lifetime_seconds=settings.token_lifetime_seconds,
             skew_seconds=settings.clock_skew_seconds,
             now=datetime.now(UTC),
@@ -120,8 +127,6 @@ def generated_client_parses(ctx: CheckContext, response: Response, case: Case[An
     return None
 
 
-_auth_probe_lock = threading.Lock()
-_auth_probed = False
 CREDENTIAL_HEADERS = ("PLAID-CLIENT-ID", "PLAID-SECRET")
 WRONG_SECRET = "contract-probe-wrong-secret"
 
@@ -155,14 +160,14 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
     Once per run, on the first success: the same request without credentials must give
     400 INVALID_REQUEST/MISSING_FIELDS, and with a wrong secret 400 INVALID_INPUT/INVALID_API_KEYS.
     """
-    global _auth_probed
     if not 200 <= response.status_code < 300:
         return None
-    with _auth_probe_lock:
-        if _auth_probed:
+    context = current()
+    with context.auth_probe_lock:  # the flag lives on the run's context, not in this module
+        if context.auth_probed:
             return None
-        _auth_probed = True
-    phase = current().recorder.current_phase
+        context.auth_probed = True
+    phase = context.recorder.current_phase
     try:
         without = response.request.copy()
         for name in CREDENTIAL_HEADERS:
@@ -184,6 +189,6 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
             "with a wrong secret",
         )
     finally:
-        current().recorder.current_phase = phase
+        context.recorder.current_phase = phase
     _fail(problems)
     return None

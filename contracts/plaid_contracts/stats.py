@@ -63,12 +63,19 @@ class RunStats:
     retried_429: int = 0
     interrupted: bool = False  # Ctrl-C, as opposed to pytest's other reasons to stop
     notes: list[str] = field(default_factory=list)
+    # Successes per environment their link token named (sandbox/production): which one an
+    # unverified host (TargetKind.UNVERIFIED) reached.
+    link_token_environments: Counter[str] = field(default_factory=Counter)
     moments: dict[str, float] = field(default_factory=dict)  # PYTEST_MOMENTS, monotonic clock
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count_case(self, phase: str) -> None:
         with self._lock:
             self.cases[phase] += 1
+
+    def count_link_token(self, environment: str) -> None:
+        with self._lock:
+            self.link_token_environments[environment] += 1
 
     def mark(self, moment: str) -> None:
         self.moments[moment] = time.monotonic()
@@ -113,6 +120,7 @@ class RunStats:
             "tests": dict(sorted(self.test_outcomes.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,
+            "link_token_environments": dict(sorted(self.link_token_environments.items())),
             "test_phase_seconds": self.span_seconds(),
             "notes": self.notes,
         }

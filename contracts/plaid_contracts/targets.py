@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
+
 SANDBOX_HOST: Final = "sandbox.plaid.com"
 PRODUCTION_HOST: Final = "production.plaid.com"
 PRODUCTION_FLAG: Final = "--i-understand-this-sends-requests-to-plaid-production"
@@ -24,18 +26,21 @@ ENV_SECRET: Final = "PLAID_SECRET"
 ENV_TEMPLATE_ID: Final = "PLAID_TEMPLATE_ID"
 REMOTE_REQUIRED_ENV: Final = (ENV_CLIENT_ID, ENV_SECRET, ENV_TEMPLATE_ID)
 
-# The offline sandbox's documented defaults (plaid_offline_sandbox.config); repeated here so that
-# choosing a target never imports the sandbox.
-OFFLINE_CLIENT_ID: Final = "offline-client-id"
-OFFLINE_SECRET: Final = "offline-secret"
-OFFLINE_TEMPLATE_ID: Final = "template_offline_default"
+# The offline sandbox's documented defaults, from the sandbox itself (one source of truth). This
+# loads the sandbox package, which the runner loads in every mode anyway (runner.py).
+OFFLINE_CLIENT_ID: Final = DEFAULT_CLIENT_ID
+OFFLINE_SECRET: Final = DEFAULT_SECRET
+OFFLINE_TEMPLATE_ID: Final = DEFAULT_TEMPLATE_ID
 
 
 class TargetKind(StrEnum):
     OFFLINE = "offline"  # the offline sandbox, started by the runner on loopback
     LOOPBACK = "loopback"  # a server on this machine given with --base-url
     SANDBOX = "sandbox"  # Plaid's Sandbox
-    PRODUCTION = "production"  # Plaid Production, or any other host (needs PRODUCTION_FLAG)
+    PRODUCTION = "production"  # Plaid Production, production.plaid.com (needs PRODUCTION_FLAG)
+    # Any other host (needs PRODUCTION_FLAG): a proxy or gateway that may forward to Plaid's
+    # Sandbox or to Production; which one is unknown, so both token environments are accepted.
+    UNVERIFIED = "unverified"
 
 
 class TargetError(Exception):
@@ -50,12 +55,21 @@ class Target:
     @property
     def is_remote(self) -> bool:
         """Reached over a network we do not control: throttled by default."""
-        return self.kind in (TargetKind.SANDBOX, TargetKind.PRODUCTION)
+        return self.kind in (TargetKind.SANDBOX, TargetKind.PRODUCTION, TargetKind.UNVERIFIED)
 
     @property
-    def token_environment(self) -> str:
-        """The environment named in link tokens: ``link-<environment>-...``."""
-        return "production" if self.kind is TargetKind.PRODUCTION else "sandbox"
+    def token_environments(self) -> tuple[str, ...]:
+        """The environments its link tokens may name (``link-<environment>-...``).
+
+        Production: ``production``. An unverified host: ``sandbox`` or ``production`` (which
+        one it reached is reported per run, see RunStats.link_token_environments). Everything
+        else, offline and loopback included: ``sandbox``.
+        """
+        if self.kind is TargetKind.PRODUCTION:
+            return ("production",)
+        if self.kind is TargetKind.UNVERIFIED:
+            return ("sandbox", "production")
+        return ("sandbox",)
 
     @property
     def describe(self) -> str:
@@ -105,17 +119,18 @@ def classify(base_url: str, *, allow_production: bool) -> Target:
             raise TargetError(f"{SANDBOX_HOST} must be reached over https")
         return Target(normalized, TargetKind.SANDBOX)
     # Production, or a host we cannot vouch for (a proxy could forward to Production).
+    is_production = host == PRODUCTION_HOST
     if not allow_production:
         what = (
             "Plaid Production"
-            if host == PRODUCTION_HOST
+            if is_production
             else f"{host}, which is not Plaid's Sandbox or loopback,"
         )
         raise TargetError(
             f"refusing to send contract traffic to {what}; "
             f"pass {PRODUCTION_FLAG} if that is really intended"
         )
-    return Target(normalized, TargetKind.PRODUCTION)
+    return Target(normalized, TargetKind.PRODUCTION if is_production else TargetKind.UNVERIFIED)
 
 
 def remote_settings(environ: Mapping[str, str] | None = None) -> tuple[Credentials, str]:

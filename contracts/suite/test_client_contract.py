@@ -73,9 +73,10 @@ def _examples(count: int) -> settings:
     )
 
 
+# --max-examples caps all three (capped_examples).
 many = _examples(RUN.settings.effective_client_examples)
-few = _examples(max(3, RUN.settings.effective_client_examples // 3))
-per_combination = _examples(RUN.settings.profile.combination_examples)
+few = _examples(RUN.settings.capped_examples(max(3, RUN.settings.effective_client_examples // 3)))
+per_combination = _examples(RUN.settings.capped_examples(RUN.settings.profile.combination_examples))
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +117,12 @@ def _expect_success(test: str, make_call: Callable[[], SessionTokenCreateRespons
         return
     problems: list[str] = []
     link = result.link
-    prefix = RUN.settings.link_token_prefix
-    if not link.link_token.startswith(prefix):
-        problems.append(f"link_token {link.link_token!r} does not start with {prefix!r}")
+    environment = RUN.settings.link_token_environment(link.link_token)
+    if environment is None:
+        wanted = " or ".join(repr(prefix) for prefix in RUN.settings.link_token_prefixes)
+        problems.append(f"link_token {link.link_token!r} does not start with {wanted}")
+    else:
+        RUN.stats.count_link_token(environment)
     now = datetime.now(UTC)
     skew = timedelta(seconds=RUN.settings.clock_skew_seconds)
     lifetime = timedelta(seconds=RUN.settings.token_lifetime_seconds)

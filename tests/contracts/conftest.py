@@ -38,11 +38,12 @@ def run_contracts(tmp_path: Path) -> Callable[..., RunResult]:
 
 @pytest.fixture
 def run_broken_in_process(tmp_path: Path) -> Callable[..., RunResult]:
-    """``run --in-process`` with one of broken_apps.BROKEN_RULES applied to the sandbox."""
+    """``run --in-process`` with one of broken_apps' rules applied to the sandbox."""
 
-    def run(rule: str, *args: str) -> RunResult:
+    def run(rule: str, *args: str, env: Mapping[str, str] | None = None) -> RunResult:
         argv = [sys.executable, "-m", "tests.contracts.in_process_run", rule, *args]
-        env = clean_env({"PYTHONPATH": str(REPO_ROOT)})  # the subprocess imports tests.contracts
+        # The subprocess imports tests.contracts.
+        env = clean_env({**(env or {}), "PYTHONPATH": str(REPO_ROOT)})
         return _run_reporting(argv, tmp_path, env, with_reports_dir=True)
 
     return run

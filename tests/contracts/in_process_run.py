@@ -1,5 +1,5 @@
 """``python -m tests.contracts.in_process_run RULE [run options]``: ``run --in-process`` against
-the offline sandbox with one rule broken (tests.contracts.broken_apps.BROKEN_RULES).
+the offline sandbox with one rule broken (tests.contracts.broken_apps.app_wrapper).
 
 The runner takes the app factory as a parameter, so a test can hand it a broken app; this entry
 point does that in a fresh process, as ``python -m plaid_contracts run --in-process`` would run.
@@ -14,16 +14,16 @@ from plaid_contracts import cli, runner
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 
-from tests.contracts.broken_apps import BROKEN_RULES, rewrite_start
+from tests.contracts.broken_apps import app_wrapper
 from tests.contracts.helpers import AsgiApp
 
 
 def main(argv: Sequence[str]) -> int:
     rule, *options = argv
-    change, _ = BROKEN_RULES[rule]
+    wrap = app_wrapper(rule)
 
     def broken_sandbox(config: SandboxConfig) -> AsgiApp:
-        return rewrite_start(create_app(config), change)
+        return wrap(create_app(config))
 
     args = cli.build_parser().parse_args(["run", "--in-process", *options])
     request = runner.RunRequest(

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from plaid_contracts import checks
+import requests
+from plaid_contracts import checks, report, runner, st_checks
+from plaid_contracts import settings as settings_module
 from plaid_contracts.recorder import Recorder
 from plaid_contracts.runner import scrub, swap_in
 from plaid_contracts.sandbox_process import SandboxProcess
 from plaid_contracts.sanitize import Masker, curl_command
-from plaid_contracts.targets import Credentials
+from plaid_contracts.settings import PR_SEED, PROFILES, RunContext, RunSettings
+from plaid_contracts.stats import RunStats
+from plaid_contracts.targets import Credentials, Target, TargetKind
 from plaid_contracts.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
-from plaid_contracts.transport import ContractSession
+from plaid_contracts.transport import ContractSession, ContractTransport
 
 PAIR = Credentials("client-abcdef", "secret-123456")
 
@@ -147,7 +153,7 @@ def test_link_token_rules() -> None:
         return checks.link_token_problems(
             200,
             json.dumps(body).encode(),
-            prefix="link-sandbox-",
+            prefixes=("link-sandbox-",),
             lifetime_seconds=4 * 3600,
             skew_seconds=120,
             now=now,
@@ -160,6 +166,30 @@ def test_link_token_rules() -> None:
     )
     assert "is not in the future" in problems("link-sandbox-1", now - timedelta(minutes=5))[0]
     assert "later than now + 14400 s" in problems("link-sandbox-1", now + timedelta(hours=5))[0]
+
+    # An unverified host may reach either environment.
+    either = ("link-sandbox-", "link-production-")
+    for token in ("link-sandbox-1", "link-production-1"):
+        body = {"link": {"link_token": token, "expiration": now.strftime("%Y-%m-%dT%H:%M:%SZ")}}
+        assert (
+            checks.link_token_problems(
+                200,
+                json.dumps(body).encode(),
+                prefixes=either,
+                lifetime_seconds=4 * 3600,
+                skew_seconds=120,
+                now=now,
+            )
+            == []
+        )
+    unverified = replace(
+        _settings(PAIR), target=Target("https://proxy.example.com", TargetKind.UNVERIFIED)
+    )
+    assert unverified.link_token_prefixes == either
+    assert [
+        unverified.link_token_environment(token)
+        for token in ("link-sandbox-1", "link-production-1", "link-development-1", "link-sandbox-")
+    ] == ["sandbox", "production", None, None]
 
 
 def test_request_id_failure_says_the_format_may_change() -> None:
@@ -184,3 +214,117 @@ def test_scrub_finds_and_masks_a_leaked_value(tmp_path: Path) -> None:
     (tmp_path / "leaky.txt").write_text(f"echo {PAIR.secret}")
     assert scrub(tmp_path, Masker(PAIR)) == ["leaky.txt"]
     assert (tmp_path / "leaky.txt").read_text() == "echo ${PLAID_SECRET}"
+
+
+# A secret with characters every report format escapes differently.
+AWKWARD = Credentials("client-abcdef", 'se"cr\\et-\u00e9<&>')
+
+
+def test_scrub_finds_escaped_forms_of_a_value(tmp_path: Path) -> None:
+    (tmp_path / "summary.json").write_text(json.dumps({"error": AWKWARD.secret}))
+    (tmp_path / "raw.json").write_text(json.dumps({"error": AWKWARD.secret}, ensure_ascii=False))
+    (tmp_path / "junit.xml").write_text('<failure message="se&quot;cr\\et-\u00e9&lt;&amp;&gt;"/>')
+    (tmp_path / "cassette.yaml").write_text('body: "se\\"cr\\\\et-\u00e9<&>"\n')
+
+    assert scrub(tmp_path, Masker(AWKWARD)) == [
+        "cassette.yaml",
+        "junit.xml",
+        "raw.json",
+        "summary.json",
+    ]
+    for path in tmp_path.iterdir():
+        assert "${PLAID_SECRET}" in path.read_text(), path.name
+    assert json.loads((tmp_path / "summary.json").read_text()) == {"error": "${PLAID_SECRET}"}
+
+
+def _settings(credentials: Credentials) -> RunSettings:
+    return RunSettings(
+        target=Target("http://127.0.0.1:1", TargetKind.LOOPBACK),
+        credentials=credentials,
+        template_id="template_offline_default",
+        profile=PROFILES["pr"],
+        seed=PR_SEED,
+        rate=None,
+    )
+
+
+def test_a_scrubbed_leak_stays_scrubbed_in_the_final_reports(tmp_path: Path) -> None:
+    """The MASKING BUG note rewrites the summaries from the same stats: scrubbed again."""
+    settings = _settings(AWKWARD)
+    stats = RunStats()
+    # A writer that forgot to mask: the failure text of a test error carries the secret.
+    stats.test_errors["test_leaky"] = f"the target echoed {AWKWARD.secret}"
+    outcome = report.RunOutcome("failed", 1, 1.0, 1.0, "2024-01-01T00:00:00+00:00", 0)
+    staging, reports = tmp_path / "staging", tmp_path / "contracts"
+    staging.mkdir()
+    masker = Masker(AWKWARD)
+
+    runner._write_reports(staging, reports, settings, stats, Recorder(masker), outcome, masker)
+
+    for form, _ in masker.known_forms():
+        for path in reports.iterdir():
+            assert form not in path.read_text(), f"{form!r} in {path.name}"
+    summary = (reports / report.SUMMARY_MD).read_text()
+    assert "MASKING BUG" in summary and "${PLAID_SECRET}" in summary
+    notes = json.loads((reports / report.SUMMARY_JSON).read_text())["notes"]
+    assert any(note.startswith("MASKING BUG") for note in notes)
+
+
+def _run_context(tmp_path: Path) -> RunContext:
+    settings = _settings(PAIR)
+    recorder, throttle = Recorder(Masker(PAIR)), Throttle(None)
+    return RunContext(
+        settings=settings,
+        recorder=recorder,
+        stats=RunStats(),
+        throttle=throttle,
+        session=ContractSession(throttle, recorder, BackoffPolicy()),
+        probe_session=ContractSession(throttle, recorder, BackoffPolicy(), source="probe"),
+        client_transport=ContractTransport(throttle, recorder, BackoffPolicy()),
+        staging_dir=tmp_path,
+    )
+
+
+def test_auth_probes_are_sent_once_per_run_not_once_per_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    answers = {
+        "no credentials": ("INVALID_REQUEST", "MISSING_FIELDS"),
+        "wrong secret": ("INVALID_INPUT", "INVALID_API_KEYS"),
+    }
+    probes: list[str] = []
+
+    def fake_probe(request: requests.PreparedRequest, what: str) -> requests.Response:
+        probes.append(what)
+        answer = requests.Response()
+        answer.status_code = 400
+        error_type, error_code = answers[what]
+        answer._content = json.dumps({"error_type": error_type, "error_code": error_code}).encode()
+        return answer
+
+    monkeypatch.setattr(st_checks, "_probe", fake_probe)
+    sent = requests.Request(
+        "POST", "http://127.0.0.1:1/session/token/create", headers={"PLAID-SECRET": "x"}
+    ).prepare()
+    success: object = SimpleNamespace(status_code=200, request=sent)
+    for _ in range(2):  # two runs in one process (tests, or a tool calling the runner twice)
+        settings_module.set_current(_run_context(tmp_path))
+        try:
+            for _ in range(3):
+                st_checks.plaid_auth_enforced(None, success, None)  # type: ignore[arg-type]
+        finally:
+            settings_module.set_current(None)
+
+    assert probes == ["no credentials", "wrong secret"] * 2
+
+
+def test_max_examples_caps_every_client_test() -> None:
+    settings = _settings(PAIR)
+    nightly = replace(settings, profile=PROFILES["nightly"])
+    assert nightly.capped_examples(5) == 5  # no --max-examples: the profile's counts
+    capped = replace(nightly, fuzzing_examples=2)
+    assert capped.effective_fuzzing_examples == 2
+    assert capped.effective_client_examples == 2
+    # `few` (at least 3) and the per-combination count (nightly: 5) are capped too.
+    assert capped.capped_examples(max(3, capped.effective_client_examples // 3)) == 2
+    assert capped.capped_examples(nightly.profile.combination_examples) == 2

@@ -10,12 +10,14 @@ from typing import Any
 import httpx
 import pytest
 import requests
-from plaid_contracts import cli, in_process
+from plaid_contracts import cli, in_process, sandbox_process
 from plaid_contracts.recorder import Recorder, load_cassette
 from plaid_contracts.sanitize import Masker
 from plaid_contracts.st_checks import CUSTOM_CHECK_NAMES
+from plaid_contracts.targets import Credentials
 from plaid_contracts.throttle import BackoffPolicy, Throttle
 from plaid_contracts.transport import ContractSession, ContractTransport
+from plaid_offline_sandbox.config import CONFIG_JSON_ENV, SandboxConfig
 
 from tests.contracts.helpers import FAST, RunResult
 
@@ -114,3 +116,38 @@ def test_an_app_crash_reads_as_a_lost_connection_and_is_recorded(tmp_path: Path)
         ("schemathesis", None, "no response: ConnectionError"),
         ("client", None, "no response: RemoteProtocolError"),
     ]
+
+
+def test_both_offline_modes_build_the_sandbox_from_one_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A stale packed configuration in the caller's environment overrides neither mode."""
+    stale = SandboxConfig(credentials=frozenset({("stale-id", "stale-secret")}))
+    monkeypatch.setenv(CONFIG_JSON_ENV, stale.to_json())
+    monkeypatch.setenv("PLAID_SANDBOX_EXTRA_TEMPLATE_IDS", "template_extra")
+    run = (Credentials("run-client-id", "run-secret"), "template_run", 1800)
+    expected = SandboxConfig(
+        credentials=frozenset({("run-client-id", "run-secret")}),
+        template_ids=frozenset({"template_run", "template_extra"}),
+        token_lifetime_seconds=1800,
+        log_level="warning",
+    )
+
+    # In-process: the app's configuration.
+    assert in_process.sandbox_config(*run) == expected
+    # Loopback: the subprocess' whole environment, which its CLI turns into the same thing.
+    seen: dict[str, Any] = {}
+
+    def fake_serve(**kwargs: Any) -> Any:
+        seen.update(kwargs)
+        raise sandbox_process.SandboxStartError("not started in this test")
+
+    monkeypatch.setattr(sandbox_process, "serve", fake_serve)
+    with (
+        pytest.raises(sandbox_process.SandboxStartError),
+        sandbox_process.SandboxProcess(*run, tmp_path / "sandbox.log"),
+    ):
+        pass
+    assert seen["env"] == sandbox_process.sandbox_environment(*run)
+    assert CONFIG_JSON_ENV not in seen["env"] and not seen.get("args")
+    assert SandboxConfig.from_env(seen["env"]) == expected

@@ -156,3 +156,26 @@ def test_cli_exit_codes(run_contracts: Callable[..., RunResult], tmp_path: Path)
         "interaction #1" in result.stdout and "status: recorded 500, offline 200" in result.stdout
     )
     assert run_contracts(str(tmp_path / "missing.yaml"), command="parity").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("interactions: [\n  {request: \n", "is not valid YAML at line"),
+        ("just a string\n", "no 'interactions' list"),
+        ("interactions:\n  - response: {}\n", "interaction 1 has no request"),
+    ],
+    ids=["invalid-yaml", "not-a-mapping", "no-request"],
+)
+def test_a_malformed_recording_is_one_clear_line_and_exit_2(
+    run_contracts: Callable[..., RunResult], tmp_path: Path, text: str, problem: str
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text)
+
+    result = run_contracts(str(broken), command="parity")
+
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {broken} ")
+    assert problem in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

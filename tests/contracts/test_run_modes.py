@@ -21,7 +21,7 @@ def test_remote_mode_uses_the_given_target_and_rate(
         "--base-url", offline_sandbox.base_url, "--rate", "200/s", *FAST, env=remote_env()
     )
 
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((result.reports_dir / "summary.json").read_text())
     assert summary["target"] == {"base_url": offline_sandbox.base_url, "kind": "loopback"}
     assert summary["cases"]["client"] > 0 and summary["cases"]["coverage"] > 0
@@ -34,7 +34,7 @@ def test_nightly_profile_prints_its_seed_and_reuses_a_given_one(
 ) -> None:
     result = run_contracts("--profile", "nightly", "--seed", "424242", *FAST)
 
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     assert "seed 424242" in result.stdout
     summary = json.loads((result.reports_dir / "summary.json").read_text())
     assert summary["seed"] == 424242 and summary["deterministic"] is False

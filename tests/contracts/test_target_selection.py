@@ -68,10 +68,18 @@ def test_sandbox_and_loopback_are_allowed(base_url: str, kind: TargetKind) -> No
 def test_production_needs_the_flag_and_expects_production_tokens() -> None:
     target = classify("https://production.plaid.com", allow_production=True)
     assert target.kind is TargetKind.PRODUCTION
-    assert target.token_environment == "production"
-    assert (
-        classify("https://sandbox.plaid.com", allow_production=False).token_environment == "sandbox"
-    )
+    assert target.token_environments == ("production",)
+    assert target.is_remote
+    sandbox = classify("https://sandbox.plaid.com", allow_production=False)
+    assert sandbox.token_environments == ("sandbox",)
+
+
+def test_another_host_is_unverified_and_may_issue_either_token() -> None:
+    """A proxy may forward to the Sandbox or to Production: neither is assumed."""
+    target = classify("https://plaid-proxy.example.com", allow_production=True)
+    assert target.kind is TargetKind.UNVERIFIED
+    assert target.token_environments == ("sandbox", "production")
+    assert target.is_remote  # throttled by default, like Plaid's hosts
 
 
 @pytest.mark.parametrize(
@@ -117,3 +125,28 @@ def test_offline_needs_both_credentials_or_neither(run_contracts: Callable[..., 
     assert result.stderr.strip() == (
         "error: PLAID_SECRET is not set: set both PLAID_CLIENT_ID and PLAID_SECRET, or neither"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--token-lifetime", "-4h", "must be more than 0 seconds"),
+        ("--token-lifetime", "0", "must be more than 0 seconds"),
+        ("--token-lifetime", "0m", "must be more than 0 seconds"),
+        ("--clock-skew", "-1", "must be 0 seconds or more"),
+        ("--clock-skew", "4x", "expected seconds or 30m / 4h"),
+    ],
+)
+def test_durations_must_make_sense(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, problem: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args(["run", f"{option}={value}"])
+
+    assert exited.value.code == 2
+    assert f"argument {option}: {problem}" in capsys.readouterr().err
+
+
+def test_durations_accept_units_and_a_zero_clock_skew() -> None:
+    args = cli.build_parser().parse_args(["run", "--token-lifetime", "30m", "--clock-skew", "0"])
+    assert (args.token_lifetime, args.clock_skew) == (1800, 0)

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from plaid_tools import paths
 
 SANDBOX = paths.ROOT / "contracts" / "plaid_offline_sandbox"
