@@ -18,7 +18,7 @@ PYTHON = "3.11"
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typecheck", "check-generated", "tests"]
+nox.options.sessions = ["check-version", "check-generated", "lint", "typecheck", "tests"]
 
 
 def install(session: nox.Session, *extras: str, client: bool = False) -> None:
@@ -45,6 +45,13 @@ def check_generated(session: nox.Session) -> None:
     """Fail, naming the files, when generated/ differs from a fresh regeneration."""
     install(session, "generate")
     session.run("python", "-m", "plaid_tools.check_generated")
+
+
+@nox.session(name="check-version", python=PYTHON)
+def check_version(session: nox.Session) -> None:
+    """Fail when info.version or the CHANGELOG lag what changed since origin/main (or main)."""
+    install(session, "test", "generate")
+    session.run("python", "-m", "plaid_tools.versioning", "check", *session.posargs)
 
 
 @nox.session(python=PYTHON)

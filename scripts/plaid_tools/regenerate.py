@@ -22,8 +22,6 @@ import yaml
 from plaid_tools import paths
 
 GENERATOR_VERSION = "0.29.1"
-# Plaid's own format: "<Plaid API version>_<revision>", e.g. 2020-09-14_1.0.0.
-VERSION_SEPARATOR = "_"
 
 
 class GenerationError(RuntimeError):
@@ -32,14 +30,14 @@ class GenerationError(RuntimeError):
 
 def package_version(spec_path: Path) -> str:
     """The package version is the spec revision after Plaid's API version in info.version."""
+    # Imported here: plaid_tools.versioning imports this module.
+    from plaid_tools.versioning import VersioningError, package_version_of
+
     version = str(yaml.safe_load(spec_path.read_text(encoding="utf-8"))["info"]["version"])
-    _api_version, sep, revision = version.partition(VERSION_SEPARATOR)
-    if not sep or not revision:
-        raise GenerationError(
-            f"info.version {version!r} must look like '<plaid api version>_<semver>', "
-            "e.g. 2020-09-14_1.0.0"
-        )
-    return revision
+    try:
+        return package_version_of(version)
+    except VersioningError as error:
+        raise GenerationError(f"{error}, e.g. 2020-09-14_1.0.0") from error
 
 
 def _check_generator_pin() -> None:

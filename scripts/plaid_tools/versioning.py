@@ -1,13 +1,22 @@
-"""Bump the spec revision by the spec-diff verdict and keep openapi/CHANGELOG.md in step.
+"""Bump the spec revision by what changed for client users and keep openapi/CHANGELOG.md in step.
 
 `python -m plaid_tools.versioning bump [--base REF] [--no-api-diff]`, run by `nox -s generate`
-before regeneration. The version lives in one place, the revision part of the spec's
-info.version (`<Plaid API version>_<semver>`); the generator derives the package version from
-it. The expected version is bump(base version, verdict of base spec -> working-tree spec):
-breaking -> major, compatible -> minor, docs -> patch, none -> the base version. The step is
-idempotent: it edits the one `version:` line textually (comments and layout survive) and
-replaces the pending CHANGELOG entry (any entry newer than the base version) instead of adding
-another, so a later, worse change moves the pending version and rewrites its entry.
+before regeneration; `... check` is its dry run for CI (exit 1 when `bump` would change
+anything). The version lives in one place, the revision part of the spec's info.version
+(`<Plaid API version>_<semver>`); the generator derives the package version from it
+(`package_version_of`). The base is `--base`, else origin/main, else main.
+
+The expected version is bump(base version, verdict): breaking -> major, compatible -> minor,
+docs -> patch, none -> the base version. The verdict is the worst of the spec diff (base spec
+-> working spec) and the generated-client diff: the base ref's client, generated from the
+base's own spec, templates, generator config and header hook, against the working tree's.
+A griffe breakage there is breaking; any other changed file is at least a patch, so a
+template-only change moves the version too. The client diff is skipped when none of those
+inputs differ from the base.
+
+The step is idempotent: it edits the one `version:` line textually (comments and layout survive)
+and replaces the pending CHANGELOG entry (any entry newer than the base version) instead of
+adding another, so a later, worse change moves the pending version and rewrites its entry.
 """
 
 from __future__ import annotations
@@ -18,10 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plaid_tools import paths
-from plaid_tools.regenerate import VERSION_SEPARATOR
 from plaid_tools.spec_diff import compare
+from plaid_tools.spec_diff.client_diff import ClientDiff, compare_clients
 from plaid_tools.spec_diff.loader import (
+    DEFAULT_BASE_REFS,
     LoadedSpec,
+    SpecLoadError,
     default_base_ref,
     parse,
     read_git_file,
@@ -38,6 +49,9 @@ written by `python -m plaid_tools.versioning bump` (run by `nox -s generate`) fr
 `nox -s spec-diff` verdict: breaking -> major, compatible -> minor, docs -> patch.
 """
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+
+# Plaid's own format: "<Plaid API version>_<revision>", e.g. 2020-09-14_1.0.0.
+VERSION_SEPARATOR = "_"
 
 
 class VersioningError(RuntimeError):
@@ -92,17 +106,23 @@ def set_version_line(spec_text: str, current: str, new: str) -> str:
     return updated
 
 
-def render_entry(version: SpecVersion, report: Report, base_ref: str) -> str:
+def render_entry(
+    version: SpecVersion, report: Report, base_ref: str, client: ClientDiff | None = None
+) -> str:
+    verdict = max(report.verdict, client.verdict if client else Impact.NONE)
     lines = [
         f"## {version}",
         "",
-        f"Verdict: **{report.verdict.label}** (compared with `{base_ref}`).",
+        f"Verdict: **{verdict.label}** (compared with `{base_ref}`).",
         "",
     ]
     lines += [f"- {c.impact.label}: `{c.location}`: {c.change}" for c in report.ordered()]
     lines += [f"- breaking (Python API): `{a.location}`: {a.change}" for a in report.api_changes]
-    if report.api_diff_status.startswith("failed"):
-        lines.append(f"- note: Python API diff {report.api_diff_status}")
+    if client is not None and client.files_changed:
+        lines.append(f"- {Impact.DOCS.label} (generated client): {client.summary()}")
+    status = client.status if client is not None else report.api_diff_status
+    if status.startswith("failed"):
+        lines.append(f"- note: client comparison {status}")
     return "\n".join(lines) + "\n"
 
 
@@ -129,6 +149,75 @@ def update_changelog(changelog: str, base: SpecVersion, entry: str | None) -> st
     return (head.rstrip("\n") + "\n\n" + "".join(new_entries)).rstrip("\n") + "\n"
 
 
+def package_version_of(info_version: str) -> str:
+    """The package version in an info.version (`2020-09-14_1.2.3` -> `1.2.3`), validated."""
+    return ".".join(map(str, SpecVersion.parse(info_version).revision))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `bump` would write; `current` is None when there is nothing to compare with."""
+
+    summary: str
+    current: SpecVersion | None = None
+    expected: SpecVersion | None = None
+    spec_text: str = ""
+    changelog: str = ""
+    updated_changelog: str = ""
+
+
+def plan(
+    *,
+    repo_root: Path = paths.ROOT,
+    spec_path: Path = paths.SPEC,
+    changelog_path: Path = paths.OPENAPI_DIR / "CHANGELOG.md",
+    base_ref: str | None = None,
+    api_diff: bool = True,
+) -> Plan:
+    """The expected version and CHANGELOG, from the spec diff and the generated-client diff.
+
+    An explicit `base_ref` must exist; only the default (origin/main, main) may be missing.
+    """
+    if base_ref is not None and not ref_exists(base_ref, repo_root):
+        raise VersioningError(f"--base {base_ref!r} is not a commit in this repository")
+    base_ref = base_ref or default_base_ref(repo_root)
+    if base_ref is None:
+        return Plan(f"no base ref ({', '.join(DEFAULT_BASE_REFS)} do not exist)")
+    spec_in_repo = spec_path.resolve().relative_to(repo_root.resolve()).as_posix()
+    base_text = read_git_file(base_ref, spec_in_repo, repo_root)
+    if base_text is None:
+        return Plan(f"{spec_in_repo} does not exist at {base_ref}")
+    spec_text = spec_path.read_text(encoding="utf-8")
+    old = LoadedSpec(f"{base_ref}:{spec_in_repo}", base_text, parse(base_text, base_ref))
+    new = LoadedSpec(spec_in_repo, spec_text, parse(spec_text, spec_in_repo))
+    base_version = SpecVersion.parse(old.document["info"]["version"])
+    current = SpecVersion.parse(new.document["info"]["version"])
+    report = compare(old, new, api_diff=False)
+    client = compare_clients(old, new, base_ref, repo_root) if api_diff else None
+    if client is not None:
+        report.api_changes, report.api_diff_status = client.api_changes, client.status
+    verdict = max(report.verdict, client.verdict if client else Impact.NONE)
+    expected = base_version.bumped(verdict, current.api)
+    entry = render_entry(expected, report, base_ref, client) if verdict > Impact.NONE else None
+    changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else ""
+    if verdict is Impact.NONE:
+        what = f"no spec or client changes since {base_ref}"
+    elif max((c.impact for c in report.changes), default=Impact.NONE) is Impact.NONE:
+        what = f"{verdict.label}: the generated client changed since {base_ref}, the spec did not"
+    else:
+        what = f"{verdict.label} changes since {base_ref}"
+    if client is not None and client.status.startswith("failed"):
+        what += f"; client comparison {client.status}"
+    return Plan(
+        what,
+        current,
+        expected,
+        spec_text,
+        changelog,
+        update_changelog(changelog, base_version, entry),
+    )
+
+
 def bump(
     *,
     repo_root: Path = paths.ROOT,
@@ -138,36 +227,56 @@ def bump(
     api_diff: bool = True,
 ) -> str:
     """Bring info.version and the CHANGELOG in line with the verdict; returns what it did."""
-    base_ref = base_ref or default_base_ref(repo_root)
-    if base_ref is None or not ref_exists(base_ref, repo_root):
-        return f"versioning: no base ref ({base_ref or 'main, origin/main'}); nothing to do"
-    spec_in_repo = spec_path.resolve().relative_to(repo_root.resolve()).as_posix()
-    base_text = read_git_file(base_ref, spec_in_repo, repo_root)
-    if base_text is None:
-        return f"versioning: {spec_in_repo} does not exist at {base_ref}; nothing to do"
-    spec_text = spec_path.read_text(encoding="utf-8")
-    old = LoadedSpec(f"{base_ref}:{spec_in_repo}", base_text, parse(base_text, base_ref))
-    new = LoadedSpec(spec_in_repo, spec_text, parse(spec_text, spec_in_repo))
-    base_version = SpecVersion.parse(old.document["info"]["version"])
-    current = SpecVersion.parse(new.document["info"]["version"])
-    report = compare(old, new, api_diff=api_diff)
-    expected = base_version.bumped(report.verdict, current.api)
-    entry = render_entry(expected, report, base_ref) if report.verdict > Impact.NONE else None
-    changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else ""
-    updated_changelog = update_changelog(changelog, base_version, entry)
-    what = (
-        f"{report.verdict.label} changes since {base_ref}"
-        if report.verdict > Impact.NONE
-        else f"no spec changes since {base_ref}"
+    p = plan(
+        repo_root=repo_root,
+        spec_path=spec_path,
+        changelog_path=changelog_path,
+        base_ref=base_ref,
+        api_diff=api_diff,
     )
-    if current == expected and updated_changelog == changelog:
-        return f"versioning: version {current} already matches ({what}); nothing to do"
-    if updated_changelog != changelog:
-        changelog_path.write_text(updated_changelog, encoding="utf-8")
-    if current == expected:
-        return f"versioning: version {current} matches ({what}); CHANGELOG entry refreshed"
-    spec_path.write_text(set_version_line(spec_text, str(current), str(expected)), encoding="utf-8")
-    return f"versioning: {what}: {current} -> {expected}; CHANGELOG updated"
+    if p.current is None or p.expected is None:
+        return f"versioning: {p.summary}; nothing to do"
+    if p.current == p.expected and p.updated_changelog == p.changelog:
+        return f"versioning: version {p.current} already matches ({p.summary}); nothing to do"
+    if p.updated_changelog != p.changelog:
+        changelog_path.write_text(p.updated_changelog, encoding="utf-8")
+    if p.current == p.expected:
+        return f"versioning: version {p.current} matches ({p.summary}); CHANGELOG entry refreshed"
+    spec_path.write_text(
+        set_version_line(p.spec_text, str(p.current), str(p.expected)), encoding="utf-8"
+    )
+    return f"versioning: {p.summary}: {p.current} -> {p.expected}; CHANGELOG updated"
+
+
+def check(
+    *,
+    repo_root: Path = paths.ROOT,
+    spec_path: Path = paths.SPEC,
+    changelog_path: Path = paths.OPENAPI_DIR / "CHANGELOG.md",
+    base_ref: str | None = None,
+    api_diff: bool = True,
+) -> tuple[bool, str]:
+    """A dry run of `bump`: (whether it would change nothing, one line saying so)."""
+    p = plan(
+        repo_root=repo_root,
+        spec_path=spec_path,
+        changelog_path=changelog_path,
+        base_ref=base_ref,
+        api_diff=api_diff,
+    )
+    if p.current is None or p.expected is None:
+        return True, f"versioning: {p.summary}; nothing to check"
+    if p.current != p.expected:
+        return False, (
+            f"versioning: expected version {p.expected}, found {p.current} ({p.summary}); "
+            "run nox -s generate"
+        )
+    if p.updated_changelog != p.changelog:
+        return False, (
+            f"versioning: version {p.current} is right but {changelog_path.name} lacks its "
+            f"up-to-date entry ({p.summary}); run nox -s generate"
+        )
+    return True, f"versioning: version {p.current} matches ({p.summary})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,17 +286,28 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    bump_parser = commands.add_parser("bump", help="bump info.version by the spec-diff verdict")
-    bump_parser.add_argument("--base", help="git ref to compare with (default: main, origin/main)")
-    bump_parser.add_argument(
-        "--no-api-diff",
-        action="store_true",
-        help="judge by the spec rules only (skips regenerating two clients)",
-    )
+    for name, help_text in (
+        ("bump", "bump info.version by the verdict and write the CHANGELOG entry"),
+        ("check", "exit 1 when `bump` would change the version or the CHANGELOG (changes nothing)"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument(
+            "--base", help="git ref to compare with (default: origin/main, else main)"
+        )
+        command.add_argument(
+            "--no-api-diff",
+            action="store_true",
+            help="judge by the spec rules only (skips generating the two clients)",
+        )
     args = parser.parse_args(argv)
+    options = {"base_ref": args.base, "api_diff": not args.no_api_diff}
     try:
-        print(bump(base_ref=args.base, api_diff=not args.no_api_diff))
-    except VersioningError as error:
+        if args.command == "check":
+            ok, line = check(**options)
+            print(line)
+            return 0 if ok else 1
+        print(bump(**options))
+    except (VersioningError, SpecLoadError) as error:
         print(f"versioning: {error}")
         return 1
     return 0

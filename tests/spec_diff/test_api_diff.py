@@ -73,3 +73,33 @@ def test_a_spec_our_templates_cannot_render_still_gets_a_stock_api_diff() -> Non
     new = load_source(str(HISTORY / "02_optional_request_field_added.yaml"))
     report = compare(old, new)
     assert report.api_diff_status.startswith("done with the generator's stock templates")
+
+
+def test_an_attribute_made_a_read_only_property_is_breaking(tmp_path: Path) -> None:
+    """griffe sees an attribute on both sides; assigning to it now raises AttributeError."""
+    old, new = tmp_path / "old" / "pk", tmp_path / "new" / "pk"
+    old.mkdir(parents=True)
+    new.mkdir(parents=True)
+    (old / "__init__.py").write_text(
+        "class E(Exception):\n"
+        "    def __init__(self, model: int | None = None, body: int = 0) -> None:\n"
+        "        self.model = model\n"
+        "        self.body = body\n"
+    )
+    (new / "__init__.py").write_text(
+        "class E(Exception):\n"
+        "    def __init__(self, model: int | None = None, body: int = 0) -> None:\n"
+        "        self._model = model\n"
+        "        self._body = body\n\n"
+        "    @property\n"
+        "    def model(self) -> int | None:\n"
+        "        return self._model\n\n"
+        "    @property\n"
+        "    def body(self) -> int:\n"
+        "        return self._body\n\n"
+        "    @body.setter\n"
+        "    def body(self, value: int) -> None:\n"
+        "        self._body = value\n"
+    )
+    changes = diff_packages(old.parent, new.parent, "pk")
+    assert [(c.location, c.kind) for c in changes] == [("pk.E.model", "attribute_made_read_only")]

@@ -1,14 +1,29 @@
-"""`versioning bump` in a throwaway git repository: bump by verdict, once; CHANGELOG entry
-written, replaced by a worse change, never duplicated; the version line edited in place."""
+"""`versioning bump` and `check` in throwaway git repositories: bump by verdict, once; CHANGELOG
+entry written, replaced by a worse change, never duplicated; the version line edited in place;
+template-only changes seen by diffing the base ref's client (built from the base's templates)
+with the working tree's."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import yaml
+from plaid_tools import paths
+from plaid_tools.spec_diff.client_diff import compare_clients
+from plaid_tools.spec_diff.loader import default_base_ref, load_source
 from plaid_tools.spec_diff.model import Impact
-from plaid_tools.versioning import SpecVersion, VersioningError, bump, set_version_line
+from plaid_tools.versioning import (
+    SpecVersion,
+    VersioningError,
+    bump,
+    check,
+    main,
+    package_version_of,
+    set_version_line,
+)
 
 from .conftest import HISTORY, git
 
@@ -95,12 +110,44 @@ def test_reverting_the_change_resets_the_version(git_repo: Path) -> None:
 
 def test_without_a_base_it_does_nothing(git_repo: Path) -> None:
     change_spec_to(git_repo, "02_optional_request_field_added")
-    assert "nothing to do" in run_bump(git_repo, base="no-such-branch")
+    git(git_repo, "branch", "-m", "main", "work")  # neither origin/main nor main
+    assert "no base ref" in run_bump(git_repo)
+    ok, line = check(**repo_paths(git_repo), api_diff=False)
+    assert ok and "no base ref" in line and "nothing to check" in line
     assert spec_version(git_repo) == "2020-09-14_1.0.0"
     empty_tree = git(git_repo, "hash-object", "-t", "tree", "/dev/null").strip()
     commit = git(git_repo, "commit-tree", empty_tree, "-m", "no spec").strip()
     git(git_repo, "update-ref", "refs/heads/empty", commit)
     assert "does not exist at empty" in run_bump(git_repo, base="empty")
+
+
+def test_an_explicit_base_that_does_not_resolve_is_an_error(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    change_spec_to(git_repo, "02_optional_request_field_added")
+    with pytest.raises(VersioningError, match="'mian' is not a commit"):
+        run_bump(git_repo, base="mian")
+    assert spec_version(git_repo) == "2020-09-14_1.0.0"
+    assert main(["check", "--base", "no-such-ref-anywhere"]) == 1
+    assert main(["bump", "--base", "no-such-ref-anywhere"]) == 1
+    assert "'no-such-ref-anywhere' is not a commit" in capsys.readouterr().out
+
+
+def test_origin_main_is_preferred_over_a_stale_local_main(git_repo: Path) -> None:
+    assert default_base_ref(git_repo) == "main"
+    change_spec_to(git_repo, "02_optional_request_field_added")
+    spec = git_repo / "openapi" / "plaid-session-token.yaml"
+    spec.write_text(spec.read_text().replace("1.0.0", "1.1.0"))
+    git(git_repo, "commit", "-qam", "1.1.0, pushed; local main not pulled")
+    git(git_repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(git_repo, "reset", "-q", "--hard", "HEAD~1")
+    assert default_base_ref(git_repo) == "origin/main"
+    change_spec_to(git_repo, "02_optional_request_field_added")
+    run_bump(git_repo)
+    # Against the stale main this change would be a pending 1.1.0 with its own entry;
+    # origin/main already released it: the version is origin/main's and there is no entry.
+    assert spec_version(git_repo) == "2020-09-14_1.1.0"
+    assert "## 2020-09-14_1.1.0" not in (git_repo / "openapi" / "CHANGELOG.md").read_text()
 
 
 @pytest.mark.parametrize(
@@ -126,6 +173,97 @@ def test_version_line_edit_keeps_quotes_and_comments() -> None:
         set_version_line(text, "2020-09-14_9.9.9", "2020-09-14_1.1.0")
 
 
+def test_package_version_of_validates_the_revision() -> None:
+    assert package_version_of("2020-09-14_1.2.3") == "1.2.3"
+    for bad in ("2020-09-14", "2020-09-14_1.2", "2020-09-14_v1.2.3", "1.2.3"):
+        with pytest.raises(VersioningError):
+            package_version_of(bad)
+
+
 def test_the_repository_changelog_starts_with_1_0_0() -> None:
     changelog = Path(__file__).resolve().parents[2] / "openapi" / "CHANGELOG.md"
     assert "## 2020-09-14_1.0.0" in changelog.read_text()
+
+
+# --- the generated-client comparison: a repository with our spec, templates, config and hook.
+
+
+class RepoPaths(TypedDict):
+    repo_root: Path
+    spec_path: Path
+    changelog_path: Path
+
+
+def repo_paths(repo: Path) -> RepoPaths:
+    return {
+        "repo_root": repo,
+        "spec_path": repo / "openapi" / "plaid-session-token.yaml",
+        "changelog_path": repo / "openapi" / "CHANGELOG.md",
+    }
+
+
+@pytest.fixture
+def client_repo(tmp_path: Path) -> Path:
+    """This repository's openapi/ (spec, templates, config, hook) committed on main."""
+    repo = tmp_path / "client-repo"
+    shutil.copytree(
+        paths.OPENAPI_DIR,
+        repo / "openapi",
+        ignore=shutil.ignore_patterns("__pycache__", "CHANGELOG.md"),
+    )
+    (repo / "openapi" / "CHANGELOG.md").write_text("# Changelog\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is no longer in {path.name}; update this test"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_no_input_change_skips_the_client_comparison(client_repo: Path) -> None:
+    """`nox -s generate` runs this every time: nothing changed must cost no generation."""
+    spec_file = client_repo / "openapi" / "plaid-session-token.yaml"
+    committed = load_source(str(spec_file))
+    version = str(committed.document["info"]["version"])
+    spec_file.write_text(committed.text.replace(version, "2020-09-14_99.0.0"))
+    diff = compare_clients(committed, load_source(str(spec_file)), "main", client_repo)
+    assert diff.status.startswith("skipped") and diff.verdict is Impact.NONE
+
+
+@pytest.mark.timeout(120)
+def test_a_template_only_change_bumps_patch_and_check_enforces_it(client_repo: Path) -> None:
+    base = SpecVersion.parse(spec_version(client_repo))
+    patch = str(base.bumped(Impact.DOCS, base.api))
+    edit(
+        client_repo / "openapi" / "templates" / "README.md.jinja",
+        "## Construct a client",
+        "One more sentence for readers.\n\n## Construct a client",
+    )
+    ok, line = check(**repo_paths(client_repo))
+    assert not ok and f"expected version {patch}, found {base}" in line, line
+    assert "run nox -s generate" in line and spec_version(client_repo) == str(base)
+    message = bump(**repo_paths(client_repo))
+    assert f"{base} -> {patch}" in message, message
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert f"## {patch}" in changelog and "Verdict: **docs**" in changelog
+    assert "(generated client): 1 generated file(s) changed: `README.md`" in changelog
+    assert "`openapi/templates/README.md.jinja`" in changelog
+    assert check(**repo_paths(client_repo))[0], "check must pass after bump"
+
+
+@pytest.mark.timeout(120)
+def test_a_template_that_renames_a_public_attribute_bumps_major(client_repo: Path) -> None:
+    base = SpecVersion.parse(spec_version(client_repo))
+    errors = client_repo / "openapi" / "templates" / "errors.py.jinja"
+    edit(errors, "    request_id: str | None\n", "    plaid_request_id: str | None\n")
+    edit(errors, "self.request_id = request_id", "self.plaid_request_id = request_id")
+    bump(**repo_paths(client_repo))
+    assert spec_version(client_repo) == str(base.bumped(Impact.BREAKING, base.api))
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert "Verdict: **breaking**" in changelog
+    removed = "- breaking (Python API): `plaid_session_client.errors.APIStatusError.request_id`"
+    assert removed in changelog, changelog

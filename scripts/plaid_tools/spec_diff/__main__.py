@@ -1,7 +1,7 @@
 """`python -m plaid_tools.spec_diff [OLD] [NEW] [--format table|json|markdown] [--fail-on ...]`.
 
 OLD and NEW are spec files, git refs (meaning the ref's openapi/plaid-session-token.yaml) or
-`REF:path`. Defaults: the main branch's spec (`main`, else `origin/main`) vs the working tree.
+`REF:path`. Defaults: the main branch's spec (`origin/main`, else `main`) vs the working tree.
 Exit status: 0, or 1 when the verdict reaches `--fail-on`, or 2 when a spec cannot be loaded.
 """
 
@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("old", nargs="?", help="default: main (else origin/main)")
+    parser.add_argument("old", nargs="?", help="default: origin/main (else main)")
     parser.add_argument("new", nargs="?", help="default: the working tree's spec")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
     parser.add_argument(
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     old_source = args.old or default_base_ref()
     if old_source is None:
-        print("spec-diff: no OLD given and neither main nor origin/main exists", file=sys.stderr)
+        print("spec-diff: no OLD given and neither origin/main nor main exists", file=sys.stderr)
         return 2
     try:
         old = load_source(old_source)

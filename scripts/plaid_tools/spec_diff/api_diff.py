@@ -15,6 +15,7 @@ middle of a model a "breaking" move.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,15 +145,45 @@ def _explain(breakage: griffe.Breakage) -> str:
     return f"{breakage.kind.value}: {values}" if values else breakage.kind.value
 
 
+def _writable(attribute: griffe.Object) -> bool:
+    return "property" not in attribute.labels or "writable" in attribute.labels
+
+
+def _made_read_only(old: griffe.Object, new: griffe.Object) -> Iterator[ApiChange]:
+    """Public attributes that became read-only properties. griffe sees an attribute on both
+    sides and reports nothing, but `obj.attr = value` now raises."""
+    for name, member in old.members.items():
+        if member.is_alias or name not in new.members or new.members[name].is_alias:
+            continue
+        counterpart: griffe.Object = new.members[name]  # type: ignore[assignment]
+        if isinstance(member, griffe.Module | griffe.Class) and member.is_public:
+            yield from _made_read_only(member, counterpart)
+        elif (
+            member.is_attribute
+            and counterpart.is_attribute
+            and isinstance(old, griffe.Class)
+            and member.is_public
+            and _writable(member)  # type: ignore[arg-type]
+            and not _writable(counterpart)
+        ):
+            yield ApiChange(
+                member.path,
+                "attribute_made_read_only: attribute -> read-only property",
+                "attribute_made_read_only",
+            )
+
+
 def diff_packages(
     old_project: Path, new_project: Path, package: str = paths.PACKAGE
 ) -> list[ApiChange]:
-    """griffe's breakages from the package in `old_project` to the one in `new_project`."""
+    """griffe's breakages from the package in `old_project` to the one in `new_project`, plus
+    attributes made read-only (which griffe does not report)."""
     old, new = load_package(old_project, package), load_package(new_project, package)
-    return [
+    changes = [
         ApiChange(breakage.obj.path, _explain(breakage), breakage.kind.name.lower())
         for breakage in griffe.find_breaking_changes(old, new)
     ]
+    return changes + list(_made_read_only(old, new))
 
 
 def generate_client(

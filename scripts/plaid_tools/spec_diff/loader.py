@@ -16,7 +16,8 @@ import yaml
 
 from plaid_tools import paths
 
-DEFAULT_BASE_REFS = ("main", "origin/main")
+# origin/main first: a local main that was not pulled lately would give an old base version.
+DEFAULT_BASE_REFS = ("origin/main", "main")
 
 
 class SpecLoadError(RuntimeError):
@@ -48,7 +49,7 @@ def ref_exists(ref: str, repo_root: Path = paths.ROOT) -> bool:
 
 
 def default_base_ref(repo_root: Path = paths.ROOT) -> str | None:
-    """`main`, else `origin/main`, else None (a fresh clone without the main branch)."""
+    """`origin/main`, else `main`, else None (a clone without either)."""
     return next((ref for ref in DEFAULT_BASE_REFS if ref_exists(ref, repo_root)), None)
 
 
