@@ -30,7 +30,7 @@ from .models.session_token_create_request import SessionTokenCreateRequest
 from .models.session_token_create_response import SessionTokenCreateResponse
 from .types import UNSET, Response, Unset
 
-__version__: Final = "2.0.0"
+__version__: Final = "3.0.0"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"

@@ -141,6 +141,11 @@ class APIStatusError(PlaidClientError):
             self._model = _parse_error_model(self.body)
         return self._model
 
+    @model.setter
+    def model(self, value: PlaidError | None) -> None:
+        # Settable, as it was when it was a plain attribute (1.0.0): no caller breaks.
+        self._model = value
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code!r}, error_type={self.error_type!r}, "
