@@ -151,8 +151,10 @@ class Masker:
     def body(self, raw: bytes | str | None) -> str:
         """A request or response body as text, credentials masked.
 
-        JSON is re-serialized the way requests/httpx serialize it (``json.dumps`` defaults), so
-        the masked text is byte-identical to what was sent apart from the masked values.
+        Text without credential keys is kept as it is. JSON with credential keys is re-serialized
+        with the separators it appears to use, which reproduces what requests/httpx send
+        (``json.dumps``) apart from the masked values; a hand-made body (duplicate keys, odd
+        spacing) may come out normalized.
         """
         if raw is None:
             return ""
