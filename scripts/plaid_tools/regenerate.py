@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from plaid_tools import paths
+from plaid_tools.spec_version import InvalidSpecVersion, package_version_of
 
 GENERATOR_VERSION = "0.29.1"
 
@@ -30,13 +31,10 @@ class GenerationError(RuntimeError):
 
 def package_version(spec_path: Path) -> str:
     """The package version is the spec revision after Plaid's API version in info.version."""
-    # Imported here: plaid_tools.versioning imports this module.
-    from plaid_tools.versioning import VersioningError, package_version_of
-
     version = str(yaml.safe_load(spec_path.read_text(encoding="utf-8"))["info"]["version"])
     try:
         return package_version_of(version)
-    except VersioningError as error:
+    except InvalidSpecVersion as error:
         raise GenerationError(f"{error}, e.g. 2020-09-14_1.0.0") from error
 
 

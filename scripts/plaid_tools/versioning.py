@@ -4,7 +4,7 @@
 before regeneration; `... check` is its dry run for CI (exit 1 when `bump` would change
 anything). The version lives in one place, the revision part of the spec's info.version
 (`<Plaid API version>_<semver>`); the generator derives the package version from it
-(`package_version_of`). The base is `--base`, else origin/main, else main.
+(`plaid_tools.spec_version`). The base is `--base`, else origin/main, else main.
 
 The expected version is bump(base version, verdict): breaking -> major, compatible -> minor,
 docs -> patch, none -> the base version. The verdict is the worst of the spec diff (base spec
@@ -40,6 +40,7 @@ from plaid_tools.spec_diff.loader import (
 )
 from plaid_tools.spec_diff.model import Impact
 from plaid_tools.spec_diff.report import Report
+from plaid_tools.spec_version import VERSION_SEPARATOR, InvalidSpecVersion, split
 
 CHANGELOG_HEADER = """# Changelog of the session token spec
 
@@ -48,10 +49,6 @@ Newest first. One entry per spec revision (`info.version` in
 written by `python -m plaid_tools.versioning bump` (run by `nox -s generate`) from the
 `nox -s spec-diff` verdict: breaking -> major, compatible -> minor, docs -> patch.
 """
-SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-
-# Plaid's own format: "<Plaid API version>_<revision>", e.g. 2020-09-14_1.0.0.
-VERSION_SEPARATOR = "_"
 
 
 class VersioningError(RuntimeError):
@@ -67,12 +64,11 @@ class SpecVersion:
 
     @classmethod
     def parse(cls, text: str) -> SpecVersion:
-        api, sep, revision = str(text).partition(VERSION_SEPARATOR)
-        match = SEMVER.match(revision)
-        if not sep or not match:
-            raise VersioningError(f"info.version {text!r} is not '<api version>_<semver>'")
-        major, minor, patch = (int(part) for part in match.groups())
-        return cls(api, (major, minor, patch))
+        try:
+            api, revision = split(text)
+        except InvalidSpecVersion as error:
+            raise VersioningError(str(error)) from None
+        return cls(api, revision)
 
     def __str__(self) -> str:
         return f"{self.api}{VERSION_SEPARATOR}{'.'.join(map(str, self.revision))}"
@@ -147,11 +143,6 @@ def update_changelog(changelog: str, base: SpecVersion, entry: str | None) -> st
     kept = [e if e.endswith("\n\n") else e.rstrip("\n") + "\n\n" for e in released]
     new_entries = ([entry + "\n"] if entry else []) + kept
     return (head.rstrip("\n") + "\n\n" + "".join(new_entries)).rstrip("\n") + "\n"
-
-
-def package_version_of(info_version: str) -> str:
-    """The package version in an info.version (`2020-09-14_1.2.3` -> `1.2.3`), validated."""
-    return ".".join(map(str, SpecVersion.parse(info_version).revision))
 
 
 @dataclass(frozen=True)

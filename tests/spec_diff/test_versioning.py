@@ -15,13 +15,13 @@ from plaid_tools import paths
 from plaid_tools.spec_diff.client_diff import compare_clients
 from plaid_tools.spec_diff.loader import default_base_ref, load_source
 from plaid_tools.spec_diff.model import Impact
+from plaid_tools.spec_version import InvalidSpecVersion, package_version_of
 from plaid_tools.versioning import (
     SpecVersion,
     VersioningError,
     bump,
     check,
     main,
-    package_version_of,
     set_version_line,
 )
 
@@ -175,8 +175,8 @@ def test_version_line_edit_keeps_quotes_and_comments() -> None:
 
 def test_package_version_of_validates_the_revision() -> None:
     assert package_version_of("2020-09-14_1.2.3") == "1.2.3"
-    for bad in ("2020-09-14", "2020-09-14_1.2", "2020-09-14_v1.2.3", "1.2.3"):
-        with pytest.raises(VersioningError):
+    for bad in ("2020-09-14", "2020-09-14_1.2", "2020-09-14_v1.2.3", "1.2.3", "_1.2.3"):
+        with pytest.raises(InvalidSpecVersion):
             package_version_of(bad)
 
 
