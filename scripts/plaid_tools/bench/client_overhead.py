@@ -20,8 +20,9 @@ from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenC
 
 from plaid_tools.bench.figures import Figure, Spread, at_most, ratio_rounds
 
-ROUNDS = 7
-CALLS = 400
+ROUNDS = 25  # many short interleaved rounds: a noisy moment spoils one ratio, not the median
+CALLS = 150
+WARM_UP_SECONDS = 0.5
 BASE_URL = "http://plaid.bench"
 HEADERS = {
     "PLAID-CLIENT-ID": "bench-id",
@@ -131,10 +132,18 @@ def _async_pair(
     return ours_call, raw_call
 
 
+def _warm_up(ours_call: Callable[[], object], raw_call: Callable[[], object]) -> None:
+    # Long enough for the first figure not to pay for cold caches and CPU frequency ramp-up.
+    deadline = time.perf_counter() + WARM_UP_SECONDS
+    while time.perf_counter() < deadline:
+        ours_call(), raw_call()
+
+
 async def _async_rounds(
     ours_call: Callable[[], Awaitable[object]], raw_call: Callable[[], Awaitable[object]]
 ) -> tuple[list[float], list[float]]:
-    for _ in range(50):  # warm-up
+    deadline = time.perf_counter() + WARM_UP_SECONDS
+    while time.perf_counter() < deadline:
         await ours_call()
         await raw_call()
     ours, raw = [], []
@@ -149,8 +158,7 @@ def measure(notes: list[str]) -> list[Figure]:
     figures = []
     for path, status, body in (("success", 200, SUCCESS), ("error", 400, ERROR)):
         ours_call, raw_call = _sync_pair(status, body)
-        for _ in range(50):  # warm-up
-            ours_call(), raw_call()
+        _warm_up(ours_call, raw_call)
         ours, raw = [], []
         for _ in range(ROUNDS):
             ours.append(_per_call_us(ours_call))
