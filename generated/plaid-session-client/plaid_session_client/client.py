@@ -30,7 +30,7 @@ from .models.session_token_create_request import SessionTokenCreateRequest
 from .models.session_token_create_response import SessionTokenCreateResponse
 from .types import UNSET, Response, Unset
 
-__version__: Final = "3.0.0"
+__version__: Final = "3.0.1"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
@@ -222,6 +222,13 @@ class _BaseClient:
                 **(default_headers or {}),
             }.items()
         }
+        # A client passed in by the caller keeps its own defaults, so ours go on every request.
+        self._per_request_headers = self._fixed_headers
+
+    def _own_client_headers(self) -> list[tuple[str, str]]:
+        """Headers for an httpx client this object creates: set once there, not per request."""
+        self._per_request_headers = {}
+        return list(self._fixed_headers.values())
 
     @property
     def _secrets(self) -> tuple[str, ...]:
@@ -246,24 +253,30 @@ class _BaseClient:
     ) -> httpx.Request:
         # A plain dict, merged once: httpx.Headers scans a list on every set, which showed up as
         # a tenth of the client's per-call cost in `nox -s bench`.
-        headers = dict(self._fixed_headers)
+        headers = dict(self._per_request_headers)
         for name, value in (kwargs.get("headers") or {}).items():
             headers[name.lower()] = (name, value)
         headers[CLIENT_ID_HEADER.lower()] = (CLIENT_ID_HEADER, self._client_id.reveal())
         headers[SECRET_HEADER.lower()] = (SECRET_HEADER, self._secret.reveal())
+        removed: list[str] = []
         for name, extra in (extra_headers or {}).items():
             if extra is None:
                 headers.pop(name.lower(), None)
+                removed.append(name)
             else:
                 headers[name.lower()] = (name, extra)
         options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers")}
-        return http.build_request(
+        request = http.build_request(
             str(kwargs["method"]).upper(),
             self.base_url + str(kwargs["url"]),
             headers=list(headers.values()),
             timeout=self.timeout if isinstance(timeout, Unset) else _to_timeout(timeout),
             **options,
         )
+        for name in removed:  # also from the httpx client's defaults, merged in by build_request
+            if name in request.headers:
+                del request.headers[name]
+        return request
 
     def _retries_for(self, max_retries: int | Unset) -> int:
         return self.max_retries if isinstance(max_retries, Unset) else _check_max_retries(max_retries)
@@ -351,7 +364,11 @@ class PlaidSessionClient(_BaseClient):
         if http_client is not None and transport is not None:
             raise ClientConfigurationError("Pass either http_client= or transport=, not both.")
         self._owns_http_client = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(transport=transport)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(transport=transport, headers=self._own_client_headers())
+        )
         self.with_raw_response = PlaidSessionClientWithRawResponse(self)
 
     def close(self) -> None:
@@ -525,7 +542,11 @@ class AsyncPlaidSessionClient(_BaseClient):
         if http_client is not None and transport is not None:
             raise ClientConfigurationError("Pass either http_client= or transport=, not both.")
         self._owns_http_client = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(transport=transport)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(transport=transport, headers=self._own_client_headers())
+        )
         self.with_raw_response = AsyncPlaidSessionClientWithRawResponse(self)
 
     async def close(self) -> None:
