@@ -302,3 +302,28 @@ def test_first_tag_decides_the_generated_module() -> None:
     old["paths"]["/things"]["post"]["tags"] = ["things"]
     new["paths"]["/things"]["post"]["tags"] = ["stuff"]
     assert rules_of(diff(old, new)) == {"operation_tag_changed": B}
+
+
+def _with_security_scheme(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["components"]["securitySchemes"] = {
+        "Key": {"type": "apiKey", "in": "header", "name": "X-Key"}
+    }
+    return doc
+
+
+def test_security_scheme_removed_is_breaking_and_added_is_compatible() -> None:
+    with_scheme, without = _with_security_scheme(mini()), mini()
+    assert rules_of(diff(with_scheme, without)) == {"security_scheme_removed": Impact.BREAKING}
+    assert rules_of(diff(without, with_scheme)) == {"security_scheme_added": Impact.COMPATIBLE}
+
+
+def _with_response_header(doc: dict[str, Any]) -> dict[str, Any]:
+    response = doc["paths"]["/things"]["post"]["responses"]["200"]
+    response["headers"] = {"Plaid-Version": {"schema": STRING}}
+    return doc
+
+
+def test_response_header_removed_is_breaking_and_added_is_compatible() -> None:
+    with_header, without = _with_response_header(mini()), mini()
+    assert rules_of(diff(with_header, without)) == {"response_header_removed": Impact.BREAKING}
+    assert rules_of(diff(without, with_header)) == {"response_header_added": Impact.COMPATIBLE}

@@ -114,21 +114,21 @@ class DocumentDiffer:
         for name in sorted(old.keys() & new.keys(), key=str):
             self._add(f"tags {name}", _docs_findings(old[name], new[name]))
 
+    def _added_and_removed(
+        self, prefix: str, old: dict[str, Any], new: dict[str, Any], what: str, rule: str
+    ) -> None:
+        """Named things a client relies on: removing one breaks it, adding one does not."""
+        for name in sorted(old.keys() - new.keys()):
+            self._add(f"{prefix} {name}", [Finding(f"{what} removed", BREAKING, f"{rule}_removed")])
+        for name in sorted(new.keys() - old.keys()):
+            self._add(f"{prefix} {name}", [Finding(f"{what} added", COMPATIBLE, f"{rule}_added")])
+
     def _security_schemes(self) -> None:
         def schemes(doc: dict[str, Any]) -> dict[str, Any]:
             return _mapping(_mapping(doc.get("components")).get("securitySchemes"))
 
         old, new = schemes(self.old_doc), schemes(self.new_doc)
-        for name in sorted(old.keys() - new.keys()):
-            self._add(
-                f"securitySchemes {name}",
-                [Finding("security scheme removed", BREAKING, "security_scheme_removed")],
-            )
-        for name in sorted(new.keys() - old.keys()):
-            self._add(
-                f"securitySchemes {name}",
-                [Finding("security scheme added", COMPATIBLE, "security_scheme_added")],
-            )
+        self._added_and_removed("securitySchemes", old, new, "security scheme", "security_scheme")
         for name in sorted(old.keys() & new.keys()):
             before, _ = self.old.follow(old[name])
             after, _ = self.new.follow(new[name])
@@ -412,16 +412,9 @@ class DocumentDiffer:
     def _headers(self, where: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         lower_old = {k.lower(): v for k, v in old.items()}
         lower_new = {k.lower(): v for k, v in new.items()}
-        for name in sorted(lower_old.keys() - lower_new.keys()):
-            self._add(
-                f"{where} header {name}",
-                [Finding("response header removed", BREAKING, "response_header_removed")],
-            )
-        for name in sorted(lower_new.keys() - lower_old.keys()):
-            self._add(
-                f"{where} header {name}",
-                [Finding("response header added", COMPATIBLE, "response_header_added")],
-            )
+        self._added_and_removed(
+            f"{where} header", lower_old, lower_new, "response header", "response_header"
+        )
         for name in sorted(lower_old.keys() & lower_new.keys()):
             before = _mapping(self.old.follow(lower_old[name])[0])
             after = _mapping(self.new.follow(lower_new[name])[0])
