@@ -10,6 +10,7 @@ the client tests exercise only where it matters to the client (an empty ``client
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -107,10 +108,22 @@ def unknown_template_ids(accepted: str) -> st.SearchStrategy[str]:
     return non_empty_text.filter(lambda value: value != accepted and value.strip() != "")
 
 
+# Plaid's credential formats as seen in real ids (plaid-behaviour.md): a well-formed pair Plaid
+# does not know is INVALID_API_KEYS, a malformed client_id INVALID_FIELD. Written here from the
+# evidence, not imported from the offline sandbox: the suite judges the sandbox too.
+plaid_client_id = st.from_regex(r"[0-9a-f]{24}", fullmatch=True)
+plaid_secret = st.from_regex(r"[0-9a-f]{30}", fullmatch=True)
+
+
 def wrong_credentials(real: Credentials) -> st.SearchStrategy[Credentials]:
-    """A pair Plaid does not know: a wrong secret, a wrong client id, or both wrong."""
+    """A well-formed pair Plaid does not know: a wrong secret, a wrong client id, or both."""
     return st.one_of(
-        st.builds(lambda s: Credentials(real.client_id, s), header_token),
-        st.builds(lambda c: Credentials(c, real.secret), header_token),
-        st.builds(Credentials, header_token, header_token),
+        st.builds(lambda s: Credentials(real.client_id, s), plaid_secret),
+        st.builds(lambda c: Credentials(c, real.secret), plaid_client_id),
+        st.builds(Credentials, plaid_client_id, plaid_secret),
     ).filter(lambda pair: pair.client_id != real.client_id or pair.secret != real.secret)
+
+
+def malformed_client_ids() -> st.SearchStrategy[str]:
+    """Header-safe strings that are not 24 lowercase hex characters (e.g. Plaid's `test_id`)."""
+    return header_token.filter(lambda value: re.fullmatch(r"[0-9a-f]{24}", value) is None)

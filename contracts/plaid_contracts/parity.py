@@ -33,8 +33,13 @@ from plaid_contracts.targets import (
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1
 EXIT_UNREADABLE = 2
-# A credential the recording masked as "some other value": any wrong value replays it.
-WRONG_CREDENTIAL = "parity-wrong-credential"
+# A credential the recording masked as "some other value" replays as a wrong one in Plaid's
+# format (a malformed one would get INVALID_FIELD instead of the INVALID_API_KEYS recorded).
+WRONG_CREDENTIALS = {
+    "client_id": "0bad0c11e470bad0c11e470b",
+    "secret": "0bad5ec2e70bad5ec2e70bad5ec2e7",
+}
+_CREDENTIAL_HEADERS = {"plaid-client-id": "client_id", "plaid-secret": "secret"}
 # Headers the HTTP client computes itself.
 _DROPPED_HEADERS = frozenset(
     {"content-length", "host", "connection", "accept-encoding", "transfer-encoding"}
@@ -55,11 +60,12 @@ class Difference:
     problems: list[str] = field(default_factory=list)
 
 
-def substitute(value: str, target: ReplayTarget) -> str:
+def substitute(value: str, target: ReplayTarget, credential: str = "secret") -> str:
+    """Markers back to values; ``credential`` names the field an OTHER_MARKER stood in."""
     return (
         value.replace(CLIENT_ID_MARKER, target.credentials.client_id)
         .replace(SECRET_MARKER, target.credentials.secret)
-        .replace(OTHER_MARKER, WRONG_CREDENTIAL)
+        .replace(OTHER_MARKER, WRONG_CREDENTIALS.get(credential, WRONG_CREDENTIALS["secret"]))
     )
 
 
@@ -70,7 +76,7 @@ def _replay_json(value: Any, target: ReplayTarget, recorded_template: str | None
             if key == "template_id" and isinstance(item, str) and item == recorded_template:
                 replayed[key] = target.template_id
             elif is_sensitive_key(str(key)) and isinstance(item, str):
-                replayed[key] = substitute(item, target)
+                replayed[key] = substitute(item, target, str(key))
             else:
                 replayed[key] = _replay_json(item, target, recorded_template)
         return replayed
@@ -97,7 +103,7 @@ def replay_request(
     parts = urlsplit(request["uri"])
     url = target.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
     headers = [
-        (name, substitute(str(value), target))
+        (name, substitute(str(value), target, _CREDENTIAL_HEADERS.get(name.lower(), "secret")))
         for name, values in (request.get("headers") or {}).items()
         if name.lower() not in _DROPPED_HEADERS
         for value in values

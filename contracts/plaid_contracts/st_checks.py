@@ -12,6 +12,7 @@ from typing import Any
 import requests
 import schemathesis
 from schemathesis import Case, CheckContext, Response
+from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from plaid_contracts import checks, client_contract
 from plaid_contracts.settings import current
@@ -22,6 +23,7 @@ CUSTOM_CHECK_NAMES = (
     "plaid_request_id_format",
     "generated_client_parses",
     "plaid_auth_enforced",
+    "plaid_unsupported_method",
 )
 
 
@@ -128,7 +130,12 @@ def generated_client_parses(ctx: CheckContext, response: Response, case: Case[An
 
 
 CREDENTIAL_HEADERS = ("PLAID-CLIENT-ID", "PLAID-SECRET")
-WRONG_SECRET = "contract-probe-wrong-secret"
+# Well-formed (30 lowercase hex, like Plaid's secrets) and wrong: a malformed one would be
+# INVALID_FIELD, not the INVALID_API_KEYS this probe is about.
+WRONG_SECRET = "0bad5ec2e70bad5ec2e70bad5ec2e7"
+# Plaid answers a route it does not serve with NOT_FOUND: 404 per its docs, 400 in the one real
+# answer to a wrong method on record (plaid/plaid-java#123). Both are Plaid's.
+UNSUPPORTED_METHOD_STATUSES = (404, 400)
 
 
 def _probe(request: requests.PreparedRequest, what: str) -> requests.Response:
@@ -190,5 +197,37 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
         )
     finally:
         context.recorder.current_phase = phase
+    _fail(problems)
+    return None
+
+
+@schemathesis.check
+def plaid_unsupported_method(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Replaces schemathesis' unsupported_method (which expects 405 + Allow) with Plaid's answer.
+
+    A method the spec does not declare is a route Plaid does not serve: INVALID_REQUEST /
+    NOT_FOUND (HEAD answers carry no body, so only their status is checked).
+    """
+    meta = case.meta
+    data = meta.phase.data if meta is not None else None
+    if not (
+        isinstance(data, CoveragePhaseData)
+        and data.scenario == CoverageScenario.UNSPECIFIED_HTTP_METHOD
+    ):
+        return None
+    method = response.request.method or "?"
+    problems: list[str] = []
+    if response.status_code not in UNSUPPORTED_METHOD_STATUSES:
+        problems.append(
+            f"{method} answered {response.status_code}; Plaid answers a route it does not serve "
+            "with NOT_FOUND (HTTP 404 documented, 400 seen)"
+        )
+    if method != "HEAD":
+        ok, body = checks.decode_json(response.content)
+        code = None
+        if ok and isinstance(body, dict):
+            code = (body.get("error_type"), body.get("error_code"))
+        if code != ("INVALID_REQUEST", "NOT_FOUND"):
+            problems.append(f"{method} answered {code}, expected INVALID_REQUEST/NOT_FOUND")
     _fail(problems)
     return None

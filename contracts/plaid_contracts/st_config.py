@@ -64,8 +64,8 @@ def config_dict(settings: RunSettings) -> dict[str, Any]:
             # Plaid has no required header parameter (Plaid-Version is optional); kept on with
             # its defaults so a future required header is checked.
             "missing_required_header": {"enabled": True},
-            # The sandbox answers undeclared methods with 405 + Allow, as this check expects.
-            "unsupported_method": {"enabled": True},
+            # Expects 405 + Allow; Plaid answers NOT_FOUND. Replaced by plaid_unsupported_method.
+            "unsupported_method": {"enabled": False},
             "allow_header_conformance": {"enabled": True},
             # Expects 401/403; Plaid answers 400. Replaced by our plaid_auth_enforced.
             "ignored_auth": {"enabled": False},

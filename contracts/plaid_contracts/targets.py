@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from plaid_offline_sandbox import credentials as sandbox_credentials
 from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
 
 SANDBOX_HOST: Final = "sandbox.plaid.com"
@@ -155,9 +156,22 @@ def offline_settings(environ: Mapping[str, str] | None = None) -> tuple[Credenti
         raise TargetError(
             f"{missing} is not set: set both {ENV_CLIENT_ID} and {ENV_SECRET}, or neither"
         )
+    if client_id:
+        _require_plaid_format("client_id", client_id, ENV_CLIENT_ID)
+        _require_plaid_format("secret", secret, ENV_SECRET)
     credentials = (
         Credentials(client_id, secret)
         if client_id
         else Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
     )
     return credentials, env.get(ENV_TEMPLATE_ID) or OFFLINE_TEMPLATE_ID
+
+
+def _require_plaid_format(
+    name: sandbox_credentials.CredentialName, value: str, variable: str
+) -> None:
+    if not sandbox_credentials.is_well_formed(name, value):
+        raise TargetError(
+            f"{variable} must be {sandbox_credentials.FORMAT_DESCRIPTIONS[name]}, as Plaid's are: "
+            "the offline sandbox, like Plaid, would answer every request with INVALID_FIELD"
+        )

@@ -15,8 +15,10 @@ from dataclasses import replace
 
 from .config import (
     CONFIG_JSON_ENV,
+    DEFAULT_CLIENT_ID,
     DEFAULT_HOST,
     DEFAULT_PORT,
+    DEFAULT_SECRET,
     ENV_FAULT,
     ENV_LOG_LEVEL,
     ENV_TOKEN_LIFETIME,
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline Plaid Sandbox for POST /session/token/create.",
         epilog=(
             "Credentials: PLAID_CLIENT_ID + PLAID_SECRET replace the default pair "
-            "(offline-client-id / offline-secret); PLAID_TEMPLATE_ID replaces the default "
+            f"({DEFAULT_CLIENT_ID} / {DEFAULT_SECRET}), in Plaid's formats (24 / 30 lowercase "
+            "hex characters); PLAID_TEMPLATE_ID replaces the default "
             "template (template_offline_default). Prefer environment variables for secrets: "
             "command lines are visible to other users."
         ),

@@ -36,7 +36,6 @@ Send = Callable[[Message], Awaitable[None]]
 logger = logging.getLogger("plaid_offline_sandbox")
 access_logger = logging.getLogger("plaid_offline_sandbox.access")
 
-_ALLOW_POST: Headers = [(b"allow", b"POST")]
 # Announced length for the `drop` fault; the body never follows.
 _DROP_CONTENT_LENGTH = b"1024"
 
@@ -93,8 +92,7 @@ class SandboxApp:
         if scope["path"] != assumptions.ENDPOINT_PATH:
             return error_response(catalogue.NOT_FOUND, request_id)
         if scope["method"] != "POST":
-            extra = _ALLOW_POST if assumptions.METHOD_NOT_ALLOWED_STATUS == 405 else None
-            return error_response(catalogue.METHOD_NOT_ALLOWED, request_id, extra)
+            return error_response(catalogue.UNSUPPORTED_METHOD, request_id)
 
         headers = RequestHeaders.from_asgi(scope["headers"])
         try:

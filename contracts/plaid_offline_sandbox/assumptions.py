@@ -22,7 +22,8 @@ BODY_CHECK_ORDER: Final = (
 )
 
 # [A3] Missing credentials are reported in the same MISSING_FIELDS message as missing body
-# fields, in this order (dotted paths, comma-space).
+# fields, in this order (dotted paths, comma-space). `user` is only missing when the root-level
+# `user_id` is absent too (that rule is documented; naming `user` in the message is ours).
 MISSING_FIELD_ORDER: Final = ("client_id", "secret", "template_id", "user", "user.client_user_id")
 
 # [A4] Unknown fields are listed in the order they appear in the body (top level first, then
@@ -37,6 +38,7 @@ FIELD_TYPE_CHECK_ORDER: Final = (
     "client_id",
     "secret",
     "template_id",
+    "user_id",
     "user",
     "user.client_user_id",
     "user.user_id",
@@ -67,9 +69,11 @@ CREDENTIAL_CONFLICT_POLICY: Final[Literal["reject", "header", "body"]] = "reject
 # [A12] An empty PLAID-CLIENT-ID / PLAID-SECRET header counts as absent.
 EMPTY_CREDENTIAL_HEADER_IS_ABSENT: Final = True
 
-# [A13] Content-Type: media type must be application/json (case-insensitive); any parameters
-# such as charset are accepted. The body is always decoded as UTF-8.
-CONTENT_TYPE_MESSAGE: Final = "the Content-Type header must be application/json"
+# [A13] A missing Content-Type is INVALID_HEADERS (documented) with this message (ours). A present
+# one is JSON when its media type is application/json (case-insensitive, parameters such as
+# charset accepted); any other is INVALID_BODY "body could not be parsed as JSON" (documented).
+# The body is always decoded as UTF-8.
+MISSING_CONTENT_TYPE_MESSAGE: Final = "the Content-Type header is missing: send application/json"
 
 # [A14] Plaid-Version: optional; when present it must be one of Plaid's API versions.
 KNOWN_PLAID_VERSIONS: Final = ("2020-09-14", "2019-05-29", "2018-05-22", "2017-03-08")
@@ -77,8 +81,7 @@ PLAID_VERSION_MESSAGE: Final = "the Plaid-Version header must be one of: " + ", 
     KNOWN_PLAID_VERSIONS
 )
 
-# [A15] Every response carries this Plaid-Version, whatever version was requested.
-RESPONSE_PLAID_VERSION: Final = "2020-09-14"
+# [A15] (retired: the sandbox sends no plaid-version response header; none is on record.)
 
 # [A16] A JSON value that is not an object.
 NON_OBJECT_BODY_MESSAGE: Final = "body must be a JSON object"
@@ -93,9 +96,10 @@ DUPLICATE_KEY_MESSAGE: Final = "body could not be parsed as JSON: duplicate key"
 BODY_TOO_LARGE_STATUS: Final = 400
 BODY_TOO_LARGE_MESSAGE: Final = "body exceeds the maximum size of {limit} bytes"
 
-# [A20] Other methods on the endpoint: 405 + `Allow: POST` (set to 404 to mimic a plain router).
-METHOD_NOT_ALLOWED_STATUS: Final = 405
-METHOD_NOT_ALLOWED_MESSAGE: Final = "method not allowed: this endpoint only accepts POST"
+# [A20] Other methods on the endpoint are a route Plaid does not serve: NOT_FOUND "not found"
+# (documented) with this status. The docs give 404 for NOT_FOUND; one 2018 response to a GET
+# was 400 "invalid route: /transactions/get". No Allow header either way.
+UNSUPPORTED_METHOD_STATUS: Final = 404
 
 # [A21] Only the exact path matches; a trailing slash is a different (unknown) path. The query
 # string is ignored.
@@ -120,3 +124,15 @@ RATE_LIMIT_MESSAGE: Final = "rate limit exceeded for this endpoint. please try a
 REQUEST_ID_LENGTH: Final = 15
 
 # [A26] No length limits on string fields (none are documented).
+
+# [A27] A well-formed client_id is 24 lowercase hex characters, like every real one seen; any
+# other string is INVALID_FIELD "client_id must be a properly formatted, non-empty string"
+# (that answer is seen; where exactly Plaid draws the line is ours). Header and body alike.
+CLIENT_ID_PATTERN: Final = r"[0-9a-f]{24}"
+
+# [A28] A well-formed secret is 30 lowercase hex characters; a malformed one is INVALID_FIELD
+# like a malformed client_id (by analogy: no malformed-secret answer is on record).
+SECRET_PATTERN: Final = r"[0-9a-f]{30}"
+
+# [A29] Root-level `user_id`: a non-empty string, no format check (none is documented). A body
+# with both `user` and `user_id` is accepted.

@@ -14,8 +14,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-DEFAULT_CLIENT_ID = "offline-client-id"
-DEFAULT_SECRET = "offline-secret"
+from . import credentials
+
+# In Plaid's own formats (24 and 30 lowercase hex characters): Plaid answers a malformed
+# client_id with INVALID_FIELD, so defaults in any other form could never authenticate.
+DEFAULT_CLIENT_ID = "0ff1ce0ff1ce0ff1ce0ff1ce"
+DEFAULT_SECRET = "5ec2e75ec2e75ec2e75ec2e75ec2e7"
 DEFAULT_TEMPLATE_ID = "template_offline_default"
 
 # Plaid documents that Link tokens expire after 4 hours; one real Layer Sandbox log suggested
@@ -75,8 +79,8 @@ class SandboxConfig:
         if not self.template_ids:
             raise ConfigError("at least one template id must be accepted")
         for client_id, secret in self.credentials:
-            if not client_id or not secret:
-                raise ConfigError("client_id and secret must be non-empty")
+            _require_well_formed("client_id", client_id)
+            _require_well_formed("secret", secret)
         if any(not template_id for template_id in self.template_ids):
             raise ConfigError("template ids must be non-empty")
         if self.token_lifetime_seconds <= 0:
@@ -159,6 +163,15 @@ class SandboxConfig:
             if isinstance(exc, ConfigError):
                 raise
             raise ConfigError(f"{CONFIG_JSON_ENV} is not a valid sandbox configuration") from exc
+
+
+def _require_well_formed(name: credentials.CredentialName, value: str) -> None:
+    if not credentials.is_well_formed(name, value):
+        # Never echo the value: it may be a secret.
+        raise ConfigError(
+            f"every accepted {name} must be {credentials.FORMAT_DESCRIPTIONS[name]}, as Plaid's "
+            "are (a request with any other would get INVALID_FIELD)"
+        )
 
 
 def split_list(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import assumptions, catalogue
+from . import assumptions, catalogue, credentials
 from .catalogue import PlaidErrorDef
 from .config import SandboxConfig
 
@@ -21,6 +21,7 @@ TOP_LEVEL_FIELDS = frozenset(
         "secret",
         "template_id",
         "user",
+        "user_id",
         "webhook",
         "redirect_uri",
         "android_package_name",
@@ -28,7 +29,7 @@ TOP_LEVEL_FIELDS = frozenset(
 )
 USER_FIELDS = frozenset({"client_user_id", "user_id"})
 # Fields that must be non-empty strings whatever EMPTY_OPTIONAL_STRING_IS_INVALID says.
-REQUIRED_STRINGS = frozenset({"client_id", "secret", "template_id", "user.client_user_id"})
+REQUIRED_STRINGS = frozenset({"template_id", "user.client_user_id"})
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,14 @@ _HEADER_FIELDS = {
 
 def _check_content_type(headers: RequestHeaders) -> Rejection | None:
     if headers.content_type is None:
-        return Rejection(catalogue.INVALID_HEADERS, {"detail": assumptions.CONTENT_TYPE_MESSAGE})
+        return Rejection(
+            catalogue.INVALID_HEADERS, {"detail": assumptions.MISSING_CONTENT_TYPE_MESSAGE}
+        )
     media_type = headers.content_type.split(";", 1)[0].strip().lower()
     if media_type != "application/json":
-        return Rejection(catalogue.INVALID_HEADERS, {"detail": assumptions.CONTENT_TYPE_MESSAGE})
+        # Documented under INVALID_BODY: "the request content-type was not of type
+        # application/json".
+        return Rejection(catalogue.INVALID_BODY)
     return None
 
 
@@ -226,6 +231,10 @@ def _check_missing_fields(ctx: _Context) -> Rejection | None:
             from_header = _header_credential(getattr(ctx.headers, path))
             if from_header is None and _get(ctx.data, path) is MISSING:
                 missing.append(path)
+        elif path == "user":
+            # Documented: `user` is "required if a root-level `user_id` is not provided".
+            if _get(ctx.data, "user") is MISSING and _get(ctx.data, "user_id") is MISSING:
+                missing.append(path)
         elif path.startswith("user."):
             # Only meaningful once `user` is an object; otherwise `user` itself is reported.
             user = _get(ctx.data, "user")
@@ -253,9 +262,20 @@ def _is_absolute_http_url(value: str) -> bool:
     return parts.scheme.lower() in assumptions.WEBHOOK_SCHEMES and bool(host)
 
 
+_CREDENTIAL_FIELDS: dict[str, credentials.CredentialName] = {
+    "client_id": "client_id",
+    "secret": "secret",
+}
+
+
 def _check_field_types(ctx: _Context) -> Rejection | None:
     for path in assumptions.FIELD_TYPE_CHECK_ORDER:
         value = _get_path(ctx.data, path)
+        credential = _CREDENTIAL_FIELDS.get(path)
+        if credential is not None:
+            if not _credential_well_formed(credential, value, getattr(ctx.headers, credential)):
+                return Rejection(catalogue.INVALID_FIELD, {"detail": _string_message(path)})
+            continue
         if value is MISSING:
             continue
         if path == "user":
@@ -274,6 +294,18 @@ def _check_field_types(ctx: _Context) -> Rejection | None:
                 catalogue.INVALID_FIELD, {"detail": assumptions.WEBHOOK_INVALID_MESSAGE}
             )
     return None
+
+
+def _credential_well_formed(
+    name: credentials.CredentialName, body_value: object, header_value: str | None
+) -> bool:
+    """Every copy of the credential that was sent (body, header) has Plaid's form."""
+    header = _header_credential(header_value)
+    if header is not None and not credentials.is_well_formed(name, header):
+        return False
+    if body_value is MISSING:
+        return True
+    return isinstance(body_value, str) and credentials.is_well_formed(name, body_value)
 
 
 def resolve_credential(body_value: object, header_value: str | None) -> str | None:

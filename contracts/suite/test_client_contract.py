@@ -32,8 +32,9 @@ RUN = current()
 TEMPLATE_ID = RUN.settings.template_id
 CREDENTIALS = RUN.settings.credentials
 NO_CREDENTIAL_HEADERS: dict[str, str | None] = {"PLAID-CLIENT-ID": None, "PLAID-SECRET": None}
-# Wrong credentials sent in the body are canary-shaped: a report that shows them shows a leak path.
-CANARY_BODY_CREDENTIALS = Credentials("canary-body-client-id-7c1e", "canary-body-secret-d24f")
+# Wrong credentials sent in the body are canaries in Plaid's formats (a malformed pair would be
+# INVALID_FIELD): a report that shows them shows a leak path.
+CANARY_BODY_CREDENTIALS = Credentials("ca4a2eb0d7c1e7c1eca4a2eb", "ca4a2eb0d75ec2e7d24fca4a2eb0d7")
 
 # (error_type, error_code) each invalid request must give, and where the expectation comes from.
 EXPECTED_ERRORS = {
@@ -45,6 +46,10 @@ EXPECTED_ERRORS = {
         "INVALID_INPUT",
         "INVALID_API_KEYS",
     ),  # plaid.com/docs/errors/invalid-input
+    "malformed_client_id": (
+        "INVALID_REQUEST",
+        "INVALID_FIELD",
+    ),  # seen: plaid-ruby#163 (`test_id`), plaid-node#221
     "missing_credentials": (
         "INVALID_REQUEST",
         "MISSING_FIELDS",
@@ -244,6 +249,25 @@ def test_wrong_credentials_are_a_typed_error(run_context: RunContext, pair: Cred
             "test_wrong_credentials_are_a_typed_error",
             "wrong_credentials",
             lambda: wrong_client.session_token_create(body=body),
+        )
+
+
+@few
+@given(client_id=strategies.malformed_client_ids())
+def test_malformed_client_id_is_a_typed_error(run_context: RunContext, client_id: str) -> None:
+    _begin("test_malformed_client_id_is_a_typed_error")
+    body = SessionTokenCreateRequest(
+        template_id=TEMPLATE_ID,
+        user=SessionTokenCreateRequestUser(client_user_id="contract-malformed-id"),
+    )
+    pair = Credentials(client_id, CREDENTIALS.secret)
+    with client_contract.make_client(
+        run_context.settings.target.base_url, pair, run_context.client_transport
+    ) as malformed_client:
+        _expect_error(
+            "test_malformed_client_id_is_a_typed_error",
+            "malformed_client_id",
+            lambda: malformed_client.session_token_create(body=body),
         )
 
 

@@ -13,11 +13,12 @@ from plaid_offline_sandbox.serving import RunningSandbox, serve
 from plaid_session_client import AsyncPlaidSessionClient, PlaidSessionClient, RetryPolicy
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 
-CLIENT_ID = "test-client-id"
-SECRET = "test-secret"
-# Canary credentials: they must never show up in any repr, exception, log record or report.
-CANARY_CLIENT_ID = "CANARY-CLIENT-ID-91c2"
-CANARY_SECRET = "CANARY-SECRET-7f3a"
+CLIENT_ID = "7e57c11e47000000000000aa"
+SECRET = "7e575ec2e700000000000000000bbb"
+# Canary credentials, in Plaid's formats (24 / 30 lowercase hex): they must never show up in any
+# repr, exception, log record or report.
+CANARY_CLIENT_ID = "ca4a2e91c2ca4a2e91c2ca4a"
+CANARY_SECRET = "ca4a2e5ec2e77f3aca4a2e5ec2e77f"
 
 SUCCESS_BODY: dict[str, Any] = {
     "link": {

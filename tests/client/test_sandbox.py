@@ -20,8 +20,8 @@ from tests.client.conftest import CANARY_CLIENT_ID, CANARY_SECRET, Waits, reques
 sandbox_app = pytest.importorskip("plaid_offline_sandbox.app")
 sandbox_config = pytest.importorskip("plaid_offline_sandbox.config")
 
-CLIENT_ID = "offline-client-id"
-SECRET = "offline-secret"
+CLIENT_ID = sandbox_config.DEFAULT_CLIENT_ID
+SECRET = sandbox_config.DEFAULT_SECRET
 REQUEST_ID = re.compile(r"[A-Za-z0-9]{15}")
 
 
@@ -132,7 +132,7 @@ def test_asgi_credentials_errors(waits: Waits) -> None:
     async def go() -> tuple[plaid.APIStatusError | None, plaid.APIStatusError | None]:
         async with plaid.AsyncPlaidSessionClient(
             client_id=CLIENT_ID,
-            secret="wrong-secret",
+            secret="0bad5ec2e70bad5ec2e70bad5ec2e7",  # well-formed, unknown
             base_url="http://offline-sandbox.test",
             transport=httpx.ASGITransport(app=app),
             retry_policy=waits.policy(),

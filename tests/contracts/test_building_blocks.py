@@ -18,7 +18,13 @@ from plaid_contracts.sandbox_process import SandboxProcess
 from plaid_contracts.sanitize import Masker, curl_command
 from plaid_contracts.settings import PR_SEED, PROFILES, RunContext, RunSettings
 from plaid_contracts.stats import RunStats
-from plaid_contracts.targets import Credentials, Target, TargetKind
+from plaid_contracts.targets import (
+    OFFLINE_CLIENT_ID,
+    OFFLINE_SECRET,
+    Credentials,
+    Target,
+    TargetKind,
+)
 from plaid_contracts.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
 from plaid_contracts.transport import ContractSession, ContractTransport
 
@@ -85,7 +91,7 @@ def test_backoff_honours_retry_after_and_caps() -> None:
 
 
 def test_a_429_is_backed_off_retried_and_recorded(offline_sandbox: SandboxProcess) -> None:
-    recorder = Recorder(Masker(Credentials("offline-client-id", "offline-secret")))
+    recorder = Recorder(Masker(Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)))
     waits: list[float] = []
     session = ContractSession(
         Throttle(None), recorder, BackoffPolicy(max_retries=3), sleep=waits.append
@@ -94,8 +100,8 @@ def test_a_429_is_backed_off_retried_and_recorded(offline_sandbox: SandboxProces
         f"{offline_sandbox.base_url}/session/token/create",
         json={"template_id": "template_offline_default", "user": {"client_user_id": "u"}},
         headers={
-            "PLAID-CLIENT-ID": "offline-client-id",
-            "PLAID-SECRET": "offline-secret",
+            "PLAID-CLIENT-ID": OFFLINE_CLIENT_ID,
+            "PLAID-SECRET": OFFLINE_SECRET,
             # The offline sandbox's fault injection: a 429 with Retry-After: 2, then normal.
             "Plaid-Sandbox-Fault": "rate_limit:2,ok",
             "Plaid-Sandbox-Fault-Id": "test-429-retry",

@@ -24,6 +24,9 @@ from tests.contracts.helpers import FAST, RunResult
 ENDPOINT = f"{in_process.IN_PROCESS_BASE_URL}/session/token/create"
 # Differ between two runs of the same cases: where the target listened, and schemathesis' ids.
 VARYING_HEADERS = frozenset({"host", "x-schemathesis-testcaseid"})
+# Plaid-format credentials of a run that are not the sandbox's defaults.
+RUN_CLIENT_ID = "f00dfeedf00dfeedf00dfeed"
+RUN_SECRET = "feedf00dfeedf00dfeedf00dfeedf0"
 
 
 def test_in_process_is_refused_with_a_base_url(
@@ -122,12 +125,14 @@ def test_both_offline_modes_build_the_sandbox_from_one_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A stale packed configuration in the caller's environment overrides neither mode."""
-    stale = SandboxConfig(credentials=frozenset({("stale-id", "stale-secret")}))
+    stale = SandboxConfig(
+        credentials=frozenset({("57a1e0000000000000000000", "57a1e0000000000000000000000000")})
+    )
     monkeypatch.setenv(CONFIG_JSON_ENV, stale.to_json())
     monkeypatch.setenv("PLAID_SANDBOX_EXTRA_TEMPLATE_IDS", "template_extra")
-    run = (Credentials("run-client-id", "run-secret"), "template_run", 1800)
+    run = (Credentials(RUN_CLIENT_ID, RUN_SECRET), "template_run", 1800)
     expected = SandboxConfig(
-        credentials=frozenset({("run-client-id", "run-secret")}),
+        credentials=frozenset({(RUN_CLIENT_ID, RUN_SECRET)}),
         template_ids=frozenset({"template_run", "template_extra"}),
         token_lifetime_seconds=1800,
         log_level="warning",

@@ -12,8 +12,9 @@ from plaid_contracts.recorder import load_cassette
 from tests.contracts.broken_apps import DROPS_BODY_CREDENTIALS
 from tests.contracts.helpers import FAST, RunResult, all_report_text, clean_env
 
-CANARY_CLIENT_ID = "canary-client-4f1d9c"
-CANARY_SECRET = "canary-secret-9b8e2a"
+# In Plaid's formats (24 / 30 lowercase hex), as the real Sandbox's credentials are.
+CANARY_CLIENT_ID = "ca4a2ec11e474f1d9cca4a2e"
+CANARY_SECRET = "ca4a2e5ec2e79b8e2aca4a2e5ec2e7"
 CANARIES = {"PLAID_CLIENT_ID": CANARY_CLIENT_ID, "PLAID_SECRET": CANARY_SECRET}
 
 

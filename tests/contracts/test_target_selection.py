@@ -128,6 +128,26 @@ def test_offline_needs_both_credentials_or_neither(run_contracts: Callable[..., 
 
 
 @pytest.mark.parametrize(
+    ("variable", "env", "form"),
+    [
+        ("PLAID_CLIENT_ID", {"PLAID_CLIENT_ID": "test_id"}, "24 lowercase hex characters"),
+        ("PLAID_SECRET", {"PLAID_SECRET": "not-a-plaid-secret"}, "30 lowercase hex characters"),
+    ],
+)
+def test_offline_credentials_must_be_in_plaids_format(
+    run_contracts: Callable[..., RunResult], variable: str, env: dict[str, str], form: str
+) -> None:
+    good = {"PLAID_CLIENT_ID": "6103181718256400103d5340", "PLAID_SECRET": "a" * 30}
+    result = run_contracts(env=clean_env({**good, **env}))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: {variable} must be {form}, as Plaid's are: the offline sandbox, like Plaid, "
+        "would answer every request with INVALID_FIELD"
+    )
+    assert env[variable] not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
     ("option", "value", "problem"),
     [
         ("--token-lifetime", "-4h", "must be more than 0 seconds"),

@@ -26,31 +26,36 @@ from tests.sandbox.sandbox_support import (
     post,
 )
 
-ENV_PAIR = {"PLAID_CLIENT_ID": "env-client", "PLAID_SECRET": "env-secret-value"}
+# Plaid-format values (24 / 30 lowercase hex), as the sandbox requires of accepted pairs.
+ENV_CLIENT_ID = "6103181718256400103d5340"
+ENV_SECRET = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5"
+ENV_PAIR = {"PLAID_CLIENT_ID": ENV_CLIENT_ID, "PLAID_SECRET": ENV_SECRET}
+EXTRA_A = ("aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+EXTRA_B = ("cccccccccccccccccccccccc", "dddddddddddddddddddddddddddddd")
 
 
 def test_documented_defaults() -> None:
-    assert cfg.DEFAULT_CLIENT_ID == "offline-client-id"
-    assert cfg.DEFAULT_SECRET == "offline-secret"
+    assert cfg.DEFAULT_CLIENT_ID == "0ff1ce0ff1ce0ff1ce0ff1ce"
+    assert cfg.DEFAULT_SECRET == "5ec2e75ec2e75ec2e75ec2e75ec2e7"
     assert cfg.DEFAULT_TEMPLATE_ID == "template_offline_default"
     assert cfg.DEFAULT_TOKEN_LIFETIME_SECONDS == 14400
     assert cfg.DEFAULT_MAX_BODY_BYTES == 1024 * 1024
     config = SandboxConfig.from_env({})
-    assert config.credentials == {("offline-client-id", "offline-secret")}
+    assert config.credentials == {(cfg.DEFAULT_CLIENT_ID, cfg.DEFAULT_SECRET)}
     assert config.template_ids == {"template_offline_default"}
     assert config.fault_script is None
 
 
 def test_env_replaces_defaults() -> None:
     config = SandboxConfig.from_env({**ENV_PAIR, "PLAID_TEMPLATE_ID": "tpl_env"})
-    assert config.credentials == {("env-client", "env-secret-value")}
+    assert config.credentials == {(ENV_CLIENT_ID, ENV_SECRET)}
     assert config.template_ids == {"tpl_env"}
 
 
 def test_env_extras_and_settings() -> None:
     config = SandboxConfig.from_env(
         {
-            "PLAID_SANDBOX_EXTRA_CREDENTIALS": "a:b, c:d:e",
+            "PLAID_SANDBOX_EXTRA_CREDENTIALS": ":".join(EXTRA_A) + ", " + ":".join(EXTRA_B),
             "PLAID_SANDBOX_EXTRA_TEMPLATE_IDS": "tpl_1,tpl_2",
             "PLAID_SANDBOX_TOKEN_LIFETIME": "1800",
             "PLAID_SANDBOX_FAULT": "internal_error,ok",
@@ -58,7 +63,7 @@ def test_env_extras_and_settings() -> None:
             "PLAID_SANDBOX_MAX_BODY_BYTES": "2048",
         }
     )
-    assert config.credentials == {("offline-client-id", "offline-secret"), ("a", "b"), ("c", "d:e")}
+    assert config.credentials == {(cfg.DEFAULT_CLIENT_ID, cfg.DEFAULT_SECRET), EXTRA_A, EXTRA_B}
     assert config.template_ids == {"template_offline_default", "tpl_1", "tpl_2"}
     assert config.token_lifetime_seconds == 1800
     assert config.fault_script == "internal_error,ok"
@@ -72,6 +77,10 @@ def test_env_extras_and_settings() -> None:
         {"PLAID_CLIENT_ID": "only-id"},
         {"PLAID_SECRET": "only-secret"},
         {"PLAID_SANDBOX_EXTRA_CREDENTIALS": "no-colon"},
+        # Plaid would answer INVALID_FIELD to every request with these: refuse them up front.
+        {"PLAID_CLIENT_ID": "env-client", "PLAID_SECRET": ENV_SECRET},
+        {"PLAID_CLIENT_ID": ENV_CLIENT_ID, "PLAID_SECRET": "env-secret-value"},
+        {"PLAID_SANDBOX_EXTRA_CREDENTIALS": "a:b"},
         {"PLAID_SANDBOX_TOKEN_LIFETIME": "soon"},
         {"PLAID_SANDBOX_TOKEN_LIFETIME": "0"},
         {"PLAID_SANDBOX_LOG_LEVEL": "loud"},
@@ -86,7 +95,7 @@ def test_bad_env_is_rejected(env: dict[str, str]) -> None:
 def test_json_round_trip_and_repr_hides_secrets() -> None:
     config = SandboxConfig.from_env({**ENV_PAIR, "PLAID_SANDBOX_FAULT": "ok"})
     assert SandboxConfig.from_json(config.to_json()) == config
-    assert "env-secret-value" not in repr(config)
+    assert ENV_SECRET not in repr(config)
 
 
 def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,7 +105,7 @@ def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
     args = build_parser().parse_args(
         [
             "--credential",
-            "x:y",
+            ":".join(EXTRA_A),
             "--template-id",
             "tpl_extra",
             "--token-lifetime",
@@ -110,7 +119,7 @@ def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
         ]
     )
     config = config_from_args(args)
-    assert config.credentials == {("env-client", "env-secret-value"), ("x", "y")}
+    assert config.credentials == {(ENV_CLIENT_ID, ENV_SECRET), EXTRA_A}
     assert config.template_ids == {"template_offline_default", "tpl_extra"}
     assert (config.token_lifetime_seconds, config.fault_script) == (60, "maintenance")
     assert (config.log_level, config.max_body_bytes) == ("debug", 10)
@@ -124,13 +133,13 @@ def test_bad_fault_flag_is_rejected() -> None:
 
 def test_create_app_without_config_reads_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(cfg.CONFIG_JSON_ENV, raising=False)
-    monkeypatch.setenv("PLAID_CLIENT_ID", "env-client")
-    monkeypatch.setenv("PLAID_SECRET", "env-secret-value")
+    monkeypatch.setenv("PLAID_CLIENT_ID", ENV_CLIENT_ID)
+    monkeypatch.setenv("PLAID_SECRET", ENV_SECRET)
     monkeypatch.setenv("PLAID_TEMPLATE_ID", "tpl_env")
     client = AsgiClient(create_app())
     try:
         body = {**VALID_BODY, "template_id": "tpl_env"}
-        headers = {"PLAID-CLIENT-ID": "env-client", "PLAID-SECRET": "env-secret-value"}
+        headers = {"PLAID-CLIENT-ID": ENV_CLIENT_ID, "PLAID-SECRET": ENV_SECRET}
         assert post(client, body, headers=headers, auth=False).status_code == 200
         rejected = post(client, body)  # the default pair is no longer accepted
         assert_plaid_error(rejected, 400, "INVALID_INPUT", "INVALID_API_KEYS")
@@ -158,13 +167,13 @@ def test_lifetime_and_body_limit_are_applied() -> None:
 
 
 def test_log_lines_never_contain_credentials(caplog: pytest.LogCaptureFixture) -> None:
-    secret, client_id = "s3cr3t-value-xyz", "client-id-abc"
+    client_id, secret = EXTRA_A
     client = AsgiClient(create_app(SandboxConfig(credentials=frozenset({(client_id, secret)}))))
     caplog.set_level(logging.DEBUG)
     try:
         headers = {"PLAID-CLIENT-ID": client_id, "PLAID-SECRET": secret}
         assert post(client, VALID_BODY, headers=headers, auth=False).status_code == 200
-        body = {**VALID_BODY, "client_id": client_id, "secret": secret + "-wrong"}
+        body = {**VALID_BODY, "client_id": client_id, "secret": EXTRA_B[1]}
         assert post(client, body, auth=False).status_code == 400
     finally:
         client.close()
@@ -190,7 +199,7 @@ def env_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSand
 
 
 def test_env_configured_server_with_two_workers(env_server: RunningSandbox) -> None:
-    headers = {"PLAID-CLIENT-ID": "env-client", "PLAID-SECRET": "env-secret-value"}
+    headers = {"PLAID-CLIENT-ID": ENV_CLIENT_ID, "PLAID-SECRET": ENV_SECRET}
     for _ in range(6):
         # A new connection each time so both worker processes get requests.
         client = HttpClient(env_server.base_url)
@@ -228,12 +237,12 @@ def test_two_workers_are_running(env_server: RunningSandbox) -> None:
 def test_server_log_has_no_secrets(env_server: RunningSandbox) -> None:
     client = HttpClient(env_server.base_url)
     try:
-        post(client, {**VALID_BODY, "secret": "env-secret-value"}, auth=False)
+        post(client, {**VALID_BODY, "secret": ENV_SECRET}, auth=False)
     finally:
         client.close()
     text = env_server.log_text()
     assert "/session/token/create" in text
-    assert "env-secret-value" not in text and "env-client" not in text
+    assert ENV_SECRET not in text and ENV_CLIENT_ID not in text
 
 
 def test_binds_loopback_by_default(live_server: RunningSandbox) -> None:

@@ -20,6 +20,7 @@ from plaid_offline_sandbox.faults import (
 )
 
 from tests.sandbox.sandbox_support import (
+    AUTH_HEADERS,
     VALID_BODY,
     AsgiClient,
     Client,
@@ -191,8 +192,7 @@ def test_concurrent_slow_requests_do_not_block_each_other(asgi_client: AsgiClien
             headers = {
                 "Content-Type": "application/json",
                 "Plaid-Sandbox-Fault": "slow:0.3",
-                "PLAID-CLIENT-ID": "offline-client-id",
-                "PLAID-SECRET": "offline-secret",
+                **AUTH_HEADERS,
             }
             responses = await asyncio.gather(
                 *[

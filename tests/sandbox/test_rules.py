@@ -28,6 +28,9 @@ UNKNOWN = "the following fields are not recognized by this endpoint: "
 NOT_JSON = "body could not be parsed as JSON"
 BAD_KEYS = "invalid client_id or secret provided"
 BODY_CREDS = {"client_id": DEFAULT_CLIENT_ID, "secret": DEFAULT_SECRET}
+# Well-formed (Plaid's formats) but not accepted by the sandbox: INVALID_API_KEYS territory.
+OTHER_CLIENT_ID = "5f0c1d2e3a4b5c6d7e8f9a0b"
+OTHER_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8"
 
 
 def string_error(path: str) -> str:
@@ -68,23 +71,38 @@ RULES = [
          auth=False),
     Rule("wrong secret (headers)", 400, "INVALID_INPUT", "INVALID_API_KEYS", BAD_KEYS,
          body=VALID_BODY, auth=False,
-         headers={"PLAID-CLIENT-ID": DEFAULT_CLIENT_ID, "PLAID-SECRET": "nope"}),
+         headers={"PLAID-CLIENT-ID": DEFAULT_CLIENT_ID, "PLAID-SECRET": OTHER_SECRET}),
     Rule("unknown client_id (body)", 400, "INVALID_INPUT", "INVALID_API_KEYS", BAD_KEYS,
-         body={**VALID_BODY, "client_id": "nope", "secret": DEFAULT_SECRET}, auth=False),
+         body={**VALID_BODY, "client_id": OTHER_CLIENT_ID, "secret": DEFAULT_SECRET}, auth=False),
     Rule("header and body disagree", 400, "INVALID_INPUT", "INVALID_API_KEYS", BAD_KEYS,
-         body={**VALID_BODY, "client_id": "other-client"}),
-    Rule("credential pair mixed across two clients", 400, "INVALID_INPUT", "INVALID_API_KEYS",
-         BAD_KEYS, body=VALID_BODY, auth=False,
+         body={**VALID_BODY, "client_id": OTHER_CLIENT_ID}),
+    Rule("malformed client_id (header)", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         string_error("client_id"), body=VALID_BODY, auth=False,
+         headers={"PLAID-CLIENT-ID": "test_id", "PLAID-SECRET": DEFAULT_SECRET}),
+    Rule("malformed client_id (body)", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         string_error("client_id"),
+         body={**VALID_BODY, "client_id": "test_id", "secret": DEFAULT_SECRET}, auth=False),
+    Rule("upper-case hex client_id is malformed", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         string_error("client_id"), body=VALID_BODY, auth=False,
+         headers={"PLAID-CLIENT-ID": DEFAULT_CLIENT_ID.upper(), "PLAID-SECRET": DEFAULT_SECRET}),
+    Rule("malformed secret (header)", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         string_error("secret"), body=VALID_BODY, auth=False,
+         headers={"PLAID-CLIENT-ID": DEFAULT_CLIENT_ID, "PLAID-SECRET": "nope"}),
+    Rule("malformed body copy of a good header credential", 400, "INVALID_REQUEST",
+         "INVALID_FIELD", string_error("secret"), body={**VALID_BODY, "secret": "nope"}),
+    Rule("client_id and secret swapped", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         string_error("client_id"), body=VALID_BODY, auth=False,
          headers={"PLAID-CLIENT-ID": DEFAULT_SECRET, "PLAID-SECRET": DEFAULT_CLIENT_ID}),
     # --- headers ---------------------------------------------------------------------------
     Rule("no Content-Type", 400, "INVALID_REQUEST", "INVALID_HEADERS",
-         assumptions.CONTENT_TYPE_MESSAGE, body=VALID_BODY, content_type=None),
-    Rule("text/plain", 400, "INVALID_REQUEST", "INVALID_HEADERS",
-         assumptions.CONTENT_TYPE_MESSAGE, body=VALID_BODY, content_type="text/plain"),
-    Rule("application/jsonx", 400, "INVALID_REQUEST", "INVALID_HEADERS",
-         assumptions.CONTENT_TYPE_MESSAGE, body=VALID_BODY, content_type="application/jsonx"),
-    Rule("form content type", 400, "INVALID_REQUEST", "INVALID_HEADERS",
-         assumptions.CONTENT_TYPE_MESSAGE, raw=b"a=b",
+         assumptions.MISSING_CONTENT_TYPE_MESSAGE, body=VALID_BODY, content_type=None),
+    Rule("text/plain", 400, "INVALID_REQUEST", "INVALID_BODY", NOT_JSON, body=VALID_BODY,
+         content_type="text/plain"),
+    Rule("empty Content-Type is not JSON", 400, "INVALID_REQUEST", "INVALID_BODY", NOT_JSON,
+         body=VALID_BODY, content_type=""),
+    Rule("application/jsonx", 400, "INVALID_REQUEST", "INVALID_BODY", NOT_JSON,
+         body=VALID_BODY, content_type="application/jsonx"),
+    Rule("form content type", 400, "INVALID_REQUEST", "INVALID_BODY", NOT_JSON, raw=b"a=b",
          content_type="application/x-www-form-urlencoded"),
     Rule("malformed Plaid-Version", 400, "INVALID_REQUEST", "INVALID_HEADERS",
          assumptions.PLAID_VERSION_MESSAGE, body=VALID_BODY, headers={"Plaid-Version": "banana"}),
@@ -92,7 +110,10 @@ RULES = [
          assumptions.PLAID_VERSION_MESSAGE, body=VALID_BODY,
          headers={"Plaid-Version": "2021-01-01"}),
     Rule("headers checked before body", 400, "INVALID_REQUEST", "INVALID_HEADERS",
-         assumptions.CONTENT_TYPE_MESSAGE, raw=b"{not json", content_type="text/plain"),
+         assumptions.MISSING_CONTENT_TYPE_MESSAGE, raw=b"{not json", content_type=None),
+    Rule("Content-Type checked before Plaid-Version", 400, "INVALID_REQUEST", "INVALID_BODY",
+         NOT_JSON, body=VALID_BODY, content_type="text/plain",
+         headers={"Plaid-Version": "banana"}),
     # --- body parsing ----------------------------------------------------------------------
     Rule("unparsable body", 400, "INVALID_REQUEST", "INVALID_BODY", NOT_JSON, raw=b"{"),
     Rule("empty body", 400, "INVALID_REQUEST", "INVALID_BODY", NOT_JSON, raw=b""),
@@ -130,8 +151,6 @@ RULES = [
                "alpha": None}),
     Rule("unknown fields win over missing ones", 400, "INVALID_REQUEST", "UNKNOWN_FIELDS",
          UNKNOWN + "products", body={"products": ["auth"]}, auth=False),
-    Rule("root-level user_id is unknown to this version", 400, "INVALID_REQUEST",
-         "UNKNOWN_FIELDS", UNKNOWN + "user_id", body={**VALID_BODY, "user_id": "usr_1"}),
     Rule("unknown field with a huge number", 400, "INVALID_REQUEST", "UNKNOWN_FIELDS",
          UNKNOWN + "n", raw=b'{"n": ' + b"1" * 100_000 + b"}"),
     # --- missing fields --------------------------------------------------------------------
@@ -146,6 +165,12 @@ RULES = [
          body={"template_id": DEFAULT_TEMPLATE_ID, "user": {"user_id": "usr_1"}}, auth=False),
     Rule("null user is missing", 400, "INVALID_REQUEST", "MISSING_FIELDS", MISSING + "user",
          body={"template_id": DEFAULT_TEMPLATE_ID, "user": None}),
+    Rule("null user and null user_id are missing", 400, "INVALID_REQUEST", "MISSING_FIELDS",
+         MISSING + "user", body={"template_id": DEFAULT_TEMPLATE_ID, "user": None,
+                                 "user_id": None}),
+    Rule("a root user_id does not excuse an incomplete user", 400, "INVALID_REQUEST",
+         "MISSING_FIELDS", MISSING + "user.client_user_id",
+         body={"template_id": DEFAULT_TEMPLATE_ID, "user_id": "usr_1", "user": {}}),
     Rule("null template_id is missing", 400, "INVALID_REQUEST", "MISSING_FIELDS",
          MISSING + "template_id", body={"template_id": None, "user": {"client_user_id": "u"}}),
     Rule("null client_user_id is missing", 400, "INVALID_REQUEST", "MISSING_FIELDS",
@@ -161,6 +186,10 @@ RULES = [
          string_error("template_id"), body={**VALID_BODY, "template_id": ""}),
     Rule("template_id list", 400, "INVALID_REQUEST", "INVALID_FIELD",
          string_error("template_id"), body={**VALID_BODY, "template_id": ["a"]}),
+    Rule("root user_id empty", 400, "INVALID_REQUEST", "INVALID_FIELD", string_error("user_id"),
+         body={"template_id": DEFAULT_TEMPLATE_ID, "user_id": ""}),
+    Rule("root user_id number", 400, "INVALID_REQUEST", "INVALID_FIELD", string_error("user_id"),
+         body={"template_id": DEFAULT_TEMPLATE_ID, "user_id": 7}),
     Rule("user string", 400, "INVALID_REQUEST", "INVALID_FIELD",
          assumptions.USER_NOT_OBJECT_MESSAGE, body={**VALID_BODY, "user": "u"}),
     Rule("user list", 400, "INVALID_REQUEST", "INVALID_FIELD",
@@ -202,13 +231,16 @@ RULES = [
          body={"template_id": 1, "user": {"client_user_id": 2}, "webhook": 3}),
     Rule("types checked before credentials", 400, "INVALID_REQUEST", "INVALID_FIELD",
          string_error("webhook"), body={**VALID_BODY, "webhook": 3}, auth=False,
-         headers={"PLAID-CLIENT-ID": "wrong", "PLAID-SECRET": "wrong"}),
+         headers={"PLAID-CLIENT-ID": OTHER_CLIENT_ID, "PLAID-SECRET": OTHER_SECRET}),
+    Rule("credential format checked before other fields", 400, "INVALID_REQUEST",
+         "INVALID_FIELD", string_error("client_id"), body={**VALID_BODY, "webhook": 3},
+         auth=False, headers={"PLAID-CLIENT-ID": "wrong", "PLAID-SECRET": OTHER_SECRET}),
     # --- template ---------------------------------------------------------------------------
     Rule("unknown template", 400, "INVALID_REQUEST", "INVALID_FIELD",
          assumptions.UNKNOWN_TEMPLATE_MESSAGE, body={**VALID_BODY, "template_id": "template_x"}),
     Rule("credentials checked before template", 400, "INVALID_INPUT", "INVALID_API_KEYS",
          BAD_KEYS, body={**VALID_BODY, "template_id": "template_x"}, auth=False,
-         headers={"PLAID-CLIENT-ID": "wrong", "PLAID-SECRET": "wrong"}),
+         headers={"PLAID-CLIENT-ID": OTHER_CLIENT_ID, "PLAID-SECRET": OTHER_SECRET}),
 ]  # fmt: skip
 
 
@@ -232,18 +264,13 @@ def test_unknown_path(client: Client) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
-def test_other_methods(client: Client, method: str) -> None:
+def test_other_methods_are_routes_plaid_does_not_serve(client: Client, method: str) -> None:
     response = client.request(method, ENDPOINT, headers=AUTH_HEADERS)
-    assert response.status_code == 405
-    assert response.headers["allow"] == "POST"
+    status = assumptions.UNSUPPORTED_METHOD_STATUS
+    assert response.status_code == status
+    assert "allow" not in response.headers
     if method != "HEAD":  # a HEAD answer has headers only
-        assert_plaid_error(
-            response,
-            405,
-            "INVALID_REQUEST",
-            "NOT_FOUND",
-            assumptions.METHOD_NOT_ALLOWED_MESSAGE,
-        )
+        assert_plaid_error(response, status, "INVALID_REQUEST", "NOT_FOUND", "not found")
 
 
 def test_body_over_limit_declared(client: Client) -> None:
@@ -261,7 +288,7 @@ LINK_TOKEN = re.compile(r"link-sandbox-([0-9a-f-]{36})")
 def assert_success(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json; charset=utf-8"
-    assert response.headers["plaid-version"] == "2020-09-14"
+    assert "plaid-version" not in response.headers
     data: dict[str, Any] = response.json()
     assert set(data) == {"link", "request_id"}
     assert set(data["link"]) == {"expiration", "link_token"}
@@ -269,7 +296,7 @@ def assert_success(response: Any) -> dict[str, Any]:
     match = LINK_TOKEN.fullmatch(data["link"]["link_token"])
     assert match and uuid.UUID(match.group(1)).version == 4
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["link"]["expiration"])
-    assert response.content == json.dumps(data, indent=2, sort_keys=True).encode()
+    assert response.content == json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return data
 
 
@@ -296,6 +323,12 @@ SUCCESS_CASES: list[tuple[str, dict[str, Any], dict[str, str], str]] = [
         "redirect_uri": "https://example.com/oauth",
         "android_package_name": "com.example.app",
     }, AUTH_HEADERS, "application/json"),
+    ("root user_id instead of user", {"template_id": DEFAULT_TEMPLATE_ID, "user_id": "usr_9"},
+     AUTH_HEADERS, "application/json"),
+    ("root user_id and user", {**VALID_BODY, "user_id": "usr_9"}, AUTH_HEADERS,
+     "application/json"),
+    ("root user_id with a null user", {"template_id": DEFAULT_TEMPLATE_ID, "user_id": "usr_9",
+                                       "user": None}, AUTH_HEADERS, "application/json"),
     ("null optional fields", {**VALID_BODY, "webhook": None, "redirect_uri": None,
                               "android_package_name": None,
                               "user": {"client_user_id": "u", "user_id": None}},

@@ -13,8 +13,9 @@ from pathlib import Path
 from plaid_tools.bench.figures import Figure, Spread, at_least, at_most, ratio_rounds
 
 ROUNDS = 3
-CANARY_CLIENT_ID = "canary-client-bench-5e1f0a"
-CANARY_SECRET = "canary-secret-bench-b7c2d9"
+# In Plaid's formats (24 / 30 lowercase hex), which the offline sandbox requires.
+CANARY_CLIENT_ID = "ca4a2eb3e4c45e1f0aca4a2e"
+CANARY_SECRET = "ca4a2eb3e4c4b7c2d9ca4a2eb3e4c4"
 
 
 def _run(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from contextlib import AbstractContextManager
 
+from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
+
 from plaid_tools import paths
 from plaid_tools.bench import load, servers
 from plaid_tools.bench.figures import Figure, Spread, at_least, at_most, ratio_rounds
@@ -14,7 +16,7 @@ CONCURRENCY = (1, 16, 64)
 ROUND_SECONDS = 3.0
 ROUNDS = 3
 # What a client sends: a valid request with credentials in headers (every validation runs).
-CLIENT_ID, SECRET, TEMPLATE_ID = "offline-client-id", "offline-secret", "template_offline_default"
+CLIENT_ID, SECRET, TEMPLATE_ID = DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
 VALID = load.Request(
     body=json.dumps(
         {"template_id": TEMPLATE_ID, "user": {"client_user_id": "bench-user"}}

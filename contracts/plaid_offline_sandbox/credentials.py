@@ -1,0 +1,28 @@
+"""What a well-formed Plaid credential looks like (assumptions A27, A28).
+
+Shared by request validation (a malformed credential is INVALID_FIELD, a well-formed unknown
+pair INVALID_API_KEYS) and by the configuration, which refuses to accept a pair that no request
+could ever use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+from . import assumptions
+
+CredentialName = Literal["client_id", "secret"]
+
+_FORMATS: Final = {
+    "client_id": re.compile(assumptions.CLIENT_ID_PATTERN),
+    "secret": re.compile(assumptions.SECRET_PATTERN),
+}
+FORMAT_DESCRIPTIONS: Final = {
+    "client_id": "24 lowercase hex characters",
+    "secret": "30 lowercase hex characters",
+}
+
+
+def is_well_formed(name: CredentialName, value: str) -> bool:
+    return _FORMATS[name].fullmatch(value) is not None
