@@ -113,9 +113,14 @@ def render_entry(
         "",
     ]
     lines += [f"- {c.impact.label}: `{c.location}`: {c.change}" for c in report.ordered()]
-    lines += [f"- breaking (Python API): `{a.location}`: {a.change}" for a in report.api_changes]
+    lines += [
+        f"- {a.impact.label} (Python API): `{a.location}`: {a.change}" for a in report.api_changes
+    ]
     if client is not None and client.files_changed:
-        lines.append(f"- {Impact.DOCS.label} (generated client): {client.summary()}")
+        # Files behind a public API change are listed, not labelled "docs": the change above
+        # already says what they do to users.
+        label = "generated client" if report.api_changes else "docs (generated client)"
+        lines.append(f"- {label}: {client.summary()}")
     status = client.status if client is not None else report.api_diff_status
     if status.startswith("failed"):
         lines.append(f"- note: client comparison {status}")

@@ -267,3 +267,22 @@ def test_a_template_that_renames_a_public_attribute_bumps_major(client_repo: Pat
     assert "Verdict: **breaking**" in changelog
     removed = "- breaking (Python API): `plaid_session_client.errors.APIStatusError.request_id`"
     assert removed in changelog, changelog
+
+
+@pytest.mark.timeout(120)
+def test_a_template_that_adds_a_public_attribute_bumps_minor(client_repo: Path) -> None:
+    """A new public attribute is an addition users can rely on: compatible, never "docs"."""
+    base = SpecVersion.parse(spec_version(client_repo))
+    errors = client_repo / "openapi" / "templates" / "errors.py.jinja"
+    request_id = "    request_id: str | None\n"
+    edit(errors, request_id, request_id + "    trace_id: str | None\n")
+    bump(**repo_paths(client_repo))
+    assert spec_version(client_repo) == str(base.bumped(Impact.COMPATIBLE, base.api))
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert "Verdict: **compatible**" in changelog, changelog
+    added = "- compatible (Python API): `plaid_session_client.errors.APIStatusError.trace_id`"
+    assert added in changelog, changelog
+    assert "docs (generated client)" not in changelog
+    assert "- generated client: 1 generated file(s) changed: `plaid_session_client/errors.py`" in (
+        changelog
+    )

@@ -1,4 +1,5 @@
-"""The generated client's public Python API, old vs new, through griffe's breakage detection.
+"""The generated client's public Python API, old vs new: griffe's breakage detection, plus the
+public objects and optional parameters that were added (griffe reports breakages only).
 
 Each spec is generated into a temporary project with the repository's pinned pipeline
 (`plaid_tools.regenerate.generate_into`) and both packages are loaded statically by griffe.
@@ -26,6 +27,7 @@ import griffe
 from plaid_tools import paths
 from plaid_tools.regenerate import generate_into
 from plaid_tools.spec_diff.loader import LoadedSpec
+from plaid_tools.spec_diff.model import Impact
 
 ATTRS_DECORATORS = frozenset(
     {
@@ -43,17 +45,18 @@ ATTRS_DECORATORS = frozenset(
 
 @dataclass(frozen=True)
 class ApiChange:
-    """One griffe breakage: always breaking for code that uses the generated package."""
+    """One change of the public API: a breakage, or an addition (compatible)."""
 
     location: str
     change: str
     kind: str
+    impact: Impact = Impact.BREAKING
 
     def as_json(self) -> dict[str, str]:
         return {
             "location": self.location,
             "change": self.change,
-            "impact": "breaking",
+            "impact": self.impact.label,
             "kind": self.kind,
         }
 
@@ -173,17 +176,41 @@ def _made_read_only(old: griffe.Object, new: griffe.Object) -> Iterator[ApiChang
             )
 
 
+def _added(old: griffe.Object, new: griffe.Object) -> Iterator[ApiChange]:
+    """Public objects of `new` that `old` lacks, and optional parameters added to functions
+    (a required one is a griffe breakage). Re-exports (aliases) are found where they live."""
+    for name, member in new.members.items():
+        if member.is_alias or not member.is_public:
+            continue
+        counterpart = old.members.get(name)
+        if counterpart is None or counterpart.is_alias:
+            kind = member.kind.value
+            yield ApiChange(member.path, f"{kind} added", f"{kind}_added", Impact.COMPATIBLE)
+        elif isinstance(member, griffe.Module | griffe.Class):
+            yield from _added(counterpart, member)  # type: ignore[arg-type]
+        elif isinstance(member, griffe.Function) and isinstance(counterpart, griffe.Function):
+            known = {parameter.name for parameter in counterpart.parameters}
+            for parameter in member.parameters:
+                if parameter.name not in known and parameter.default is not None:
+                    yield ApiChange(
+                        member.path,
+                        f"parameter added: {_describe(parameter)}",
+                        "parameter_added",
+                        Impact.COMPATIBLE,
+                    )
+
+
 def diff_packages(
     old_project: Path, new_project: Path, package: str = paths.PACKAGE
 ) -> list[ApiChange]:
-    """griffe's breakages from the package in `old_project` to the one in `new_project`, plus
-    attributes made read-only (which griffe does not report)."""
+    """From the package in `old_project` to the one in `new_project`: griffe's breakages,
+    attributes made read-only (which griffe does not report), then additions."""
     old, new = load_package(old_project, package), load_package(new_project, package)
     changes = [
         ApiChange(breakage.obj.path, _explain(breakage), breakage.kind.name.lower())
         for breakage in griffe.find_breaking_changes(old, new)
     ]
-    return changes + list(_made_read_only(old, new))
+    return changes + list(_made_read_only(old, new)) + list(_added(old, new))
 
 
 def generate_client(

@@ -52,10 +52,9 @@ class ClientDiff:
 
     @property
     def verdict(self) -> Impact:
-        """Breaking on a griffe breakage; otherwise any changed file is at least a patch."""
-        if self.api_changes:
-            return Impact.BREAKING
-        return Impact.DOCS if self.files_changed else Impact.NONE
+        """The worst public API change; otherwise any changed file is at least a patch."""
+        files = Impact.DOCS if self.files_changed else Impact.NONE
+        return max([files, *(change.impact for change in self.api_changes)])
 
     def summary(self) -> str:
         """One line naming the changed files (and the generation inputs that changed)."""

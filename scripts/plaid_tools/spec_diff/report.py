@@ -23,9 +23,12 @@ class Report:
 
     @property
     def verdict(self) -> Impact:
-        # A griffe breakage makes the verdict at least breaking.
         impacts = [change.impact for change in self.changes]
-        return verdict(impacts + [Impact.BREAKING] * bool(self.api_changes))
+        return verdict(impacts + [change.impact for change in self.api_changes])
+
+    @property
+    def api_breakages(self) -> list[ApiChange]:
+        return [a for a in self.api_changes if a.impact is Impact.BREAKING]
 
     def ordered(self) -> list[Change]:
         """Worst first, document order within an impact."""
@@ -36,7 +39,11 @@ class Report:
             f"{sum(c.impact is impact for c in self.changes)} {impact.label}"
             for impact in (Impact.BREAKING, Impact.COMPATIBLE, Impact.DOCS)
         ]
-        return ", ".join(parts) + f"; {len(self.api_changes)} Python API breakage(s)"
+        additions = len(self.api_changes) - len(self.api_breakages)
+        return (
+            ", ".join(parts)
+            + f"; {len(self.api_breakages)} Python API breakage(s), {additions} addition(s)"
+        )
 
 
 def to_json(report: Report) -> str:
@@ -76,11 +83,11 @@ def to_table(report: Report) -> str:
     lines += ["", f"Python API (griffe, generated package): {report.api_diff_status}"]
     if report.api_changes:
         lines += _rows(
-            [("breaking", a.location, a.change) for a in report.api_changes],
+            [(a.impact.label, a.location, a.change) for a in report.api_changes],
             ("IMPACT", "OBJECT", "CHANGE"),
         )
     elif report.api_diff_status == "done":
-        lines.append("no breaking changes in the public API")
+        lines.append("no changes in the public API")
     return "\n".join(lines)
 
 
@@ -115,9 +122,9 @@ def to_markdown(report: Report) -> str:
     if report.api_changes:
         lines += ["| Impact | Object | Change |", "|---|---|---|"]
         lines += [
-            f"| 🔴 breaking | `{_cell(a.location)}` | {_cell(a.change)} |"
+            f"| {MARKS[a.impact]} {a.impact.label} | `{_cell(a.location)}` | {_cell(a.change)} |"
             for a in report.api_changes
         ]
     elif report.api_diff_status == "done":
-        lines.append("No breaking changes in the public API.")
+        lines.append("No changes in the public API.")
     return "\n".join(lines) + "\n"
