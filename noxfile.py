@@ -7,6 +7,8 @@ from requirements/constraints.txt, so results do not move when PyPI does.
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
 import nox
@@ -14,108 +16,140 @@ import nox
 ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", str(ROOT / "requirements" / "constraints.txt"))
 CLIENT_PROJECT = ROOT / "generated" / "plaid-session-client"
-PYTHON = "3.11"
+# Sessions run on the interpreter that runs nox (python=None): `python3.13 scripts/nox_pinned.py
+# -s tests` tests on 3.13. These are the versions the pins are locked for.
+SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
+PYTHON = None
+RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+# How long a session's command may take to clean up (stop the sandbox it started, write its
+# reports) once it is told to stop, before nox kills it.
+STOP_TIMEOUT_SECONDS = 30.0
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
+# One venv folder per interpreter: nox would reuse a venv another interpreter made.
+nox.options.envdir = f".nox/py{RUNNING_PYTHON}"
 nox.options.sessions = ["check-version", "check-generated", "lint", "typecheck", "tests"]
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # nox stops the command it runs on KeyboardInterrupt (Ctrl-C): it sends it SIGTERM and
+    # waits STOP_TIMEOUT_SECONDS. Make SIGTERM to nox (a CI runner cancelling, a script) do the
+    # same instead of killing nox and leaving its command running.
+    raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGTERM, _stop_on_sigterm)
+
+
+def run(session: nox.Session, *args: str) -> None:
+    """session.run, giving the command time to clean up when the session is stopped."""
+    session.run(*args, terminate_timeout=STOP_TIMEOUT_SECONDS)
 
 
 def install(session: nox.Session, *extras: str, client: bool = False) -> None:
     """Install this project (with extras) and optionally the generated client, pinned."""
+    if RUNNING_PYTHON not in SUPPORTED_PYTHONS:
+        supported = ", ".join(SUPPORTED_PYTHONS)
+        session.error(f"needs Python {supported}; nox runs on {RUNNING_PYTHON}")
     spec = f".[{','.join(extras)}]" if extras else "."
     session.install(*CONSTRAINTS, "-e", spec)
     if client:
-        # Non-editable: tests see the package exactly as a vendoring team installs it.
-        session.install(
-            *CONSTRAINTS, "--reinstall-package", "plaid-session-client", str(CLIENT_PROJECT)
+        # Non-editable, and reinstalled every time (its version need not change when its code
+        # does): tests see the package exactly as a vendoring team installs it.
+        reinstall = (
+            ("--reinstall-package", "plaid-session-client")
+            if session.venv_backend == "uv"
+            else ("--force-reinstall", "--no-deps")  # pip's spelling; the deps are above
         )
+        session.install(*CONSTRAINTS, *reinstall, str(CLIENT_PROJECT))
 
 
 @nox.session(python=PYTHON)
 def generate(session: nox.Session) -> None:
     """Regenerate generated/ from the spec, config and templates (bumps the version first)."""
     install(session, "generate", "test")
-    session.run("python", "-m", "plaid_tools.versioning", "bump", *session.posargs)
-    session.run("python", "-m", "plaid_tools.regenerate")
+    run(session, "python", "-m", "plaid_tools.versioning", "bump", *session.posargs)
+    run(session, "python", "-m", "plaid_tools.regenerate")
 
 
 @nox.session(name="check-generated", python=PYTHON)
 def check_generated(session: nox.Session) -> None:
     """Fail, naming the files, when generated/ differs from a fresh regeneration."""
     install(session, "generate")
-    session.run("python", "-m", "plaid_tools.check_generated")
+    run(session, "python", "-m", "plaid_tools.check_generated")
 
 
 @nox.session(name="check-version", python=PYTHON)
 def check_version(session: nox.Session) -> None:
     """Fail when info.version or the CHANGELOG lag what changed since origin/main (or main)."""
     install(session, "test", "generate")
-    session.run("python", "-m", "plaid_tools.versioning", "check", *session.posargs)
+    run(session, "python", "-m", "plaid_tools.versioning", "check", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Spec checks (validator + our rules) and ruff on our own code."""
     install(session, "lint", "generate")
-    session.run("python", "-m", "plaid_tools.spec_lint")
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+    run(session, "python", "-m", "plaid_tools.spec_lint")
+    run(session, "ruff", "check", ".")
+    run(session, "ruff", "format", "--check", ".")
 
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on our code and the generated package; pyright on the generated package."""
     install(session, "typecheck", "test", "generate", client=True)
-    session.run("mypy", "--strict", str(CLIENT_PROJECT / "plaid_session_client"))
-    session.run("mypy", "--strict", "contracts", "scripts", "tests")
-    session.run("pyright", str(CLIENT_PROJECT / "plaid_session_client"))
+    run(session, "mypy", "--strict", str(CLIENT_PROJECT / "plaid_session_client"))
+    run(session, "mypy", "--strict", "contracts", "scripts", "tests")
+    run(session, "pyright", str(CLIENT_PROJECT / "plaid_session_client"))
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The full test suite of the tooling, sandbox, client and contract runner."""
     install(session, "test", "generate", client=True)
-    session.run("pytest", *session.posargs)
+    run(session, "pytest", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def sandbox(session: nox.Session) -> None:
     """Serve the offline Plaid Sandbox: `nox -s sandbox -- --host 127.0.0.1 --port 8100`."""
     install(session)
-    session.run("python", "-m", "plaid_offline_sandbox", *session.posargs)
+    run(session, "python", "-m", "plaid_offline_sandbox", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def contracts(session: nox.Session) -> None:
     """The contract run (offline sandbox by default); report in reports/contracts/."""
     install(session, "test", client=True)
-    session.run("python", "-m", "plaid_contracts", "run", *session.posargs)
+    run(session, "python", "-m", "plaid_contracts", "run", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def parity(session: nox.Session) -> None:
     """Replay a real-Sandbox recording against the offline sandbox and report differences."""
     install(session, "test", client=True)
-    session.run("python", "-m", "plaid_contracts", "parity", *session.posargs)
+    run(session, "python", "-m", "plaid_contracts", "parity", *session.posargs)
 
 
 @nox.session(name="try", python=PYTHON)
 def try_request(session: nox.Session) -> None:
     """Send the spec's example request to the target and print the answer, secrets masked."""
     install(session, "test", client=True)
-    session.run("python", "-m", "plaid_contracts", "try", *session.posargs)
+    run(session, "python", "-m", "plaid_contracts", "try", *session.posargs)
 
 
 @nox.session(name="spec-diff", python=PYTHON)
 def spec_diff(session: nox.Session) -> None:
     """Classify spec changes by impact: `nox -s spec-diff -- [OLD] [NEW] [--format json]`."""
     install(session, "test", "generate")
-    session.run("python", "-m", "plaid_tools.spec_diff", *session.posargs)
+    run(session, "python", "-m", "plaid_tools.spec_diff", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks and reliability figures as ratios; writes reports/bench/."""
     install(session, "test", "generate", "bench", client=True)
-    session.run("python", "-m", "plaid_tools.bench", *session.posargs)
+    run(session, "python", "-m", "plaid_tools.bench", *session.posargs)

@@ -2,9 +2,10 @@
 
     python3 scripts/nox_pinned.py -s contracts
 
-Creates .nox-env/ once from requirements/nox.txt, reinstalls when that file changes, then hands
-every argument to nox. Only the standard library is used, so a fresh machine with Python 3.11+
-and PyPI access needs nothing else.
+Creates .nox-env/py3.X/ (one per interpreter version: nox, and so every session, runs on the
+interpreter that runs this script) from requirements/nox.txt, reinstalls when that file changes,
+then becomes nox with every argument. Only the standard library is used, so a fresh machine with
+Python 3.11+ and PyPI access needs nothing else.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV_DIR = ROOT / ".nox-env"
+ENV_DIR = ROOT / ".nox-env" / f"py{sys.version_info.major}.{sys.version_info.minor}"
 REQUIREMENTS = ROOT / "requirements" / "nox.txt"
 STAMP = ENV_DIR / ".requirements-sha256"
 
@@ -57,7 +58,13 @@ def main() -> int:
     python = ensure_env()
     # nox finds uv next to itself: put the env's bin first so sessions use the pinned uv.
     env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.call([str(python), "-m", "nox", *sys.argv[1:]], cwd=ROOT, env=env)
+    command = [str(python), "-m", "nox", *sys.argv[1:]]
+    os.chdir(ROOT)
+    if os.name == "posix":
+        # Become nox: a signal sent to this process (SIGTERM from a CI runner or a script)
+        # reaches nox itself, which stops the session it runs (noxfile.py).
+        os.execve(command[0], command, env)
+    return subprocess.call(command, env=env)
 
 
 if __name__ == "__main__":

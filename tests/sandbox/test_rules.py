@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -355,7 +355,7 @@ def test_success(
         # Injected clock: now + 4 h, fractional seconds truncated.
         assert data["link"]["expiration"] == "2026-03-10T13:13:03Z"
     else:
-        expected = datetime.utcnow() + timedelta(hours=4)
+        expected = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=4)
         assert abs((expiration - expected).total_seconds()) < 60
 
 
