@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from plaid_tools.spec_diff.loader import Resolver, SpecLoadError
-from plaid_tools.spec_diff.model import Impact
+from plaid_tools.spec_diff.model import Impact, Side
 
 from .conftest import STRING, diff, mini, obj, rules_of, verdict_of
 
@@ -327,3 +327,75 @@ def test_response_header_removed_is_breaking_and_added_is_compatible() -> None:
     with_header, without = _with_response_header(mini()), mini()
     assert rules_of(diff(with_header, without)) == {"response_header_removed": Impact.BREAKING}
     assert rules_of(diff(without, with_header)) == {"response_header_added": Impact.COMPATIBLE}
+
+
+def sides_of(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Side, str]]:
+    return [(change.rule, change.side, change.subject) for change in diff(old, new)]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (obj(a=STRING), obj(a=STRING, b=STRING), ("property_added", Side.NEW, "")),
+        (obj(a=STRING, b=STRING), obj(a=STRING), ("property_removed", Side.OLD, "")),
+        (obj(a=STRING), obj(["a"], a=STRING), ("required_changed", Side.NEW, "")),
+        (obj(["a"], a=STRING), obj(a=STRING), ("required_changed", Side.OLD, "")),
+        (
+            obj(a={**STRING, "minLength": 1}),
+            obj(a=STRING),
+            ("bounds_changed", Side.OLD, "minLength"),
+        ),
+        (
+            obj(a={**STRING, "maxLength": 5}),
+            obj(a={**STRING, "maxLength": 9}),
+            ("bounds_changed", Side.BOTH, "maxLength"),
+        ),
+        (obj(a=STRING), obj(a={**STRING, "format": "uri"}), ("format_changed", Side.NEW, "")),
+        (obj(a={**STRING, "nullable": True}), obj(a=STRING), ("nullable_changed", Side.OLD, "")),
+        (
+            {**obj(a=STRING), "additionalProperties": False},
+            obj(a=STRING),
+            ("additional_properties_changed", Side.OLD, ""),
+        ),
+        (
+            obj(a={"type": "string", "enum": ["x"]}),
+            obj(a={"type": "string", "enum": ["x", "y", "z"]}),
+            ("enum_added", Side.NEW, "y, z"),
+        ),
+        (obj(a={"type": "object"}), obj(a={}), ("type_changed", Side.OLD, "")),
+        (
+            obj(a={**STRING, "default": "x"}),
+            obj(a=STRING),
+            ("other_keyword_changed", Side.OLD, "default"),
+        ),
+    ],
+)
+def test_each_change_says_which_side_holds_it(
+    old: Any, new: Any, expected: tuple[str, Side, str]
+) -> None:
+    """Read in both directions (our spec against Plaid's), old only, new only or both."""
+    assert sides_of(mini(request=old), mini(request=new)) == [expected]
+
+
+def test_document_level_changes_say_which_side_holds_them() -> None:
+    with_header, without = _with_response_header(mini()), mini()
+    assert sides_of(with_header, without) == [("response_header_removed", Side.OLD, "")]
+    with_scheme = _with_security_scheme(mini())
+    assert sides_of(mini(), with_scheme) == [("security_scheme_added", Side.NEW, "")]
+
+
+def test_a_component_renamed_inside_a_union_is_paired_by_shape() -> None:
+    """Plaid's closed PlaidErrorType against our anyOf [KnownErrorType, string]: the enums pair
+    up, so a new value shows as such, not as one variant removed and another added."""
+    ours = mini(
+        response=obj(t={"anyOf": [{"$ref": "#/components/schemas/Known"}, STRING]}),
+        schemas={"Known": {"type": "string", "enum": ["A"]}},
+    )
+    theirs = mini(
+        response=obj(t={"$ref": "#/components/schemas/Kind"}),
+        schemas={"Kind": {"type": "string", "enum": ["A", "B"]}},
+    )
+    found = {(c.rule, c.subject) for c in diff(ours, theirs)}
+    assert ("enum_added", "B") in found
+    assert ("variant_removed", "string") in found
+    assert not any(rule == "variant_added" for rule, _ in found)

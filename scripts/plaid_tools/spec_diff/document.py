@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from plaid_tools.spec_diff.loader import Resolver
-from plaid_tools.spec_diff.model import Change, Direction, Finding, Impact
+from plaid_tools.spec_diff.model import Change, Direction, Finding, Impact, Side
 from plaid_tools.spec_diff.rules import Context
 from plaid_tools.spec_diff.schema import view
 from plaid_tools.spec_diff.walk import SchemaDiffer
 
 BREAKING, COMPATIBLE, DOCS = Impact.BREAKING, Impact.COMPATIBLE, Impact.DOCS
+OLD, NEW = Side.OLD, Side.NEW
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 REQUEST, RESPONSE = Context(Direction.REQUEST), Context(Direction.RESPONSE)
 # Documentation-only keys of non-schema objects (operations, parameters, responses, info...).
@@ -38,7 +39,7 @@ def _docs_findings(
         if (key in DOC_KEYS or key in extra or key.startswith("x-"))
         and old.get(key) != new.get(key)
     )
-    return [Finding(f"{key} changed", DOCS, "docs_changed") for key in keys]
+    return [Finding(f"{key} changed", DOCS, "docs_changed", subject=key) for key in keys]
 
 
 class DocumentDiffer:
@@ -61,7 +62,7 @@ class DocumentDiffer:
 
     def _add(self, location: str, findings: list[Finding] | Iterator[Finding]) -> None:
         for f in findings:
-            self.changes.append(Change(location, f.change, f.impact, f.rule))
+            self.changes.append(Change(location, f.change, f.impact, f.rule, f.side, f.subject))
 
     def _schema(self, location: str, old: Any, new: Any, ctx: Context) -> None:
         for placed in self.schemas.compare(old, new, ctx):
@@ -75,10 +76,10 @@ class DocumentDiffer:
         keys = sorted(
             k for k in {*old_info, *new_info} - {"version"} if old_info.get(k) != new_info.get(k)
         )
-        self._add("info", [Finding(f"{k} changed", DOCS, "info_changed") for k in keys])
+        self._add("info", [Finding(f"{k} changed", DOCS, "info_changed", subject=k) for k in keys])
         for key in ("openapi", "externalDocs", "jsonSchemaDialect"):
             if self.old_doc.get(key) != self.new_doc.get(key):
-                self._add(key, [Finding(f"{key} changed", DOCS, "docs_changed")])
+                self._add(key, [Finding(f"{key} changed", DOCS, "docs_changed", subject=key)])
         self._add(
             "document",
             [f for f in _docs_findings(self.old_doc, self.new_doc) if f.change.startswith("x-")],
@@ -95,11 +96,12 @@ class DocumentDiffer:
                         "server removed (clients configured with this base URL break)",
                         BREAKING,
                         "server_removed",
+                        OLD,
                     )
                 ],
             )
         for url in new.keys() - old.keys():
-            self._add(f"servers {url}", [Finding("server added", COMPATIBLE, "server_added")])
+            self._add(f"servers {url}", [Finding("server added", COMPATIBLE, "server_added", NEW)])
         for url in sorted(old.keys() & new.keys(), key=str):
             self._add(
                 f"servers {url}", _docs_findings(old[url], new[url], frozenset({"variables"}))
@@ -109,8 +111,9 @@ class DocumentDiffer:
         old = {t.get("name"): t for t in self.old_doc.get("tags") or [] if isinstance(t, dict)}
         new = {t.get("name"): t for t in self.new_doc.get("tags") or [] if isinstance(t, dict)}
         for name in sorted({*old, *new} - (old.keys() & new.keys()), key=str):
-            verb = "added" if name in new else "removed"
-            self._add(f"tags {name}", [Finding(f"tag {verb} from the tag list", DOCS, "tag_list")])
+            verb, side = ("added", NEW) if name in new else ("removed", OLD)
+            finding = Finding(f"tag {verb} from the tag list", DOCS, "tag_list", side)
+            self._add(f"tags {name}", [finding])
         for name in sorted(old.keys() & new.keys(), key=str):
             self._add(f"tags {name}", _docs_findings(old[name], new[name]))
 
@@ -119,9 +122,11 @@ class DocumentDiffer:
     ) -> None:
         """Named things a client relies on: removing one breaks it, adding one does not."""
         for name in sorted(old.keys() - new.keys()):
-            self._add(f"{prefix} {name}", [Finding(f"{what} removed", BREAKING, f"{rule}_removed")])
+            removed = Finding(f"{what} removed", BREAKING, f"{rule}_removed", OLD)
+            self._add(f"{prefix} {name}", [removed])
         for name in sorted(new.keys() - old.keys()):
-            self._add(f"{prefix} {name}", [Finding(f"{what} added", COMPATIBLE, f"{rule}_added")])
+            added = Finding(f"{what} added", COMPATIBLE, f"{rule}_added", NEW)
+            self._add(f"{prefix} {name}", [added])
 
     def _security_schemes(self) -> None:
         def schemes(doc: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +152,7 @@ class DocumentDiffer:
                         "send credentials differently)",
                         BREAKING,
                         "security_scheme_changed",
+                        subject=k,
                     )
                     for k in changed
                 ],
@@ -169,6 +175,7 @@ class DocumentDiffer:
                         "operation removed (the generated function disappears)",
                         BREAKING,
                         "operation_removed",
+                        OLD,
                     )
                 ],
             )
@@ -178,7 +185,10 @@ class DocumentDiffer:
                 label,
                 [
                     Finding(
-                        "operation added (a new generated function)", COMPATIBLE, "operation_added"
+                        "operation added (a new generated function)",
+                        COMPATIBLE,
+                        "operation_added",
+                        NEW,
                     )
                 ],
             )
@@ -229,11 +239,19 @@ class DocumentDiffer:
                 "authenticate this way are rejected)",
                 BREAKING,
                 "security_removed",
+                OLD,
+                _show(alt),
             )
             for alt in sorted(before - after, key=sorted)
         ]
         findings += [
-            Finding(f"security alternative added: {_show(alt)}", COMPATIBLE, "security_added")
+            Finding(
+                f"security alternative added: {_show(alt)}",
+                COMPATIBLE,
+                "security_added",
+                NEW,
+                _show(alt),
+            )
             for alt in sorted(after - before, key=sorted)
         ]
         return findings
@@ -256,6 +274,7 @@ class DocumentDiffer:
                         "parameter removed (the generated keyword argument disappears)",
                         BREAKING,
                         "parameter_removed",
+                        OLD,
                     )
                 ],
             )
@@ -268,6 +287,7 @@ class DocumentDiffer:
                         f"{'required' if required else 'optional'} parameter added",
                         BREAKING if required else COMPATIBLE,
                         "parameter_added",
+                        NEW,
                     )
                 ],
             )
@@ -286,6 +306,7 @@ class DocumentDiffer:
                         f"parameter {'optional -> required' if now else 'required -> optional'}",
                         BREAKING if now else COMPATIBLE,
                         "parameter_required_changed",
+                        NEW if now else OLD,
                     )
                 ],
             )
@@ -299,6 +320,7 @@ class DocumentDiffer:
                             "value is serialized differently)",
                             BREAKING,
                             "parameter_serialization_changed",
+                            subject=key,
                         )
                     ],
                 )
@@ -328,12 +350,13 @@ class DocumentDiffer:
         if old is None or new is None:
             required = isinstance(new, dict) and new.get("required") is True
             finding = (
-                Finding("request body removed", BREAKING, "request_body_removed")
+                Finding("request body removed", BREAKING, "request_body_removed", OLD)
                 if new is None
                 else Finding(
                     f"{'required' if required else 'optional'} request body added",
                     BREAKING if required else COMPATIBLE,
                     "request_body_added",
+                    NEW,
                 )
             )
             self._add(where, [finding])
@@ -347,6 +370,7 @@ class DocumentDiffer:
                         f"request body {'optional -> required' if now else 'required -> optional'}",
                         BREAKING if now else COMPATIBLE,
                         "request_body_required_changed",
+                        NEW if now else OLD,
                     )
                 ],
             )
@@ -357,11 +381,12 @@ class DocumentDiffer:
         for media in sorted(old.keys() - new.keys()):
             self._add(
                 f"{where} ({media})",
-                [Finding("media type removed", BREAKING, "media_type_removed")],
+                [Finding("media type removed", BREAKING, "media_type_removed", OLD)],
             )
         for media in sorted(new.keys() - old.keys()):
             self._add(
-                f"{where} ({media})", [Finding("media type added", COMPATIBLE, "media_type_added")]
+                f"{where} ({media})",
+                [Finding("media type added", COMPATIBLE, "media_type_added", NEW)],
             )
         for media in sorted(old.keys() & new.keys()):
             before, after = _mapping(old[media]), _mapping(new[media])
@@ -377,6 +402,7 @@ class DocumentDiffer:
                         "response removed (the client no longer parses it)",
                         BREAKING,
                         "response_removed",
+                        OLD,
                     )
                 ],
             )
@@ -389,6 +415,7 @@ class DocumentDiffer:
                         "where it used to treat it as undocumented)",
                         COMPATIBLE,
                         "response_added",
+                        NEW,
                     )
                 ],
             )
@@ -428,6 +455,7 @@ class DocumentDiffer:
                             + ("optional -> required" if now else "required -> optional"),
                             COMPATIBLE if now else BREAKING,
                             "response_header_required_changed",
+                            NEW if now else OLD,
                         )
                     ],
                 )
@@ -449,12 +477,12 @@ class DocumentDiffer:
         for name in sorted(old.keys() - new.keys() - renamed_away):
             self._add(
                 f"components.schemas.{old[name]}",
-                [Finding(f"generated class {name} removed", BREAKING, "class_removed")],
+                [Finding(f"generated class {name} removed", BREAKING, "class_removed", OLD)],
             )
         for name in sorted(new.keys() - old.keys() - renamed_to):
             self._add(
                 f"components.schemas.{new[name]}",
-                [Finding(f"generated class {name} added", COMPATIBLE, "class_added")],
+                [Finding(f"generated class {name} added", COMPATIBLE, "class_added", NEW)],
             )
 
     @staticmethod

@@ -59,10 +59,14 @@ def read_git_file(ref: str, path: str, repo_root: Path = paths.ROOT) -> str | No
     return result.stdout if result.returncode == 0 else None
 
 
+# libyaml's loader parses Plaid's 3 MB spec in ~1 s, about 4x faster than the pure-Python one.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse(text: str, label: str) -> dict[str, Any]:
     """Parse YAML or JSON text into a document, insisting on a mapping at the top."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         raise SpecLoadError(f"{label}: not valid YAML/JSON: {error}") from error
     if not isinstance(document, dict):
@@ -70,16 +74,21 @@ def parse(text: str, label: str) -> dict[str, Any]:
     return document
 
 
+def path_label(path: Path, repo_root: Path = paths.ROOT) -> str:
+    """A path as a reader types it: relative to the repository when inside it."""
+    resolved = path.resolve()
+    return (
+        resolved.relative_to(repo_root).as_posix()
+        if resolved.is_relative_to(repo_root)
+        else str(path)
+    )
+
+
 def load_source(source: str, repo_root: Path = paths.ROOT) -> LoadedSpec:
     """Load `source`: an existing file, `REF:path`, or a ref (meaning the ref's spec file)."""
     candidate = Path(source)
     if candidate.is_file():
-        resolved = candidate.resolve()
-        label = (
-            resolved.relative_to(repo_root).as_posix()
-            if resolved.is_relative_to(repo_root)
-            else source
-        )
+        label = path_label(candidate, repo_root)
         return LoadedSpec(label, candidate.read_text(encoding="utf-8"), _parse_file(candidate))
     ref, sep, path = source.partition(":")
     if not sep:

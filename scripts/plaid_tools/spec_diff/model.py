@@ -23,6 +23,16 @@ class Impact(IntEnum):
         return cls[label.upper()]
 
 
+class Side(Enum):
+    """Which document holds what a change is about, for comparisons read in both directions
+    (our spec against Plaid's): a field, value or constraint only the old document has, only
+    the new one has, or one both have with different values."""
+
+    OLD = "old"
+    NEW = "new"
+    BOTH = "both"
+
+
 class Direction(Enum):
     """Who writes the data: the client (request) or the server (response)."""
 
@@ -32,12 +42,18 @@ class Direction(Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One difference between two specs, with its impact and the rule that found it."""
+    """One difference between two specs, with its impact and the rule that found it.
+
+    `subject` tells apart several findings of one rule at one location (the keyword, the
+    enum values or the variant concerned); `side` says which document holds it.
+    """
 
     location: str
     change: str
     impact: Impact
     rule: str
+    side: Side = Side.BOTH
+    subject: str = ""
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -60,3 +76,5 @@ class Finding:
     change: str
     impact: Impact
     rule: str
+    side: Side = Side.BOTH
+    subject: str = ""

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from plaid_tools.spec_diff.model import Direction, Finding, Impact
+from plaid_tools.spec_diff.model import Direction, Finding, Impact, Side
 from plaid_tools.spec_diff.schema import DOCS_KEYWORDS, SchemaView
 
 BREAKING, COMPATIBLE, DOCS = Impact.BREAKING, Impact.COMPATIBLE, Impact.DOCS
+OLD, NEW, BOTH = Side.OLD, Side.NEW, Side.BOTH
 # Formats openapi-python-client turns into Python types; any change there changes the type.
 TYPED_FORMATS = frozenset({"date-time", "date", "uuid", "binary"})
 LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum")
@@ -64,6 +65,13 @@ def _by_direction(ctx: Context, *, request: Impact, response: Impact) -> Impact:
     return request if ctx.request else response
 
 
+def _holder(before: Any, after: Any) -> Side:
+    """Which side holds a keyword: only the old schema, only the new one, or both."""
+    if before is None:
+        return NEW
+    return OLD if after is None else BOTH
+
+
 def _widens(old: frozenset[str] | None, new: frozenset[str] | None) -> bool:
     """Whether every value valid for `old` types is valid for `new` types."""
     if new is None:
@@ -110,7 +118,7 @@ def type_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
         impact = COMPATIBLE if _widens(new.types, old.types) else BREAKING
     if impact is COMPATIBLE:
         text += " (accepts everything it did; the generated annotation changes)"
-    return [Finding(text, impact, "type_changed")]
+    return [Finding(text, impact, "type_changed", _holder(old.types, new.types))]
 
 
 def nullable_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
@@ -119,10 +127,10 @@ def nullable_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Fin
     if new.nullable:
         impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
         why = "" if ctx.request else " (the client may now receive null where it expected a value)"
-        return [Finding(f"now nullable{why}", impact, "nullable_changed")]
+        return [Finding(f"now nullable{why}", impact, "nullable_changed", NEW)]
     impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
     why = " (a client that sends null is rejected)" if ctx.request else ""
-    return [Finding(f"no longer nullable{why}", impact, "nullable_changed")]
+    return [Finding(f"no longer nullable{why}", impact, "nullable_changed", OLD)]
 
 
 def format_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
@@ -130,14 +138,15 @@ def format_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Findi
     if before == after:
         return []
     text = f"format {before or '(none)'} -> {after or '(none)'}"
+    side = _holder(before, after)
     if before in TYPED_FORMATS or after in TYPED_FORMATS:
         why = " (policy: the generator maps this format to a Python type, which changes)"
-        return [Finding(text + why, BREAKING, "format_changed")]
+        return [Finding(text + why, BREAKING, "format_changed", side)]
     if ctx.request:
         impact = COMPATIBLE if after is None else BREAKING
-        return [Finding(text, impact, "format_changed")]
+        return [Finding(text, impact, "format_changed", side)]
     why = " (the generated client does not validate string formats in responses)"
-    return [Finding(text + why, COMPATIBLE, "format_changed")]
+    return [Finding(text + why, COMPATIBLE, "format_changed", side)]
 
 
 def _values(values: Any) -> str:
@@ -152,26 +161,23 @@ def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
     findings = []
     added = [value for value in new.enum if value not in old.enum]
     removed = [value for value in old.enum if value not in new.enum]
-    if added and ctx.request:
-        findings.append(Finding(f"enum values added: {_values(added)}", COMPATIBLE, "enum_added"))
-    elif added and ctx.open_enum:
-        findings.append(
-            Finding(
-                f"enum values added: {_values(added)} (compatible only because this enum is open: "
-                "the generated client keeps unknown values as plain strings)",
-                COMPATIBLE,
-                "enum_added",
+    if added:
+        values = _values(added)
+        if ctx.request:
+            text, impact = f"enum values added: {values}", COMPATIBLE
+        elif ctx.open_enum:
+            text = (
+                f"enum values added: {values} (compatible only because this enum is open: "
+                "the generated client keeps unknown values as plain strings)"
             )
-        )
-    elif added:
-        findings.append(
-            Finding(
-                f"enum values added: {_values(added)} (closed enum: the generated client raises "
-                "ValueError on a value it does not know; make it open with anyOf [enum, string])",
-                BREAKING,
-                "enum_added",
+            impact = COMPATIBLE
+        else:
+            text = (
+                f"enum values added: {values} (closed enum: the generated client raises "
+                "ValueError on a value it does not know; make it open with anyOf [enum, string])"
             )
-        )
+            impact = BREAKING
+        findings.append(Finding(text, impact, "enum_added", NEW, values))
     if removed:
         impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
         why = (
@@ -181,7 +187,13 @@ def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
             "Enum loses the member, the Python API section reports it)"
         )
         findings.append(
-            Finding(f"enum values removed: {_values(removed)}{why}", impact, "enum_removed")
+            Finding(
+                f"enum values removed: {_values(removed)}{why}",
+                impact,
+                "enum_removed",
+                OLD,
+                _values(removed),
+            )
         )
     if not added and not removed:
         findings.append(Finding("enum values reordered", DOCS, "enum_reordered"))
@@ -191,10 +203,11 @@ def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
 def _enum_introduced_or_dropped(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
     if new.enum is not None:
         impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
-        return [Finding(f"now restricted to enum: {_values(new.enum)}", impact, "enum_introduced")]
+        text = f"now restricted to enum: {_values(new.enum)}"
+        return [Finding(text, impact, "enum_introduced", NEW)]
     impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
     why = "" if ctx.request else " (the generated type changes from an Enum class to a plain value)"
-    return [Finding(f"no longer an enum{why}", impact, "enum_dropped")]
+    return [Finding(f"no longer an enum{why}", impact, "enum_dropped", OLD)]
 
 
 def _allows_extra(view: SchemaView) -> bool:
@@ -211,6 +224,7 @@ def additional_properties_changed(old: SchemaView, new: SchemaView, ctx: Context
                 "(the generated model gains additional_properties)",
                 COMPATIBLE,
                 "additional_properties_changed",
+                OLD,
             )
         ]
     if ctx.request:
@@ -219,6 +233,7 @@ def additional_properties_changed(old: SchemaView, new: SchemaView, ctx: Context
                 "additionalProperties no longer allowed (extra keys are rejected)",
                 BREAKING,
                 "additional_properties_changed",
+                NEW,
             )
         ]
     return [
@@ -227,6 +242,7 @@ def additional_properties_changed(old: SchemaView, new: SchemaView, ctx: Context
             "loses its additional_properties mapping, though the wire only narrows)",
             BREAKING,
             "additional_properties_changed",
+            NEW,
         )
     ]
 
@@ -253,7 +269,7 @@ def bounds_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Findi
         else:
             impact = COMPATIBLE
             text += " (the generated client does not validate responses)"
-        findings.append(Finding(text, impact, "bounds_changed"))
+        findings.append(Finding(text, impact, "bounds_changed", _holder(before, after), key))
     return findings
 
 
@@ -262,11 +278,13 @@ def pattern_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Find
     if before == after:
         return []
     text = f"pattern {before!r} -> {after!r}"
+    side = _holder(before, after)
     if not ctx.request:
-        return [Finding(text + " (responses are not validated)", COMPATIBLE, "pattern_changed")]
+        why = " (responses are not validated)"
+        return [Finding(text + why, COMPATIBLE, "pattern_changed", side)]
     # Two regular expressions cannot be compared in general: any new pattern may reject.
     impact = COMPATIBLE if after is None else BREAKING
-    return [Finding(text, impact, "pattern_changed")]
+    return [Finding(text, impact, "pattern_changed", side)]
 
 
 def docs_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
@@ -278,7 +296,7 @@ def docs_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
     )
     if "title" in keys and old.generates_class and new.generates_class:
         keys.remove("title")
-    return [Finding(f"{key} changed", DOCS, "docs_changed") for key in keys]
+    return [Finding(f"{key} changed", DOCS, "docs_changed", subject=key) for key in keys]
 
 
 def other_keyword_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
@@ -299,6 +317,8 @@ def other_keyword_changed(old: SchemaView, new: SchemaView, ctx: Context) -> lis
             f"{key}: {old.raw.get(key)!r} -> {new.raw.get(key)!r} ({why})",
             impact,
             "other_keyword_changed",
+            _holder(old.raw.get(key), new.raw.get(key)),
+            key,
         )
         for key in keys
     ]
@@ -324,9 +344,10 @@ def property_added(name: str, required: bool, ctx: Context) -> Finding:
             f"required field {name} added (clients that do not send it are rejected)",
             BREAKING,
             "property_added",
+            NEW,
         )
     kind = "required" if required else "optional"
-    return Finding(f"{kind} field {name} added", COMPATIBLE, "property_added")
+    return Finding(f"{kind} field {name} added", COMPATIBLE, "property_added", NEW)
 
 
 def property_removed(name: str, ctx: Context) -> Finding:
@@ -335,6 +356,7 @@ def property_removed(name: str, ctx: Context) -> Finding:
         f"field {name} removed ({why}; the generated model loses the attribute)",
         BREAKING,
         "property_removed",
+        OLD,
     )
 
 
@@ -346,26 +368,29 @@ def required_changed(name: str, now_required: bool, ctx: Context) -> Finding:
             if ctx.request
             else "the attribute is always set now"
         )
-        return Finding(f"field {name} optional -> required ({why})", impact, "required_changed")
+        text = f"field {name} optional -> required ({why})"
+        return Finding(text, impact, "required_changed", NEW)
     impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
     why = (
         "clients may omit it"
         if ctx.request
         else "the attribute may now be missing (UNSET); code that reads it must check"
     )
-    return Finding(f"field {name} required -> optional ({why})", impact, "required_changed")
+    return Finding(f"field {name} required -> optional ({why})", impact, "required_changed", OLD)
 
 
 def variant_added(description: str, ctx: Context) -> Finding:
     impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
     why = "" if ctx.request else " (the client may receive a shape it does not expect)"
-    return Finding(f"union variant added: {description}{why}", impact, "variant_added")
+    text = f"union variant added: {description}{why}"
+    return Finding(text, impact, "variant_added", NEW, description)
 
 
 def variant_removed(description: str, ctx: Context) -> Finding:
     impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
     why = " (clients that send it are rejected)" if ctx.request else ""
-    return Finding(f"union variant removed: {description}{why}", impact, "variant_removed")
+    text = f"union variant removed: {description}{why}"
+    return Finding(text, impact, "variant_removed", OLD, description)
 
 
 def union_kind_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:

@@ -118,7 +118,10 @@ def _combine(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _fold_all_of(node: dict[str, Any], resolver: Resolver, seen: frozenset[str]) -> dict[str, Any]:
+def fold_all_of(
+    node: dict[str, Any], resolver: Resolver, seen: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """`node` with its `allOf` parts merged into it (their `$ref`s followed), as one schema."""
     parts = node.get("allOf")
     own = {key: value for key, value in node.items() if key not in ("allOf", "$ref")}
     if not isinstance(parts, list):
@@ -128,7 +131,7 @@ def _fold_all_of(node: dict[str, Any], resolver: Resolver, seen: frozenset[str])
         target, chain = resolver.follow(part)
         if seen.intersection(chain) or not isinstance(target, dict):
             continue  # a schema that includes itself through allOf adds nothing new
-        merged = _combine(merged, _fold_all_of(target, resolver, seen.union(chain)))
+        merged = _combine(merged, fold_all_of(target, resolver, seen.union(chain)))
     # The schema's own keywords come last so its description/title win over the parts'.
     return _combine(merged, own)
 
@@ -153,7 +156,7 @@ def view(node: Any, resolver: Resolver) -> SchemaView:
     target, chain = resolver.follow(node)
     target = target if isinstance(target, dict) else {}
     component = component_name(chain[-1]) if chain else _single_ref_component(target, resolver)
-    raw = _fold_all_of(target, resolver, frozenset(chain))
+    raw = fold_all_of(target, resolver, frozenset(chain))
     raw.update(siblings if chain else {})  # 3.1 allows docs beside a $ref; they win
     return _finish(raw, component, resolver)
 

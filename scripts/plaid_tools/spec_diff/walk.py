@@ -108,9 +108,9 @@ class SchemaDiffer:
         placed = [Placed("", f) for f in rules.docs_changed(old, new, ctx)]
         placed += [Placed("", f) for f in rules.nullable_changed(old, new, ctx)]
         placed += [Placed("", f) for f in rules.union_kind_changed(old, new, ctx)]
-        old_variants = self._variants(old, self.old)
-        new_variants = self._variants(new, self.new)
-        pairs, removed, added = _match_variants(old_variants, new_variants)
+        old_variants = variants(old, self.old)
+        new_variants = variants(new, self.new)
+        pairs, removed, added = match_variants(old_variants, new_variants)
         open_enum = _is_open_enum(old_variants) and _is_open_enum(new_variants)
         kind = new.union_kind or old.union_kind or "anyOf"
         for old_v, new_v, index in pairs:
@@ -122,51 +122,53 @@ class SchemaDiffer:
         placed += [Placed("", rules.variant_added(_describe(v), ctx)) for v in added]
         return placed
 
-    @staticmethod
-    def _variants(schema: SchemaView, resolver: Resolver) -> list[SchemaView]:
-        if not schema.variants:
-            return [schema]  # a plain schema is a union of one when the other side is a union
-        return [view(variant, resolver) for variant in schema.variants]
+
+def variants(schema: SchemaView, resolver: Resolver) -> list[SchemaView]:
+    """A union's variants; a plain schema is a union of one when the other side is a union."""
+    if not schema.variants:
+        return [schema]
+    return [view(variant, resolver) for variant in schema.variants]
 
 
-def _variant_key(schema: SchemaView) -> tuple[str, ...]:
-    if schema.component:
-        return ("ref", schema.component)
+def _shape_key(schema: SchemaView) -> tuple[str, ...]:
     return ("inline", *sorted(schema.types or {"any"}), "enum" if schema.enum else "")
 
 
-def _match_variants(
+def _variant_key(schema: SchemaView) -> tuple[str, ...]:
+    return ("ref", schema.component) if schema.component else _shape_key(schema)
+
+
+def match_variants(
     old: list[SchemaView], new: list[SchemaView]
 ) -> tuple[list[tuple[SchemaView, SchemaView, int]], list[SchemaView], list[SchemaView]]:
-    """Pair variants by component name or shape; a lone leftover on each side is a pair too."""
+    """Pair variants by component name, then by shape (a component renamed inside a union, an
+    enum moved between components); a lone leftover on each side is a pair too."""
     pairs: list[tuple[SchemaView, SchemaView, int]] = []
     unmatched_new = list(enumerate(new))
-    removed: list[SchemaView] = []
-    for old_variant in old:
-        match = next(
-            (
-                i
-                for i, (_, v) in enumerate(unmatched_new)
-                if _variant_key(v) == _variant_key(old_variant)
-            ),
-            None,
-        )
-        if match is None:
-            removed.append(old_variant)
-        else:
-            index, new_variant = unmatched_new.pop(match)
-            pairs.append((old_variant, new_variant, index))
+    removed = list(old)
+    for key in (_variant_key, _shape_key):
+        unmatched_old, removed = removed, []
+        for old_variant in unmatched_old:
+            match = next(
+                (i for i, (_, v) in enumerate(unmatched_new) if key(v) == key(old_variant)),
+                None,
+            )
+            if match is None:
+                removed.append(old_variant)
+            else:
+                index, new_variant = unmatched_new.pop(match)
+                pairs.append((old_variant, new_variant, index))
     if len(removed) == 1 and len(unmatched_new) == 1:
         index, new_variant = unmatched_new.pop()
         pairs.append((removed.pop(), new_variant, index))
     return pairs, removed, [v for _, v in unmatched_new]
 
 
-def _is_open_enum(variants: list[SchemaView]) -> bool:
+def _is_open_enum(members: list[SchemaView]) -> bool:
     """anyOf [enum, plain string]: unknown values parse as the plain variant."""
-    enum_types = {t for v in variants if v.enum is not None for t in (v.types or ())}
+    enum_types = {t for v in members if v.enum is not None for t in (v.types or ())}
     plain_types = {
-        t for v in variants if v.enum is None and not v.properties for t in (v.types or ())
+        t for v in members if v.enum is None and not v.properties for t in (v.types or ())
     }
     return bool(enum_types & plain_types)
 
