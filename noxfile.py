@@ -149,6 +149,13 @@ def spec_diff(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def upstream(session: nox.Session) -> None:
+    """Our spec against Plaid's published spec: `nox -s upstream -- [URL | FILE | DIR[@REF]]`."""
+    install(session, "test")
+    run(session, "python", "-m", "plaid_tools.upstream", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks and reliability figures as ratios; writes reports/bench/."""
     install(session, "test", "generate", "bench", client=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_DIR = ROOT / "openapi"
 SPEC = OPENAPI_DIR / "plaid-session-token.yaml"
+UPSTREAM_DEVIATIONS = OPENAPI_DIR / "upstream-deviations.yaml"
 GENERATOR_CONFIG = OPENAPI_DIR / "generator-config.yaml"
 TEMPLATES = OPENAPI_DIR / "templates"
 HEADER_HOOK = OPENAPI_DIR / "hooks" / "add_generated_header.py"
@@ -13,3 +14,4 @@ DISTRIBUTION = "plaid-session-client"
 PACKAGE = "plaid_session_client"
 CLIENT_PROJECT = GENERATED_DIR / DISTRIBUTION
 REPORTS_DIR = ROOT / "reports"
+UPSTREAM_REPORT = REPORTS_DIR / "upstream" / "upstream.md"
