@@ -301,10 +301,9 @@ def test_missing_credentials_are_a_typed_error(client: PlaidSessionClient) -> No
 
 def test_empty_client_user_id_is_a_typed_error(client: PlaidSessionClient) -> None:
     _begin("test_empty_client_user_id_is_a_typed_error")
-    body = SessionTokenCreateRequest(
-        template_id=TEMPLATE_ID, user=SessionTokenCreateRequestUser(client_user_id="")
-    )
-    assert body.user.user_id is UNSET
+    user = SessionTokenCreateRequestUser(client_user_id="")
+    assert user.user_id is UNSET
+    body = SessionTokenCreateRequest(template_id=TEMPLATE_ID, user=user)
     _expect_error(
         "test_empty_client_user_id_is_a_typed_error",
         "empty_client_user_id",

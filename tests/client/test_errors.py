@@ -102,14 +102,18 @@ def test_documented_examples_map_as_plaid_says(make_client: MakeClient) -> None:
 
 
 def test_unknown_error_type_becomes_unknown_plaid_error(make_client: MakeClient) -> None:
-    body = plaid_error_body("BASE_REPORT_ERROR", "REPORT_NOT_READY", "not ready", "Zr4TkPq9LmW2sXa")
+    # A type no spec revision lists (BASE_REPORT_ERROR, the earlier example, is known since 4.0.0).
+    body = plaid_error_body(
+        "NEW_FUTURE_ERROR_TYPE", "REPORT_NOT_READY", "not ready", "Zr4TkPq9LmW2sXa"
+    )
     client = make_client(json_response(400, body))
     with pytest.raises(plaid.UnknownPlaidError) as caught:
         client.session_token_create(body=request_body())
-    assert caught.value.error_type == "BASE_REPORT_ERROR"
+    assert caught.value.error_type == "NEW_FUTURE_ERROR_TYPE"
     assert caught.value.error_code == "REPORT_NOT_READY"
     assert caught.value.request_id == "Zr4TkPq9LmW2sXa"
-    assert caught.value.model is not None and caught.value.model.error_type == "BASE_REPORT_ERROR"
+    assert caught.value.model is not None
+    assert caught.value.model.error_type == "NEW_FUTURE_ERROR_TYPE"
 
 
 def test_plaid_error_missing_required_fields_still_maps(make_client: MakeClient) -> None:

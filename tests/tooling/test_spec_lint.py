@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from openapi_schema_validator import OAS30Validator
 from plaid_tools import paths, spec_lint
 
 
@@ -144,10 +145,30 @@ def test_inline_parameter_and_response_header_need_descriptions(
         operation(s)["parameters"].append(
             {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
         )
-        operation(s)["responses"]["200"]["headers"]["X-Request"] = {"schema": {"type": "string"}}
+        headers = operation(s)["responses"]["200"].setdefault("headers", {})
+        headers["X-Request"] = {"schema": {"type": "string"}}
 
     problems = lint_variant(spec, tmp_path, edit)
     assert sorted(problems) == [
         "POST /session/token/create parameter X-Trace has no description",
         "POST /session/token/create response 200 header X-Request has no description",
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        ({"template_id": "t", "user": {"client_user_id": "u"}}, True),
+        ({"template_id": "t", "user_id": "usr_1"}, True),
+        ({"template_id": "t", "user": {"client_user_id": "u"}, "user_id": "usr_1"}, True),
+        ({"template_id": "t"}, False),
+        ({"template_id": "t", "user_id": ""}, False),
+    ],
+)
+def test_the_spec_requires_user_or_a_root_level_user_id(
+    spec: dict[str, Any], body: dict[str, Any], valid: bool
+) -> None:
+    """Plaid's rule ("user required if a root-level user_id is not provided"), as validators
+    and schemathesis read the spec."""
+    request = spec_lint.resolve(schemas(spec)["SessionTokenCreateRequest"], spec)
+    assert OAS30Validator(request).is_valid(body) is valid

@@ -30,7 +30,7 @@ from .models.session_token_create_request import SessionTokenCreateRequest
 from .models.session_token_create_response import SessionTokenCreateResponse
 from .types import UNSET, Response, Unset
 
-__version__: Final = "3.0.1"
+__version__: Final = "4.0.0"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
@@ -436,7 +436,9 @@ class PlaidSessionClient(_BaseClient):
 
         Args:
             plaid_version (SessionTokenCreatePlaidVersion | Unset):
-            body (SessionTokenCreateRequest): What to start a session for, and for whom.
+            body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+                is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+                rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
             timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
                 overriding the client's.
@@ -486,7 +488,9 @@ class PlaidSessionClientWithRawResponse:
 
         Args:
             plaid_version (SessionTokenCreatePlaidVersion | Unset):
-            body (SessionTokenCreateRequest): What to start a session for, and for whom.
+            body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+                is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+                rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
             timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
                 overriding the client's.
@@ -614,7 +618,9 @@ class AsyncPlaidSessionClient(_BaseClient):
 
         Args:
             plaid_version (SessionTokenCreatePlaidVersion | Unset):
-            body (SessionTokenCreateRequest): What to start a session for, and for whom.
+            body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+                is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+                rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
             timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
                 overriding the client's.
@@ -663,7 +669,9 @@ class AsyncPlaidSessionClientWithRawResponse:
 
         Args:
             plaid_version (SessionTokenCreatePlaidVersion | Unset):
-            body (SessionTokenCreateRequest): What to start a session for, and for whom.
+            body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+                is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+                rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
             timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
                 overriding the client's.

@@ -165,10 +165,22 @@ class AssetReportError(APIStatusError):
     plaid_error_type = "ASSET_REPORT_ERROR"
 
 
+class AssetsError(APIStatusError):
+    """Plaid error_type ``ASSETS_ERROR``."""
+
+    plaid_error_type = "ASSETS_ERROR"
+
+
 class BankTransferError(APIStatusError):
     """Plaid error_type ``BANK_TRANSFER_ERROR``."""
 
     plaid_error_type = "BANK_TRANSFER_ERROR"
+
+
+class BaseReportError(APIStatusError):
+    """Plaid error_type ``BASE_REPORT_ERROR``."""
+
+    plaid_error_type = "BASE_REPORT_ERROR"
 
 
 class CheckReportError(APIStatusError):
@@ -181,6 +193,60 @@ class ConsumerReportError(APIStatusError):
     """Plaid error_type ``CONSUMER_REPORT_ERROR``."""
 
     plaid_error_type = "CONSUMER_REPORT_ERROR"
+
+
+class CraMonitoringError(APIStatusError):
+    """Plaid error_type ``CRA_MONITORING_ERROR``."""
+
+    plaid_error_type = "CRA_MONITORING_ERROR"
+
+
+class CraPartnerInsightsError(APIStatusError):
+    """Plaid error_type ``CRA_PARTNER_INSIGHTS_ERROR``."""
+
+    plaid_error_type = "CRA_PARTNER_INSIGHTS_ERROR"
+
+
+class CraReportError(APIStatusError):
+    """Plaid error_type ``CRA_REPORT_ERROR``."""
+
+    plaid_error_type = "CRA_REPORT_ERROR"
+
+
+class CreditProfileReportError(APIStatusError):
+    """Plaid error_type ``CREDIT_PROFILE_REPORT_ERROR``."""
+
+    plaid_error_type = "CREDIT_PROFILE_REPORT_ERROR"
+
+
+class EncompassError(APIStatusError):
+    """Plaid error_type ``ENCOMPASS_ERROR``."""
+
+    plaid_error_type = "ENCOMPASS_ERROR"
+
+
+class EnrichError(APIStatusError):
+    """Plaid error_type ``ENRICH_ERROR``."""
+
+    plaid_error_type = "ENRICH_ERROR"
+
+
+class FraudInsightsError(APIStatusError):
+    """Plaid error_type ``FRAUD_INSIGHTS_ERROR``."""
+
+    plaid_error_type = "FRAUD_INSIGHTS_ERROR"
+
+
+class FreddieMacError(APIStatusError):
+    """Plaid error_type ``FREDDIE_MAC_ERROR``."""
+
+    plaid_error_type = "FREDDIE_MAC_ERROR"
+
+
+class IdempotencyError(APIStatusError):
+    """Plaid error_type ``IDEMPOTENCY_ERROR``."""
+
+    plaid_error_type = "IDEMPOTENCY_ERROR"
 
 
 class IncomeVerificationError(APIStatusError):
@@ -219,6 +285,12 @@ class ItemError(APIStatusError):
     plaid_error_type = "ITEM_ERROR"
 
 
+class LinkDeliveryError(APIStatusError):
+    """Plaid error_type ``LINK_DELIVERY_ERROR``."""
+
+    plaid_error_type = "LINK_DELIVERY_ERROR"
+
+
 class MicrodepositsError(APIStatusError):
     """Plaid error_type ``MICRODEPOSITS_ERROR``."""
 
@@ -243,6 +315,12 @@ class PaymentError(APIStatusError):
     plaid_error_type = "PAYMENT_ERROR"
 
 
+class ProfileError(APIStatusError):
+    """Plaid error_type ``PROFILE_ERROR``."""
+
+    plaid_error_type = "PROFILE_ERROR"
+
+
 class RateLimitExceededError(APIStatusError):
     """Plaid error_type ``RATE_LIMIT_EXCEEDED``."""
 
@@ -255,10 +333,28 @@ class RecaptchaError(APIStatusError):
     plaid_error_type = "RECAPTCHA_ERROR"
 
 
+class RecurringTransactionsError(APIStatusError):
+    """Plaid error_type ``RECURRING_TRANSACTIONS_ERROR``."""
+
+    plaid_error_type = "RECURRING_TRANSACTIONS_ERROR"
+
+
 class SandboxError(APIStatusError):
     """Plaid error_type ``SANDBOX_ERROR``."""
 
     plaid_error_type = "SANDBOX_ERROR"
+
+
+class SignalError(APIStatusError):
+    """Plaid error_type ``SIGNAL_ERROR``."""
+
+    plaid_error_type = "SIGNAL_ERROR"
+
+
+class StatementsError(APIStatusError):
+    """Plaid error_type ``STATEMENTS_ERROR``."""
+
+    plaid_error_type = "STATEMENTS_ERROR"
 
 
 class TransactionError(APIStatusError):
@@ -277,6 +373,18 @@ class TransferError(APIStatusError):
     """Plaid error_type ``TRANSFER_ERROR``."""
 
     plaid_error_type = "TRANSFER_ERROR"
+
+
+class TransferRecurringError(APIStatusError):
+    """Plaid error_type ``TRANSFER_RECURRING_ERROR``."""
+
+    plaid_error_type = "TRANSFER_RECURRING_ERROR"
+
+
+class TransferRefundError(APIStatusError):
+    """Plaid error_type ``TRANSFER_REFUND_ERROR``."""
+
+    plaid_error_type = "TRANSFER_REFUND_ERROR"
 
 
 class UserError(APIStatusError):
@@ -310,25 +418,43 @@ class UnexpectedResponseError(APIStatusError):
 ERROR_CLASSES: Mapping[str, type[APIStatusError]] = {
     KnownPlaidErrorType.API_ERROR.value: ApiError,
     KnownPlaidErrorType.ASSET_REPORT_ERROR.value: AssetReportError,
+    KnownPlaidErrorType.ASSETS_ERROR.value: AssetsError,
     KnownPlaidErrorType.BANK_TRANSFER_ERROR.value: BankTransferError,
+    KnownPlaidErrorType.BASE_REPORT_ERROR.value: BaseReportError,
     KnownPlaidErrorType.CHECK_REPORT_ERROR.value: CheckReportError,
     KnownPlaidErrorType.CONSUMER_REPORT_ERROR.value: ConsumerReportError,
+    KnownPlaidErrorType.CRA_MONITORING_ERROR.value: CraMonitoringError,
+    KnownPlaidErrorType.CRA_PARTNER_INSIGHTS_ERROR.value: CraPartnerInsightsError,
+    KnownPlaidErrorType.CRA_REPORT_ERROR.value: CraReportError,
+    KnownPlaidErrorType.CREDIT_PROFILE_REPORT_ERROR.value: CreditProfileReportError,
+    KnownPlaidErrorType.ENCOMPASS_ERROR.value: EncompassError,
+    KnownPlaidErrorType.ENRICH_ERROR.value: EnrichError,
+    KnownPlaidErrorType.FRAUD_INSIGHTS_ERROR.value: FraudInsightsError,
+    KnownPlaidErrorType.FREDDIE_MAC_ERROR.value: FreddieMacError,
+    KnownPlaidErrorType.IDEMPOTENCY_ERROR.value: IdempotencyError,
     KnownPlaidErrorType.INCOME_VERIFICATION_ERROR.value: IncomeVerificationError,
     KnownPlaidErrorType.INSTITUTION_ERROR.value: InstitutionError,
     KnownPlaidErrorType.INVALID_INPUT.value: InvalidInputError,
     KnownPlaidErrorType.INVALID_REQUEST.value: InvalidRequestError,
     KnownPlaidErrorType.INVALID_RESULT.value: InvalidResultError,
     KnownPlaidErrorType.ITEM_ERROR.value: ItemError,
+    KnownPlaidErrorType.LINK_DELIVERY_ERROR.value: LinkDeliveryError,
     KnownPlaidErrorType.MICRODEPOSITS_ERROR.value: MicrodepositsError,
     KnownPlaidErrorType.OAUTH_ERROR.value: OauthError,
     KnownPlaidErrorType.PARTNER_ERROR.value: PartnerError,
     KnownPlaidErrorType.PAYMENT_ERROR.value: PaymentError,
+    KnownPlaidErrorType.PROFILE_ERROR.value: ProfileError,
     KnownPlaidErrorType.RATE_LIMIT_EXCEEDED.value: RateLimitExceededError,
     KnownPlaidErrorType.RECAPTCHA_ERROR.value: RecaptchaError,
+    KnownPlaidErrorType.RECURRING_TRANSACTIONS_ERROR.value: RecurringTransactionsError,
     KnownPlaidErrorType.SANDBOX_ERROR.value: SandboxError,
+    KnownPlaidErrorType.SIGNAL_ERROR.value: SignalError,
+    KnownPlaidErrorType.STATEMENTS_ERROR.value: StatementsError,
     KnownPlaidErrorType.TRANSACTION_ERROR.value: TransactionError,
     KnownPlaidErrorType.TRANSACTIONS_ERROR.value: TransactionsError,
     KnownPlaidErrorType.TRANSFER_ERROR.value: TransferError,
+    KnownPlaidErrorType.TRANSFER_RECURRING_ERROR.value: TransferRecurringError,
+    KnownPlaidErrorType.TRANSFER_REFUND_ERROR.value: TransferRefundError,
     KnownPlaidErrorType.USER_ERROR.value: UserError,
 }
 
@@ -462,25 +588,43 @@ __all__ = [
     "UnknownPlaidError",
     "ApiError",
     "AssetReportError",
+    "AssetsError",
     "BankTransferError",
+    "BaseReportError",
     "CheckReportError",
     "ConsumerReportError",
+    "CraMonitoringError",
+    "CraPartnerInsightsError",
+    "CraReportError",
+    "CreditProfileReportError",
+    "EncompassError",
+    "EnrichError",
+    "FraudInsightsError",
+    "FreddieMacError",
+    "IdempotencyError",
     "IncomeVerificationError",
     "InstitutionError",
     "InvalidInputError",
     "InvalidRequestError",
     "InvalidResultError",
     "ItemError",
+    "LinkDeliveryError",
     "MicrodepositsError",
     "OauthError",
     "PartnerError",
     "PaymentError",
+    "ProfileError",
     "RateLimitExceededError",
     "RecaptchaError",
+    "RecurringTransactionsError",
     "SandboxError",
+    "SignalError",
+    "StatementsError",
     "TransactionError",
     "TransactionsError",
     "TransferError",
+    "TransferRecurringError",
+    "TransferRefundError",
     "UserError",
     "error_from_response",
 ]

@@ -20,16 +20,22 @@ T = TypeVar("T", bound="SessionTokenCreateRequest")
 
 @_attrs_define
 class SessionTokenCreateRequest:
-    """What to start a session for, and for whom."""
+    """What to start a session for, and for whom. The end user is named by `user`, by a root-level `user_id`, or by both: a
+    body with neither is rejected.
+
+    """
 
     template_id: str
     """ The id of the session template configured in the Plaid Dashboard. """
-    user: SessionTokenCreateRequestUser
-    """ The end user the session is for. """
     client_id: str | Unset = _attrs_field(default=UNSET, repr=credential_repr)
     """ Your Plaid client id, when it is not sent in the PLAID-CLIENT-ID header. """
     secret: str | Unset = _attrs_field(default=UNSET, repr=credential_repr)
     """ Your Plaid secret, when it is not sent in the PLAID-SECRET header. """
+    user: SessionTokenCreateRequestUser | Unset = UNSET
+    """ The end user the session is for. Required unless a root-level `user_id` is given; both may be sent. """
+    user_id: str | Unset = UNSET
+    """ The Plaid user id of the end user, from `/user/create` (how integrations that began using it after December
+    10, 2025 identify users). Required when `user` is not given. """
     webhook: str | Unset = UNSET
     """ Where Plaid sends webhooks for this session. Overrides the webhook set in the template; only needed when one
     environment uses several webhook URLs. """
@@ -43,11 +49,15 @@ class SessionTokenCreateRequest:
     def to_dict(self) -> dict[str, Any]:
         template_id = self.template_id
 
-        user = self.user.to_dict()
-
         client_id = self.client_id
 
         secret = self.secret
+
+        user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            user = self.user.to_dict()
+
+        user_id = self.user_id
 
         webhook = self.webhook
 
@@ -60,13 +70,16 @@ class SessionTokenCreateRequest:
         field_dict.update(
             {
                 "template_id": template_id,
-                "user": user,
             }
         )
         if client_id is not UNSET:
             field_dict["client_id"] = client_id
         if secret is not UNSET:
             field_dict["secret"] = secret
+        if user is not UNSET:
+            field_dict["user"] = user
+        if user_id is not UNSET:
+            field_dict["user_id"] = user_id
         if webhook is not UNSET:
             field_dict["webhook"] = webhook
         if redirect_uri is not UNSET:
@@ -83,11 +96,18 @@ class SessionTokenCreateRequest:
         d = dict(src_dict)
         template_id = d.pop("template_id")
 
-        user = SessionTokenCreateRequestUser.from_dict(d.pop("user"))
-
         client_id = d.pop("client_id", UNSET)
 
         secret = d.pop("secret", UNSET)
+
+        _user = d.pop("user", UNSET)
+        user: SessionTokenCreateRequestUser | Unset
+        if isinstance(_user, Unset):
+            user = UNSET
+        else:
+            user = SessionTokenCreateRequestUser.from_dict(_user)
+
+        user_id = d.pop("user_id", UNSET)
 
         webhook = d.pop("webhook", UNSET)
 
@@ -97,9 +117,10 @@ class SessionTokenCreateRequest:
 
         session_token_create_request = cls(
             template_id=template_id,
-            user=user,
             client_id=client_id,
             secret=secret,
+            user=user,
+            user_id=user_id,
             webhook=webhook,
             redirect_uri=redirect_uri,
             android_package_name=android_package_name,

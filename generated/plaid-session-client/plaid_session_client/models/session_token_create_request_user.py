@@ -15,7 +15,7 @@ T = TypeVar("T", bound="SessionTokenCreateRequestUser")
 
 @_attrs_define
 class SessionTokenCreateRequestUser:
-    """The end user the session is for."""
+    """The end user the session is for. Required unless a root-level `user_id` is given; both may be sent."""
 
     client_user_id: str
     """ Your own stable id for the end user, such as a database key. Do not use personal data such as an email

@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="SessionTokenCreateResponseLink")
 
 
@@ -22,12 +24,16 @@ class SessionTokenCreateResponseLink:
     change). """
     expiration: datetime.datetime
     """ When the token stops being accepted, as an RFC 3339 UTC timestamp. """
+    user_id: str | Unset = UNSET
+    """ The Plaid user id the session is for, when it has one. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         link_token = self.link_token
 
         expiration = self.expiration.isoformat()
+
+        user_id = self.user_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,6 +43,8 @@ class SessionTokenCreateResponseLink:
                 "expiration": expiration,
             }
         )
+        if user_id is not UNSET:
+            field_dict["user_id"] = user_id
 
         return field_dict
 
@@ -47,9 +55,12 @@ class SessionTokenCreateResponseLink:
 
         expiration = datetime.datetime.fromisoformat(d.pop("expiration"))
 
+        user_id = d.pop("user_id", UNSET)
+
         session_token_create_response_link = cls(
             link_token=link_token,
             expiration=expiration,
+            user_id=user_id,
         )
 
         session_token_create_response_link.additional_properties = d

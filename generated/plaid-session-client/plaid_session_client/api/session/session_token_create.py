@@ -138,7 +138,9 @@ def sync_detailed(
     Args:
         client: The client to send the request with.
         plaid_version (SessionTokenCreatePlaidVersion | Unset):
-        body (SessionTokenCreateRequest): What to start a session for, and for whom.
+        body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+            is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+            rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
         timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
             overriding the client's.
@@ -181,7 +183,9 @@ def sync(
     Args:
         client: The client to send the request with.
         plaid_version (SessionTokenCreatePlaidVersion | Unset):
-        body (SessionTokenCreateRequest): What to start a session for, and for whom.
+        body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+            is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+            rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
         timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
             overriding the client's.
@@ -225,7 +229,9 @@ async def asyncio_detailed(
     Args:
         client: The client to send the request with.
         plaid_version (SessionTokenCreatePlaidVersion | Unset):
-        body (SessionTokenCreateRequest): What to start a session for, and for whom.
+        body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+            is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+            rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
         timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
             overriding the client's.
@@ -268,7 +274,9 @@ async def asyncio(
     Args:
         client: The client to send the request with.
         plaid_version (SessionTokenCreatePlaidVersion | Unset):
-        body (SessionTokenCreateRequest): What to start a session for, and for whom.
+        body (SessionTokenCreateRequest): What to start a session for, and for whom. The end user
+            is named by `user`, by a root-level `user_id`, or by both: a body with neither is
+            rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
         timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
             overriding the client's.
