@@ -18,6 +18,7 @@ from plaid_tools.bench import (
     imports,
     report,
     sandbox_load,
+    upstream_watch,
 )
 from plaid_tools.bench.figures import Figure
 
@@ -29,6 +30,7 @@ SECTIONS: dict[str, Section] = {
     "sandbox-load": sandbox_load.measure,
     "contracts": contracts_speed.measure,
     "generation": generation.measure,
+    "upstream": upstream_watch.measure,
     "reliability": sandbox_load.reliability,
     "hostile": hostile.measure,
     "canary": contracts_speed.canary,
