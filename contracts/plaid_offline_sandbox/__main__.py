@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from .config import (
     CONFIG_JSON_ENV,
@@ -30,6 +31,8 @@ from .config import (
 from .faults import FaultScriptError, parse_script
 
 APP_FACTORY = "plaid_offline_sandbox.app:create_server_app"
+# httptools with a bound on the request head (http_protocol.py).
+HTTP_PROTOCOL = "plaid_offline_sandbox.http_protocol:HeadLimitedHttpToolsProtocol"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,20 +120,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     import uvicorn  # imported late so `--help` stays fast
 
     os.environ[CONFIG_JSON_ENV] = config.to_json()
-    uvloop_available = importlib.util.find_spec("uvloop") is not None
     uvicorn.run(
         APP_FACTORY,
         factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        loop="uvloop" if uvloop_available else "asyncio",
-        http="httptools",
-        lifespan="on",
-        access_log=False,  # the app logs its own line per request, without credentials
-        log_level=config.log_level,
-        server_header=False,  # Plaid does not announce uvicorn
+        **uvicorn_options(args.host, args.port, args.workers, config.log_level),
     )
+
+
+def uvicorn_options(host: str, port: int, workers: int, log_level: str) -> dict[str, Any]:
+    """How the sandbox runs uvicorn (the bench runs its bare baseline app the same way)."""
+    uvloop_available = importlib.util.find_spec("uvloop") is not None
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "loop": "uvloop" if uvloop_available else "asyncio",
+        "http": HTTP_PROTOCOL,
+        # No websockets: with a websocket library installed, uvicorn would answer an upgrade
+        # request the app declines with a 500.
+        "ws": "none",
+        "lifespan": "on",
+        "access_log": False,  # the app logs its own line per request, without credentials
+        "log_level": log_level,
+        "server_header": False,  # Plaid does not announce uvicorn
+    }
 
 
 if __name__ == "__main__":

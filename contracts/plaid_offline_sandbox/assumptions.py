@@ -136,3 +136,8 @@ SECRET_PATTERN: Final = r"[0-9a-f]{30}"
 
 # [A29] Root-level `user_id`: a non-empty string, no format check (none is documented). A body
 # with both `user` and `user_id` is accepted.
+
+# [A30] Content-Encoding on a request is not decoded: the body is parsed as it arrives, so a
+# gzip-compressed body is INVALID_BODY and the header alone changes nothing. Plaid documents no
+# compressed requests; the servers in front of most APIs (nginx, Go's net/http) do not inflate
+# request bodies either, and a sandbox more lenient than Plaid would hide a client bug.

@@ -8,15 +8,15 @@ Step *n* of a header script applies to the *n*-th request carrying the same
 ``Plaid-Sandbox-Fault-Id``; without an id every request gets the first step. A server-wide script
 advances on a counter global to the process (each uvicorn worker counts on its own). Once the
 script is exhausted its last step repeats. The counters are the sandbox's only state; they live in
-a bounded LRU so arbitrary ids cannot grow memory.
+a bounded LRU keyed on a fixed-size hash of the id, so no client text is kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 STEP_KINDS: Final = frozenset(
@@ -36,6 +36,7 @@ MAX_SLOW_SECONDS: Final = 60.0
 MAX_SCRIPT_STEPS: Final = 100
 MAX_FAULT_ID_LENGTH: Final = 256
 MAX_TRACKED_IDS: Final = 10_000
+_MAX_FLOAT_DIGITS: Final = 309
 
 
 class FaultScriptError(ValueError):
@@ -66,17 +67,24 @@ def _parse_step(text: str) -> FaultStep:
             raise FaultScriptError(f"slow seconds must be between 0 and {MAX_SLOW_SECONDS:g}")
         return FaultStep(kind, seconds)
     if kind == "rate_limit" and sep:
-        if not raw_arg.strip().isdigit():
-            raise FaultScriptError("rate_limit takes whole seconds, e.g. rate_limit:2")
-        return FaultStep(kind, float(int(raw_arg)))
+        digits = raw_arg.strip()
+        # isascii: str.isdigit also accepts digits int() refuses (latin-1 superscripts); past
+        # 309 digits float() overflows (and int() refuses 4300).
+        if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_FLOAT_DIGITS:
+            with contextlib.suppress(OverflowError):
+                return FaultStep(kind, float(int(digits)))
+        raise FaultScriptError("rate_limit takes whole seconds, e.g. rate_limit:2")
     if sep:
         raise FaultScriptError(f"step {kind!r} takes no argument")
     return FaultStep(kind)
 
 
-@lru_cache(maxsize=512)
 def parse_script(text: str) -> tuple[FaultStep, ...]:
-    """Parse ``step[,step...]``; raises ``FaultScriptError``."""
+    """Parse ``step[,step...]``; raises ``FaultScriptError``.
+
+    Not cached: a cache keyed on header text kept up to 512 client headers of any size (the
+    request head is bounded, but a short script parses in microseconds anyway).
+    """
     parts = text.split(",")
     if len(parts) > MAX_SCRIPT_STEPS:
         raise FaultScriptError(f"at most {MAX_SCRIPT_STEPS} steps")
@@ -91,7 +99,7 @@ class FaultInjector:
     def __init__(self, server_script: str | None = None) -> None:
         self._server_steps = parse_script(server_script) if server_script else None
         self._server_count = 0
-        self._counts: OrderedDict[str, int] = OrderedDict()
+        self._counts: OrderedDict[int, int] = OrderedDict()
 
     def step_for(self, header_script: str | None, fault_id: str | None) -> FaultStep:
         """The step for this request; raises ``FaultScriptError`` for a bad header."""
@@ -113,9 +121,14 @@ class FaultInjector:
         return OK
 
     def _advance(self, fault_id: str) -> int:
-        """Return how many earlier requests carried this id, and count this one."""
-        seen = self._counts.pop(fault_id, 0)
-        self._counts[fault_id] = seen + 1
+        """Return how many earlier requests carried this id, and count this one.
+
+        Keyed on the id's 64-bit hash (seeded per process): a few dozen bytes per id whatever
+        its length. Two of 10,000 live ids share a counter with odds of about 1 in 10^11.
+        """
+        key = hash(fault_id)
+        seen = self._counts.pop(key, 0)
+        self._counts[key] = seen + 1
         if len(self._counts) > MAX_TRACKED_IDS:
             self._counts.popitem(last=False)
         return seen
