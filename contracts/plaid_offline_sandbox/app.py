@@ -17,10 +17,10 @@ from .faults import FaultInjector, FaultScriptError, FaultStep
 from .responses import (
     HTML_502_BODY,
     STATUS_520_BODY,
+    Expirations,
     Headers,
     Response,
     error_response,
-    format_expiration,
     new_link_token,
     new_request_id,
     raw_response,
@@ -50,6 +50,7 @@ class SandboxApp:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.faults = FaultInjector(config.fault_script)
+        self._expirations = Expirations(config.token_lifetime_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]
@@ -121,34 +122,40 @@ class SandboxApp:
         if rejection is not None:
             return _reject(rejection, request_id)
 
-        expiration = format_expiration(self.config.now(), self.config.token_lifetime_seconds)
+        expiration = self._expirations.at(self.config.now())
         return success_response(request_id, new_link_token(), expiration)
 
     async def _read_body(self, receive: Receive, declared_length: str | None) -> bytes | None:
         """The request body, or ``None`` as soon as it is known to exceed the limit."""
         limit = self.config.max_body_bytes
-        declared = declared_length.strip() if declared_length is not None else ""
-        # isascii: str.isdigit also accepts digits int() refuses; length: int()'s digit limit.
-        if (
-            declared.isascii()
-            and declared.isdigit()
-            and (len(declared) > 18 or int(declared) > limit)
-        ):
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while True:
+        if declared_length is not None:
+            declared = declared_length.strip()
+            # isascii: str.isdigit also accepts digits int() refuses; length: int()'s digit limit.
+            if (
+                declared.isascii()
+                and declared.isdigit()
+                and (len(declared) > 18 or int(declared) > limit)
+            ):
+                return None
+        message = await receive()
+        if message["type"] != "http.request":
+            return b""  # http.disconnect: answer with what arrived; the server discards it
+        chunk: bytes = message.get("body", b"")
+        if not message.get("more_body", False):  # the usual case: one message
+            return chunk if len(chunk) <= limit else None
+        chunks = [chunk]
+        size = len(chunk)
+        while size <= limit:
             message = await receive()
             if message["type"] != "http.request":
-                break  # http.disconnect: answer with what arrived; the server discards it
-            chunk: bytes = message.get("body", b"")
+                break
+            chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limit:
-                return None  # stop reading: the rest is never buffered
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        return b"".join(chunks)
+        # Past the limit, reading stops: the rest is never buffered.
+        return b"".join(chunks) if size <= limit else None
 
 
 def _reject(rejection: Rejection, request_id: str) -> Response:

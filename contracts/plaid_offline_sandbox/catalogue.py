@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from . import assumptions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: entries are module constants, hashed per request
 class PlaidErrorDef:
     """One catalogue entry; ``message`` is a ``str.format`` template."""
 

@@ -7,8 +7,9 @@ rejection answers the request, so Plaid's one-error-per-response behaviour falls
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterable
+from typing import Final, NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
 from . import assumptions, catalogue, credentials
@@ -32,13 +33,11 @@ USER_FIELDS = frozenset({"client_user_id", "user_id"})
 REQUIRED_STRINGS = frozenset({"template_id", "user.client_user_id"})
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(NamedTuple):
     error: PlaidErrorDef
-    values: dict[str, object] = field(default_factory=dict)
+    values: dict[str, object] | None = None
 
 
-@dataclass(frozen=True)
 class RequestHeaders:
     """The request headers the sandbox cares about (first occurrence wins)."""
 
@@ -50,15 +49,23 @@ class RequestHeaders:
     fault_script: str | None = None
     fault_id: str | None = None
 
+    def __init__(self, **values: str | None) -> None:
+        unknown = values.keys() - _HEADER_FIELDS.values()
+        if unknown:
+            raise TypeError(f"unknown header fields: {sorted(unknown)}")
+        self.__dict__.update(values)  # absent ones fall back to the class's None
+
     @classmethod
     def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> RequestHeaders:
-        found: dict[bytes, str] = {}
+        found: dict[str, str] = {}
         for name, value in raw:
             # ASGI servers lower-case names; do it again for hand-built scopes.
-            key = name.lower()
-            if key in _HEADER_FIELDS and key not in found:
-                found[key] = value.decode("latin-1")
-        return cls(**{_HEADER_FIELDS[key]: value for key, value in found.items()})
+            attribute = _HEADER_FIELDS.get(name.lower())
+            if attribute is not None and attribute not in found:
+                found[attribute] = value.decode("latin-1")
+        headers = cls.__new__(cls)  # the names are known: skip __init__'s check
+        headers.__dict__.update(found)
+        return headers
 
 
 _HEADER_FIELDS = {
@@ -101,9 +108,12 @@ _HEADER_CHECKS: dict[str, Callable[[RequestHeaders], Rejection | None]] = {
 }
 
 
+_ORDERED_HEADER_CHECKS = tuple(_HEADER_CHECKS[name] for name in assumptions.HEADER_CHECK_ORDER)
+
+
 def check_headers(headers: RequestHeaders) -> Rejection | None:
-    for name in assumptions.HEADER_CHECK_ORDER:
-        rejection = _HEADER_CHECKS[name](headers)
+    for check in _ORDERED_HEADER_CHECKS:
+        rejection = check(headers)
         if rejection is not None:
             return rejection
     return None
@@ -151,16 +161,25 @@ if assumptions.DUPLICATE_KEY_POLICY == "reject":
 _decoder = json.JSONDecoder(**_decoder_kwargs)  # type: ignore[arg-type]
 
 
+_scan_once = _decoder.scan_once
+_skip_whitespace = json.decoder.WHITESPACE.match  # JSON's own: space, tab, CR, LF
+
+
 def parse_body(body: bytes) -> dict[str, object] | Rejection:
-    """Decode the body as UTF-8 JSON; never raises for any input."""
+    """Decode the body as UTF-8 JSON; never raises for any input.
+
+    What ``json.JSONDecoder.decode`` does, minus two Python-level calls per request.
+    """
     try:
         text = body.decode("utf-8")
-        value = _decoder.decode(text)
+        value, end = _scan_once(text, _skip_whitespace(text, 0).end())
+        if _skip_whitespace(text, end).end() != len(text):
+            raise ValueError("extra data")
     except _DuplicateKeyError:
         return Rejection(catalogue.DUPLICATE_KEY)
-    except (ValueError, RecursionError):
-        # UnicodeDecodeError and JSONDecodeError are ValueErrors; deep nesting raises
-        # RecursionError from the C scanner.
+    except (ValueError, RecursionError, StopIteration):
+        # UnicodeDecodeError and JSONDecodeError are ValueErrors; the scanner raises
+        # StopIteration where no value starts and RecursionError for deep nesting.
         return Rejection(catalogue.INVALID_BODY)
     if not isinstance(value, dict):
         return Rejection(catalogue.NON_OBJECT_BODY)
@@ -178,28 +197,22 @@ class _Missing:
 MISSING = _Missing()
 
 
-def _get(container: dict[str, object], key: str) -> object:
-    value = container.get(key, MISSING)
-    if value is None and assumptions.NULL_MEANS_ABSENT:
-        return MISSING
-    return value
+_NULL_MEANS_ABSENT: Final = assumptions.NULL_MEANS_ABSENT
+if _NULL_MEANS_ABSENT:
+
+    def _get(container: dict[str, object], key: str) -> object:
+        value = container.get(key)
+        return MISSING if value is None else value
+
+else:
+
+    def _get(container: dict[str, object], key: str) -> object:
+        return container.get(key, MISSING)
 
 
-def _get_path(data: dict[str, object], path: str) -> object:
+def _split(path: str) -> tuple[str, str | None]:
     head, _, tail = path.partition(".")
-    value = _get(data, head)
-    if not tail:
-        return value
-    if not isinstance(value, dict):
-        return MISSING
-    return _get(value, tail)
-
-
-@dataclass(frozen=True)
-class _Context:
-    data: dict[str, object]
-    headers: RequestHeaders
-    config: SandboxConfig
+    return head, tail or None
 
 
 def _header_credential(value: str | None) -> str | None:
@@ -210,37 +223,65 @@ def _header_credential(value: str | None) -> str | None:
     return value
 
 
-def _check_unknown_fields(ctx: _Context) -> Rejection | None:
+Check = Callable[[dict[str, object], RequestHeaders, SandboxConfig], Rejection | None]
+
+
+def _check_unknown_fields(
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
+) -> Rejection | None:
+    user = data.get("user")
+    if data.keys() <= TOP_LEVEL_FIELDS and (
+        not isinstance(user, dict) or user.keys() <= USER_FIELDS
+    ):
+        return None  # the usual case, decided without building a list
     unknown: list[str] = []
-    for key, value in ctx.data.items():
+    for key, value in data.items():
         if key not in TOP_LEVEL_FIELDS:
             unknown.append(key)
         elif key == "user" and isinstance(value, dict):
             unknown.extend(f"user.{sub}" for sub in value if sub not in USER_FIELDS)
-    if not unknown:
-        return None
     if assumptions.UNKNOWN_FIELDS_ORDER == "sorted":
         unknown.sort()
     return Rejection(catalogue.UNKNOWN_FIELDS, {"fields": ", ".join(unknown)})
 
 
-def _check_missing_fields(ctx: _Context) -> Rejection | None:
+# MISSING_FIELD_ORDER, each path with how its absence is decided (worked out once).
+_CREDENTIAL, _USER, _IN_USER, _FIELD = range(4)
+_MISSING_TESTS = tuple(
+    (
+        path,
+        _CREDENTIAL
+        if path in ("client_id", "secret")
+        else _USER
+        if path == "user"
+        else _IN_USER
+        if path.startswith("user.")
+        else _FIELD,
+        path.removeprefix("user."),
+    )
+    for path in assumptions.MISSING_FIELD_ORDER
+)
+
+
+def _check_missing_fields(
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
+) -> Rejection | None:
     missing: list[str] = []
-    for path in assumptions.MISSING_FIELD_ORDER:
-        if path in ("client_id", "secret"):
-            from_header = _header_credential(getattr(ctx.headers, path))
-            if from_header is None and _get(ctx.data, path) is MISSING:
-                missing.append(path)
-        elif path == "user":
+    for path, kind, key in _MISSING_TESTS:
+        if kind == _CREDENTIAL:
+            absent = (
+                _header_credential(getattr(headers, path)) is None and _get(data, path) is MISSING
+            )
+        elif kind == _USER:
             # Documented: `user` is "required if a root-level `user_id` is not provided".
-            if _get(ctx.data, "user") is MISSING and _get(ctx.data, "user_id") is MISSING:
-                missing.append(path)
-        elif path.startswith("user."):
+            absent = _get(data, "user") is MISSING and _get(data, "user_id") is MISSING
+        elif kind == _IN_USER:
             # Only meaningful once `user` is an object; otherwise `user` itself is reported.
-            user = _get(ctx.data, "user")
-            if isinstance(user, dict) and _get(user, path[5:]) is MISSING:
-                missing.append(path)
-        elif _get(ctx.data, path) is MISSING:
+            user = _get(data, "user")
+            absent = isinstance(user, dict) and _get(user, key) is MISSING
+        else:
+            absent = _get(data, key) is MISSING
+        if absent:
             missing.append(path)
     if not missing:
         return None
@@ -251,8 +292,16 @@ def _string_message(path: str) -> str:
     return f"{path} must be a properly formatted, non-empty string"
 
 
+# What str.isspace() calls whitespace (re's \s for str patterns is the same test) and ASCII
+# control characters.
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+# urlsplit keeps its last 128 results in an lru_cache: 128 webhooks of up to a body's size each,
+# all chosen by clients. The undecorated function parses the same way and keeps nothing.
+_urlsplit: Callable[[str], SplitResult] = getattr(urlsplit, "__wrapped__", urlsplit)
+
+
 def _is_absolute_http_url(value: str) -> bool:
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+    if _NOT_IN_URL.search(value):
         return False
     try:
         parts = _urlsplit(value)
@@ -262,38 +311,44 @@ def _is_absolute_http_url(value: str) -> bool:
     return parts.scheme.lower() in assumptions.WEBHOOK_SCHEMES and bool(host)
 
 
-# urlsplit keeps its last 128 results in an lru_cache: 128 webhooks of up to a body's size each,
-# all chosen by clients. The undecorated function parses the same way and keeps nothing.
-_urlsplit: Callable[[str], SplitResult] = getattr(urlsplit, "__wrapped__", urlsplit)
-
 _CREDENTIAL_FIELDS: dict[str, credentials.CredentialName] = {
     "client_id": "client_id",
     "secret": "secret",
 }
+# FIELD_TYPE_CHECK_ORDER, split once: (path, head, tail, credential name or None, may be empty).
+_TYPED_FIELDS = tuple(
+    (
+        path,
+        *_split(path),
+        _CREDENTIAL_FIELDS.get(path),
+        path not in REQUIRED_STRINGS and not assumptions.EMPTY_OPTIONAL_STRING_IS_INVALID,
+    )
+    for path in assumptions.FIELD_TYPE_CHECK_ORDER
+)
 
 
-def _check_field_types(ctx: _Context) -> Rejection | None:
-    for path in assumptions.FIELD_TYPE_CHECK_ORDER:
-        value = _get_path(ctx.data, path)
-        credential = _CREDENTIAL_FIELDS.get(path)
+def _check_field_types(
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
+) -> Rejection | None:
+    for path, head, tail, credential, may_be_empty in _TYPED_FIELDS:
+        value = data.get(head, MISSING)  # _get, inlined: this loop runs on every request
+        if tail is not None:
+            value = value.get(tail, MISSING) if isinstance(value, dict) else MISSING
+        if value is None and _NULL_MEANS_ABSENT:
+            value = MISSING
         if credential is not None:
-            if not _credential_well_formed(credential, value, getattr(ctx.headers, credential)):
+            if not _credential_well_formed(credential, value, getattr(headers, credential)):
                 return Rejection(catalogue.INVALID_FIELD, {"detail": _string_message(path)})
+        elif value is MISSING:
             continue
-        if value is MISSING:
-            continue
-        if path == "user":
+        elif path == "user":
             if not isinstance(value, dict):
                 return Rejection(
                     catalogue.INVALID_FIELD, {"detail": assumptions.USER_NOT_OBJECT_MESSAGE}
                 )
-            continue
-        may_be_empty = (
-            path not in REQUIRED_STRINGS and not assumptions.EMPTY_OPTIONAL_STRING_IS_INVALID
-        )
-        if not isinstance(value, str) or (value == "" and not may_be_empty):
+        elif not isinstance(value, str) or (value == "" and not may_be_empty):
             return Rejection(catalogue.INVALID_FIELD, {"detail": _string_message(path)})
-        if path == "webhook" and value and not _is_absolute_http_url(value):
+        elif path == "webhook" and value and not _is_absolute_http_url(value):
             return Rejection(
                 catalogue.INVALID_FIELD, {"detail": assumptions.WEBHOOK_INVALID_MESSAGE}
             )
@@ -326,39 +381,41 @@ def resolve_credential(body_value: object, header_value: str | None) -> str | No
     return None
 
 
-def _check_credentials(ctx: _Context) -> Rejection | None:
-    client_id = resolve_credential(_get(ctx.data, "client_id"), ctx.headers.client_id)
-    secret = resolve_credential(_get(ctx.data, "secret"), ctx.headers.secret)
-    if client_id is None or secret is None or (client_id, secret) not in ctx.config.credentials:
+def _check_credentials(
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
+) -> Rejection | None:
+    client_id = resolve_credential(_get(data, "client_id"), headers.client_id)
+    secret = resolve_credential(_get(data, "secret"), headers.secret)
+    if client_id is None or secret is None or (client_id, secret) not in config.credentials:
         return Rejection(catalogue.INVALID_API_KEYS)
     return None
 
 
-def _check_template_id(ctx: _Context) -> Rejection | None:
-    template_id = _get(ctx.data, "template_id")
-    if not isinstance(template_id, str) or template_id not in ctx.config.template_ids:
+def _check_template_id(
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
+) -> Rejection | None:
+    template_id = _get(data, "template_id")
+    if not isinstance(template_id, str) or template_id not in config.template_ids:
         return Rejection(catalogue.UNKNOWN_TEMPLATE)
     return None
 
 
-_BODY_CHECKS: dict[str, Callable[[_Context], Rejection | None]] = {
+_BODY_CHECKS: dict[str, Check] = {
     "unknown_fields": _check_unknown_fields,
     "missing_fields": _check_missing_fields,
     "field_types": _check_field_types,
     "credentials": _check_credentials,
     "template_id": _check_template_id,
 }
+# BODY_CHECK_ORDER, looked up once.
+_ORDERED_BODY_CHECKS = tuple(_BODY_CHECKS[name] for name in assumptions.BODY_CHECK_ORDER)
 
 
 def check_body(
-    data: dict[str, object],
-    headers: RequestHeaders,
-    config: SandboxConfig,
-    order: Sequence[str] = assumptions.BODY_CHECK_ORDER,
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
 ) -> Rejection | None:
-    ctx = _Context(data, headers, config)
-    for name in order:
-        rejection = _BODY_CHECKS[name](ctx)
+    for check in _ORDERED_BODY_CHECKS:
+        rejection = check(data, headers, config)
         if rejection is not None:
             return rejection
     return None

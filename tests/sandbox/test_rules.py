@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -376,3 +376,19 @@ def test_fixed_clock_gives_exact_expiration() -> None:
 
     assert format_expiration(FIXED_NOW, 14400) == "2026-03-10T13:13:03Z"
     assert format_expiration(FIXED_NOW, 1800) == "2026-03-10T09:43:03Z"
+
+
+def test_expiration_cache_always_gives_what_format_expiration_gives() -> None:
+    from plaid_offline_sandbox.responses import Expirations, format_expiration
+
+    expirations = Expirations(14400)
+    moments = [
+        FIXED_NOW,
+        FIXED_NOW.replace(microsecond=0),  # same second: cached
+        FIXED_NOW + timedelta(seconds=1),
+        FIXED_NOW.astimezone(timezone(timedelta(hours=2))),  # same instant, other clock
+        FIXED_NOW.replace(tzinfo=None),  # a naive clock
+        FIXED_NOW.replace(tzinfo=timezone(timedelta(hours=-5))),  # same wall time, other instant
+    ]
+    for moment in moments:
+        assert expirations.at(moment) == format_expiration(moment, 14400), moment
