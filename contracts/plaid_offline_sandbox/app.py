@@ -51,6 +51,9 @@ class SandboxApp:
         self.config = config
         self.faults = FaultInjector(config.fault_script)
         self._expirations = Expirations(config.token_lifetime_seconds)
+        self._access_log = config.access_log
+        if config.access_log and not access_logger.isEnabledFor(logging.INFO):
+            access_logger.setLevel(logging.INFO)  # asked for: whatever the sandbox's log level
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]
@@ -74,7 +77,8 @@ class SandboxApp:
         try:
             response = await self._handle(scope, receive, send, request_id)
         except DropConnection:
-            _log_request(scope, 0, "DROPPED", request_id)
+            if self._access_log:
+                _log_request(scope, 0, "DROPPED", request_id)
             raise
         except Exception as exc:
             # Last resort: never crash, answer in Plaid's format. Log only the exception type,
@@ -85,7 +89,8 @@ class SandboxApp:
             {"type": "http.response.start", "status": response.status, "headers": response.headers}
         )
         await send({"type": "http.response.body", "body": response.body})
-        _log_request(scope, response.status, response.error_code, request_id)
+        if self._access_log:
+            _log_request(scope, response.status, response.error_code, request_id)
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, request_id: str
@@ -214,16 +219,15 @@ async def _discard_body(receive: Receive) -> None:
 
 def _log_request(scope: Scope, status: int, error_code: str | None, request_id: str) -> None:
     # Never log credentials or bodies: only method, path, status, error_code and request_id.
-    if access_logger.isEnabledFor(logging.INFO):
-        path = repr(str(scope.get("path", ""))[:200])[1:-1]
-        access_logger.info(
-            "%s %s %d %s request_id=%s",
-            scope.get("method", "-"),
-            path,
-            status,
-            error_code or "-",
-            request_id,
-        )
+    path = repr(str(scope.get("path", ""))[:200])[1:-1]
+    access_logger.info(
+        "%s %s %d %s request_id=%s",
+        scope.get("method", "-"),
+        path,
+        status,
+        error_code or "-",
+        request_id,
+    )
 
 
 def create_app(config: SandboxConfig | None = None) -> SandboxApp:

@@ -125,6 +125,67 @@ def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (config.log_level, config.max_body_bytes) == ("debug", 10)
 
 
+@pytest.mark.parametrize(
+    ("env", "flags", "expected"),
+    [
+        ({}, [], False),
+        ({"PLAID_SANDBOX_ACCESS_LOG": "1"}, [], True),
+        ({"PLAID_SANDBOX_ACCESS_LOG": "On"}, [], True),
+        ({"PLAID_SANDBOX_ACCESS_LOG": "off"}, [], False),
+        ({}, ["--access-log"], True),
+        ({"PLAID_SANDBOX_ACCESS_LOG": "yes"}, ["--no-access-log"], False),
+    ],
+)
+def test_access_log_switch(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], flags: list[str], expected: bool
+) -> None:
+    monkeypatch.delenv("PLAID_SANDBOX_ACCESS_LOG", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    config = config_from_args(build_parser().parse_args(flags))
+    assert config.access_log is expected
+    assert SandboxConfig.from_json(config.to_json()).access_log is expected
+
+
+def test_bad_access_log_value_is_one_clear_error() -> None:
+    with pytest.raises(ConfigError, match="PLAID_SANDBOX_ACCESS_LOG must be one of"):
+        SandboxConfig.from_env({"PLAID_SANDBOX_ACCESS_LOG": "maybe"})
+
+
+def test_no_access_lines_unless_asked_for(live_server: RunningSandbox) -> None:
+    assert httpx.post(live_server.base_url + ENDPOINT, content=b"{}").status_code == 400
+    assert ENDPOINT not in live_server.log_text()
+
+
+def test_access_log_has_one_info_line_per_request(tmp_path: Path) -> None:
+    # Asked for with the log level at warning (as the contract runner runs the sandbox): the
+    # access lines still come, at INFO.
+    log = tmp_path / "server.log"
+    with serve(
+        args=["--access-log", "--log-level", "warning"], env=clean_env(), log_path=log
+    ) as server:
+        client = HttpClient(server.base_url)
+        try:
+            assert post(client, VALID_BODY).status_code == 200
+            assert post(client, {}).status_code == 400
+            assert client.request("GET", "/nowhere").status_code == 404
+            assert (
+                post(client, VALID_BODY, headers={"Plaid-Sandbox-Fault": "maintenance"}).status_code
+                == 503
+            )
+        finally:
+            client.close()
+        lines = [
+            line for line in log.read_text().splitlines() if "plaid_offline_sandbox.access" in line
+        ]
+    assert len(lines) == 4, lines
+    assert all(" INFO " in line for line in lines)
+    assert "POST /session/token/create 200 - request_id=" in lines[0]
+    assert "POST /session/token/create 400 MISSING_FIELDS" in lines[1]
+    assert "GET /nowhere 404 NOT_FOUND" in lines[2]
+    assert "503 PLANNED_MAINTENANCE" in lines[3]
+
+
 def test_bad_fault_flag_is_rejected() -> None:
     args: argparse.Namespace = build_parser().parse_args(["--fault", "explode"])
     with pytest.raises(ValueError):
@@ -168,7 +229,8 @@ def test_lifetime_and_body_limit_are_applied() -> None:
 
 def test_log_lines_never_contain_credentials(caplog: pytest.LogCaptureFixture) -> None:
     client_id, secret = EXTRA_A
-    client = AsgiClient(create_app(SandboxConfig(credentials=frozenset({(client_id, secret)}))))
+    config = SandboxConfig(credentials=frozenset({(client_id, secret)}), access_log=True)
+    client = AsgiClient(create_app(config))
     caplog.set_level(logging.DEBUG)
     try:
         headers = {"PLAID-CLIENT-ID": client_id, "PLAID-SECRET": secret}
@@ -192,7 +254,7 @@ def env_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSand
     """Two workers configured by environment plus flags."""
     with serve(
         args=["--workers", "2", "--template-id", "tpl_extra", "--token-lifetime", "1800"],
-        env=clean_env(**ENV_PAIR, PLAID_TEMPLATE_ID="tpl_env"),
+        env=clean_env(**ENV_PAIR, PLAID_TEMPLATE_ID="tpl_env", PLAID_SANDBOX_ACCESS_LOG="1"),
         log_path=tmp_path_factory.mktemp("env-server") / "server.log",
     ) as server:
         yield server
@@ -261,7 +323,8 @@ def test_help_runs(tmp_path: Path) -> None:
         env=clean_env(),
         check=True,
     )
-    for flag in ("--host", "--port", "--workers", "--token-lifetime", "--fault", "--log-level"):
+    flags = ("--host", "--port", "--workers", "--token-lifetime", "--fault", "--log-level")
+    for flag in (*flags, "--access-log"):
         assert flag in result.stdout
 
 
