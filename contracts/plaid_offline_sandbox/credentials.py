@@ -8,6 +8,7 @@ could ever use.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final, Literal
 
 from . import assumptions
@@ -26,3 +27,8 @@ FORMAT_DESCRIPTIONS: Final = {
 
 def is_well_formed(name: CredentialName, value: str) -> bool:
     return _FORMATS[name].fullmatch(value) is not None
+
+
+def matcher(name: CredentialName) -> Callable[[str], object]:
+    """``is_well_formed`` for one credential as a bare function: a match object (true) or None."""
+    return _FORMATS[name].fullmatch

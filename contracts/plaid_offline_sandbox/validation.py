@@ -311,16 +311,17 @@ def _is_absolute_http_url(value: str) -> bool:
     return parts.scheme.lower() in assumptions.WEBHOOK_SCHEMES and bool(host)
 
 
-_CREDENTIAL_FIELDS: dict[str, credentials.CredentialName] = {
-    "client_id": "client_id",
-    "secret": "secret",
+_CREDENTIAL_FORMATS = {
+    "client_id": credentials.matcher("client_id"),
+    "secret": credentials.matcher("secret"),
 }
-# FIELD_TYPE_CHECK_ORDER, split once: (path, head, tail, credential name or None, may be empty).
+# FIELD_TYPE_CHECK_ORDER, split once: (path, head, tail, the credential's format check or None,
+# whether an empty string is allowed).
 _TYPED_FIELDS = tuple(
     (
         path,
         *_split(path),
-        _CREDENTIAL_FIELDS.get(path),
+        _CREDENTIAL_FORMATS.get(path),
         path not in REQUIRED_STRINGS and not assumptions.EMPTY_OPTIONAL_STRING_IS_INVALID,
     )
     for path in assumptions.FIELD_TYPE_CHECK_ORDER
@@ -330,14 +331,18 @@ _TYPED_FIELDS = tuple(
 def _check_field_types(
     data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
 ) -> Rejection | None:
-    for path, head, tail, credential, may_be_empty in _TYPED_FIELDS:
+    for path, head, tail, well_formed, may_be_empty in _TYPED_FIELDS:
         value = data.get(head, MISSING)  # _get, inlined: this loop runs on every request
         if tail is not None:
             value = value.get(tail, MISSING) if isinstance(value, dict) else MISSING
         if value is None and _NULL_MEANS_ABSENT:
             value = MISSING
-        if credential is not None:
-            if not _credential_well_formed(credential, value, getattr(headers, credential)):
+        if well_formed is not None:
+            # Every copy of the credential that was sent (header, body) must have Plaid's form.
+            header = _header_credential(getattr(headers, path))
+            if (header is not None and not well_formed(header)) or (
+                value is not MISSING and not (isinstance(value, str) and well_formed(value))
+            ):
                 return Rejection(catalogue.INVALID_FIELD, {"detail": _string_message(path)})
         elif value is MISSING:
             continue
@@ -353,18 +358,6 @@ def _check_field_types(
                 catalogue.INVALID_FIELD, {"detail": assumptions.WEBHOOK_INVALID_MESSAGE}
             )
     return None
-
-
-def _credential_well_formed(
-    name: credentials.CredentialName, body_value: object, header_value: str | None
-) -> bool:
-    """Every copy of the credential that was sent (body, header) has Plaid's form."""
-    header = _header_credential(header_value)
-    if header is not None and not credentials.is_well_formed(name, header):
-        return False
-    if body_value is MISSING:
-        return True
-    return isinstance(body_value, str) and credentials.is_well_formed(name, body_value)
 
 
 def resolve_credential(body_value: object, header_value: str | None) -> str | None:

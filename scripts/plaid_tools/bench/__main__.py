@@ -18,6 +18,7 @@ from plaid_tools.bench import (
     imports,
     report,
     sandbox_load,
+    sandbox_speed,
     upstream_watch,
 )
 from plaid_tools.bench.figures import Figure
@@ -28,6 +29,7 @@ SECTIONS: dict[str, Section] = {
     "client-vs-official": client_vs_official.measure,
     "imports": imports.measure,
     "sandbox-load": sandbox_load.measure,
+    "sandbox-speed": sandbox_speed.measure,
     "contracts": contracts_speed.measure,
     "generation": generation.measure,
     "upstream": upstream_watch.measure,

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,20 @@ class Server:
 
 
 @contextlib.contextmanager
-def offline_sandbox(workers: int = 1) -> Iterator[Server]:
-    args = ["--workers", str(workers), "--log-level", "warning"]
-    with serving.serve(args=args) as running:
+def offline_sandbox(
+    workers: int = 1, *extra_args: str, log_path: Path | None = None
+) -> Iterator[Server]:
+    args = ["--workers", str(workers), "--log-level", "warning", *extra_args]
+    with serving.serve(args=args, log_path=log_path) as running:
         yield Server(running.base_url, running.process.pid)
+
+
+def bare_app(body: bytes, workers: int = 1) -> contextlib.AbstractContextManager[Server]:
+    """uvicorn answering `body` to every request, with the sandbox's server options."""
+    port = serving.free_port()
+    command = [sys.executable, "-m", "plaid_tools.bench.bare_app", "--port", str(port)]
+    command += ["--workers", str(workers), "--body", body.decode()]
+    return _serve_command(command, port, timeout=20)
 
 
 @contextlib.contextmanager

@@ -346,7 +346,7 @@ def odd_keys(rng: random.Random) -> HostileRequest:
 
 
 def huge(rng: random.Random) -> HostileRequest:
-    choice = rng.randrange(6)
+    choice = rng.randrange(7)
     if choice == 0:
         body = b"[" * DEEP + b"]" * DEEP
     elif choice == 1:
@@ -357,8 +357,10 @@ def huge(rng: random.Random) -> HostileRequest:
         body = b'{"x": "' + b"a" * (1024 * 1024 + 1) + b'"}'
     elif choice == 4:
         body = _object({**VALID_FIELDS, "webhook": b'"https://a.example/' + b"p" * 900_000 + b'"'})
-    else:
+    elif choice == 5:
         body = b'{"template_id": ' + b"9" * 500_000 + b"}"
+    else:
+        body = b'{"x": "' + b"a" * 10_000_000 + b'"}'  # refused on its Content-Length
     return _post("huge bodies", body)
 
 

@@ -45,8 +45,9 @@ class _Connection:
         )
         status = int(status_line.split()[1])
         length = next((int(v) for n, v in headers if n == b"content-length"), None)
-        if head:
-            length = 0
+        closing = (b"connection", b"close") in headers
+        if head and not closing:
+            length = 0  # an answer to HEAD has no body (uvicorn's refusal has one, then closes)
         if length is None:  # no length: the body runs to the end of the connection
             try:
                 while True:

@@ -50,7 +50,7 @@ def judge(request: HostileRequest, answer: Answer, *, head: bool = False) -> str
         return None if answer.status == 400 else f"server refusal with status {answer.status}"
     if content_type != JSON_TYPE:
         return None if request.deliberate else f"non-JSON answer {content_type!r}"
-    if head:
+    if head and not answer.body:
         return None  # HEAD answers carry no body
     if answer.status == 200:
         return _judge_success(answer.body)
