@@ -161,8 +161,10 @@ if assumptions.DUPLICATE_KEY_POLICY == "reject":
 _decoder = json.JSONDecoder(**_decoder_kwargs)  # type: ignore[arg-type]
 
 
-_scan_once = _decoder.scan_once
-_skip_whitespace = json.decoder.WHITESPACE.match  # JSON's own: space, tab, CR, LF
+# The decoder's C scanner, which JSONDecoder.raw_decode calls (an instance attribute typeshed
+# does not declare).
+_scan_once: Callable[[str, int], tuple[object, int]] = vars(_decoder)["scan_once"]
+_JSON_WHITESPACE = " \t\n\r"  # what json.decoder skips around the value
 
 
 def parse_body(body: bytes) -> dict[str, object] | Rejection:
@@ -172,8 +174,8 @@ def parse_body(body: bytes) -> dict[str, object] | Rejection:
     """
     try:
         text = body.decode("utf-8")
-        value, end = _scan_once(text, _skip_whitespace(text, 0).end())
-        if _skip_whitespace(text, end).end() != len(text):
+        value, end = _scan_once(text, len(text) - len(text.lstrip(_JSON_WHITESPACE)))
+        if text[end:].strip(_JSON_WHITESPACE):
             raise ValueError("extra data")
     except _DuplicateKeyError:
         return Rejection(catalogue.DUPLICATE_KEY)

@@ -10,6 +10,7 @@ import gzip
 import json
 import tracemalloc
 import urllib.parse
+from typing import Any
 
 import httpx
 import pytest
@@ -222,3 +223,45 @@ def test_gzip_body_is_not_decoded(client: Client) -> None:
 @pytest.mark.parametrize("encoding", ["gzip", "identity", "br", "x-unknown"])
 def test_content_encoding_header_alone_changes_nothing(client: Client, encoding: str) -> None:
     assert post(client, VALID_BODY, headers={"Content-Encoding": encoding}).status_code == 200
+
+
+# --- the fuzz can fail: mutants of the sandbox it must catch -----------------------------------
+
+
+def _mutant(change: Any) -> Any:
+    """The real app with its answers passed through `change(request_body, message)`."""
+    real = create_app(SandboxConfig())
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        received: list[bytes] = []
+
+        async def spying_receive() -> Any:
+            message = await receive()
+            received.append(message.get("body", b""))
+            return message
+
+        async def changing_send(message: Any) -> None:
+            await send(change(b"".join(received), message))
+
+        await real(scope, spying_receive, changing_send)
+
+    return app
+
+
+def _500_for_lone_surrogates(body: bytes, message: Any) -> Any:
+    if b"\\ud800" in body and message["type"] == "http.response.start":
+        return {**message, "status": 500}
+    return message
+
+
+def _errors_reformatted(body: bytes, message: Any) -> Any:
+    if message["type"] == "http.response.body" and b'"display_message"' in message["body"]:
+        data = json.loads(message["body"])
+        return {**message, "body": json.dumps(data, indent=2).encode().replace(b"null", b"null ")}
+    return message
+
+
+@pytest.mark.parametrize("change", [_500_for_lone_surrogates, _errors_reformatted])
+def test_the_fuzz_catches_a_diverging_sandbox(change: Any) -> None:
+    tally = fuzz.run_in_process(_mutant(change), fuzz.requests(SEED, 1_500, in_process=True))
+    assert tally.problems, tally.summary()
