@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ from plaid_offline_sandbox.config import (
     DEFAULT_SECRET,
     DEFAULT_TEMPLATE_ID,
 )
+from plaid_tools.fuzz.verdict import ENVELOPE_KEYS, REQUEST_ID
 
 ENDPOINT = "/session/token/create"
 FIXED_NOW = datetime(2026, 3, 10, 9, 13, 3, 987654, tzinfo=UTC)
@@ -29,16 +29,6 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 VALID_BODY: dict[str, Any] = {
     "template_id": DEFAULT_TEMPLATE_ID,
     "user": {"client_user_id": "user-1"},
-}
-REQUEST_ID = re.compile(r"[A-Za-z0-9]{15}")
-ENVELOPE_KEYS = {
-    "display_message",
-    "documentation_url",
-    "error_code",
-    "error_message",
-    "error_type",
-    "request_id",
-    "suggested_action",
 }
 
 

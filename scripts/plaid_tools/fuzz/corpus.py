@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
+from plaid_offline_sandbox.validation import TOP_LEVEL_FIELDS, USER_FIELDS
 
 PATH = b"/session/token/create"
 # The request head the sandbox's server accepts (plaid_offline_sandbox.http_protocol).
@@ -95,17 +96,10 @@ VALID_FIELDS: dict[str, bytes] = {
     "template_id": json.dumps(DEFAULT_TEMPLATE_ID).encode(),
     "user": b'{"client_user_id":"fuzz-user"}',
 }
+# Every field the sandbox knows, and one it does not at each level.
 FIELDS = (
-    "client_id",
-    "secret",
-    "template_id",
-    "user",
-    "user_id",
-    "webhook",
-    "redirect_uri",
-    "android_package_name",
-    "user.client_user_id",
-    "user.user_id",
+    *sorted(TOP_LEVEL_FIELDS),
+    *(f"user.{name}" for name in sorted(USER_FIELDS)),
     "unknown_field",
     "user.unknown_field",
 )
