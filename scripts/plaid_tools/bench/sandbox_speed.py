@@ -21,7 +21,7 @@ from plaid_tools.bench.sandbox_load import VALID
 SECTION = "Offline sandbox speed vs bare uvicorn (loopback, one worker, concurrency 16)"
 CONNECTIONS = 16
 ROUND_SECONDS = 3.0
-ROUNDS = 5
+ROUNDS = 7
 # Well-formed credentials the sandbox does not accept: every check up to the pair runs.
 UNKNOWN_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8"
 ERROR = load.Request(VALID.body, {**VALID.headers, "PLAID-SECRET": UNKNOWN_SECRET})

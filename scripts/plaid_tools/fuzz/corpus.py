@@ -373,6 +373,11 @@ def content_type(rng: random.Random) -> HostileRequest:
 def content_length(rng: random.Random) -> HostileRequest:
     """Content-Length values as the app sees them (in process) and as the parser sees them."""
     body = _object(VALID_FIELDS)
+    if rng.random() < 0.15:
+        # No Content-Length at all: the request has no body, and the body's bytes that follow
+        # are read as the next request (garbage to the parser).
+        bodiless = HostileRequest("x", headers=(JSON_CT, *CREDENTIAL_HEADERS), framing="none")
+        return HostileRequest("content length", wire=bodiless.to_wire() + body, answers=2)
     value = rng.choice(
         [
             b"",
