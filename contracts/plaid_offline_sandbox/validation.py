@@ -57,14 +57,13 @@ class RequestHeaders:
 
     @classmethod
     def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> RequestHeaders:
-        found: dict[str, str] = {}
+        headers = cls.__new__(cls)  # the names are known: skip __init__'s check
+        found = headers.__dict__
         for name, value in raw:
             # ASGI servers lower-case names; do it again for hand-built scopes.
             attribute = _HEADER_FIELDS.get(name.lower())
             if attribute is not None and attribute not in found:
                 found[attribute] = value.decode("latin-1")
-        headers = cls.__new__(cls)  # the names are known: skip __init__'s check
-        headers.__dict__.update(found)
         return headers
 
 
