@@ -34,11 +34,13 @@ def offline_sandbox(
         yield Server(running.base_url, running.process.pid)
 
 
-def bare_app(body: bytes, workers: int = 1) -> contextlib.AbstractContextManager[Server]:
-    """uvicorn answering `body` to every request, with the sandbox's server options."""
+def bare_app(
+    body: bytes, status: int = 200, workers: int = 1
+) -> contextlib.AbstractContextManager[Server]:
+    """uvicorn answering `status` and `body` to every request, with the sandbox's options."""
     port = serving.free_port()
     command = [sys.executable, "-m", "plaid_tools.bench.bare_app", "--port", str(port)]
-    command += ["--workers", str(workers), "--body", body.decode()]
+    command += ["--workers", str(workers), "--body", body.decode(), "--status", str(status)]
     return _serve_command(command, port, timeout=20)
 
 
