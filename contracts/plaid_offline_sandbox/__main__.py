@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=None,
         help=f"one INFO line per request: method, path, status, error_code, request_id; never "
-        f"credentials or bodies (env {ENV_ACCESS_LOG}=1; default off: it costs about a quarter "
+        f"credentials or bodies (env {ENV_ACCESS_LOG}=1; default off: it costs about a third "
         "of the throughput)",
     )
     parser.add_argument(

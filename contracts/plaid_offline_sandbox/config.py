@@ -73,7 +73,7 @@ class SandboxConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     log_level: str = DEFAULT_LOG_LEVEL
     # One line per request on logger plaid_offline_sandbox.access, at INFO whatever log_level
-    # says. Off by default: it costs about a quarter of the sandbox's throughput.
+    # says. Off by default: it costs about a third of the sandbox's throughput.
     access_log: bool = False
     now: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 

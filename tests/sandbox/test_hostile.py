@@ -1,7 +1,8 @@
 """Hostile clients: a seeded fuzz in process and over real sockets, and each cause it found.
 
-The long run (tens of thousands of requests, memory measured) is `nox -s bench --only hostile`;
-here a few thousand requests keep the suite fast.
+The long run (tens of thousands of requests, memory measured) is
+`python3 scripts/nox_pinned.py -s bench -- --only hostile`; here a few thousand requests keep the
+suite fast.
 """
 
 from __future__ import annotations
