@@ -413,14 +413,16 @@ def content_length(rng: random.Random) -> HostileRequest:
 
 
 def encoded_body(rng: random.Random) -> HostileRequest:
-    """Chunked and compressed bodies: Content-Encoding is not decoded (assumption A30)."""
+    """Chunked and compressed bodies (Content-Encoding is not decoded: assumption A30), some
+    announced with Expect: 100-continue."""
     plain = _object(VALID_FIELDS)
     encoding = rng.choice(ENCODINGS)
+    expect = [(b"expect", b"100-continue")] if rng.random() < 0.2 else []
     body = gzip.compress(plain) if encoding.startswith(b"gzip") and rng.random() < 0.7 else plain
     framing: Framing = "chunked" if rng.random() < 0.5 else "length"
     return HostileRequest(
         "chunked and gzip bodies",
-        headers=(JSON_CT, *CREDENTIAL_HEADERS, (b"content-encoding", encoding)),
+        headers=(JSON_CT, *CREDENTIAL_HEADERS, (b"content-encoding", encoding), *expect),
         body=body,
         framing=framing,
     )

@@ -35,10 +35,13 @@ class _Connection:
         self.buffer += data
 
     def read_answer(self, head: bool) -> Answer:
-        while b"\r\n\r\n" not in self.buffer:
-            self._fill()
-        raw_head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        status_line, *lines = raw_head.split(b"\r\n")
+        while True:
+            while b"\r\n\r\n" not in self.buffer:
+                self._fill()
+            raw_head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+            status_line, *lines = raw_head.split(b"\r\n")
+            if not status_line.startswith(b"HTTP/1.1 1"):
+                break  # an interim answer (100 Continue) has no body: the real one follows
         headers = tuple(
             (name.strip().lower(), value.strip())
             for name, _, value in (line.partition(b":") for line in lines)
