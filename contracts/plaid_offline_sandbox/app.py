@@ -1,6 +1,6 @@
 """The raw ASGI application: routing, fault injection, body reading, validation, answering.
 
-Raw ASGI (no framework) keeps a request to a few tens of microseconds of Python. Apart from the
+Raw ASGI (no framework) keeps a request to about ten microseconds of Python. Apart from the
 fault counters the app is stateless, so any number of uvicorn workers behave identically.
 """
 

@@ -246,20 +246,20 @@ def _check_unknown_fields(
     return Rejection(catalogue.UNKNOWN_FIELDS, {"fields": ", ".join(unknown)})
 
 
-# MISSING_FIELD_ORDER, each path with how its absence is decided (worked out once).
 _CREDENTIAL, _USER, _IN_USER, _FIELD = range(4)
+
+
+def _missing_kind(path: str) -> int:
+    if path in ("client_id", "secret"):
+        return _CREDENTIAL
+    if path == "user":
+        return _USER
+    return _IN_USER if path.startswith("user.") else _FIELD
+
+
+# MISSING_FIELD_ORDER, each path with how its absence is decided (worked out once).
 _MISSING_TESTS = tuple(
-    (
-        path,
-        _CREDENTIAL
-        if path in ("client_id", "secret")
-        else _USER
-        if path == "user"
-        else _IN_USER
-        if path.startswith("user.")
-        else _FIELD,
-        path.removeprefix("user."),
-    )
+    (path, _missing_kind(path), path.removeprefix("user."))
     for path in assumptions.MISSING_FIELD_ORDER
 )
 
