@@ -8,6 +8,7 @@ are assembled from pre-rendered parts, byte for byte what ``json.dumps`` would g
 
 from __future__ import annotations
 
+import os
 import random
 import string
 from collections.abc import Mapping
@@ -25,8 +26,11 @@ _REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
 # often: request ids are opaque, only their alphabet and length are Plaid's).
 _REQUEST_ID_TABLE = bytes((_REQUEST_ID_ALPHABET * 5)[:256], "ascii")
 # Neither request ids nor sandbox link tokens are secrets; the non-cryptographic generator is
-# several times faster than os.urandom-based uuid4 (each worker process seeds its own).
+# several times faster than os.urandom-based uuid4. Reseeded in forked children (as the random
+# module does for its own generator), so two worker processes never repeat each other's tokens.
 _random = random.Random()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_random.seed)
 
 JSON_CONTENT_TYPE = b"application/json; charset=utf-8"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -392,3 +393,22 @@ def test_expiration_cache_always_gives_what_format_expiration_gives() -> None:
     ]
     for moment in moments:
         assert expirations.at(moment) == format_expiration(moment, 14400), moment
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_forked_processes_do_not_repeat_tokens_or_request_ids() -> None:
+    # The generator is not os.urandom: a child forked from a warmed-up parent must reseed.
+    from plaid_offline_sandbox.responses import new_link_token, new_request_id
+
+    new_link_token()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write_end, f"{new_link_token()} {new_request_id()}".encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child_token, child_id = os.read(read_end, 200).decode().split()
+    os.close(read_end)
+    os.close(write_end)
+    # Without reseeding, the parent's next draws would be exactly the child's.
+    assert (child_token, child_id) != (new_link_token(), new_request_id())
