@@ -55,6 +55,7 @@ def test_timeout_per_client_and_per_call(make_client: MakeClient) -> None:
     client.session_token_create(body=request_body())
     client.session_token_create(body=request_body(), timeout=httpx.Timeout(60.0, connect=1.0))
     client.session_token_create(body=request_body(), timeout=None)
+    client.session_token_create(body=request_body(), timeout=None, attempt_deadline=None)
     assert timeout_of(script.requests[0]) == {
         "connect": 10.0,
         "read": 10.0,
@@ -67,7 +68,14 @@ def test_timeout_per_client_and_per_call(make_client: MakeClient) -> None:
         "write": 60.0,
         "pool": 60.0,
     }
+    # No timeout still ends with the attempt: no phase may outlast the attempt deadline (60 s).
     assert timeout_of(script.requests[2]) == {
+        "connect": 60.0,
+        "read": 60.0,
+        "write": 60.0,
+        "pool": 60.0,
+    }
+    assert timeout_of(script.requests[3]) == {
         "connect": None,
         "read": None,
         "write": None,

@@ -165,8 +165,9 @@ def test_a_server_echoing_the_secret_is_scrubbed_from_messages(waits: Waits) -> 
             pytest.raises(plaid.APIStatusError) as caught,
         ):
             client.session_token_create(body=request_body())
-        # The message, repr and args are scrubbed; `body` stays the server's raw answer.
+        # The message, repr, args and body are scrubbed.
         assert_clean(str(caught.value) + repr(caught.value) + repr(caught.value.args))
+        assert_clean(repr(caught.value.body))
         assert "[REDACTED]" in str(caught.value)
 
 
@@ -225,13 +226,14 @@ def assert_no_body_canary(text: str) -> None:
 
 
 def scrubbed_texts(error: BaseException) -> str:
-    """Everything of an error that must be scrubbed: all but its raw `body` and `model`.
+    """Everything of an error that must be scrubbed: all of it.
 
-    `vars()` covers `error_message`, `display_message`, `body_excerpt` and `headers`.
+    `vars()` covers `error_message`, `display_message`, `body_excerpt`, `headers` and `body`.
     """
     return "\n".join(
         [str(error), repr(error), repr(error.args), "".join(traceback.format_exception(error))]
-        + [repr(value) for name, value in vars(error).items() if name not in ("body", "_model")]
+        + [repr(value) for value in vars(error).values()]
+        + [repr(getattr(error, "model", None))]
     )
 
 
@@ -325,12 +327,13 @@ def test_body_credentials_echoed_by_the_server_are_scrubbed(
             "invalid client_id or secret provided: [REDACTED] / [REDACTED]"
         )
         assert error.display_message == "secret [REDACTED] and [REDACTED] are not valid"
-        # `body` (and `model`) stay as the server sent them; documented on APIStatusError.
+        # `body` (and so `model`) are scrubbed too; the rest of the body is intact.
         assert isinstance(error.body, dict)
-        assert BODY_SECRET in error.body["error_message"]
+        assert error.body["error_message"] == error.error_message
+        assert error.body["error_code"] == "INVALID_API_KEYS"
         assert error.model is not None
-        assert error.model.error_message is not None
-        assert BODY_SECRET in error.model.error_message
+        assert error.model.error_message == error.error_message
+        assert_no_body_canary(json.dumps(error.body) + repr(error.model))
 
 
 def test_async_body_credentials_echoed_by_the_server_are_scrubbed(waits: Waits) -> None:

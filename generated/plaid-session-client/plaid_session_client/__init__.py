@@ -4,10 +4,13 @@
 """A client library for accessing Plaid session token API.
 
 Start with `PlaidSessionClient` (or `AsyncPlaidSessionClient`); errors are in `errors`
-(re-exported here), models in `models`.
+(re-exported here), models in `models`. Importing this package does not load the models or
+attrs: they come with the first model you use or the first call.
 """
 
 from .client import (
+    DEFAULT_ATTEMPT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ENVIRONMENTS,
@@ -56,6 +59,7 @@ from .errors import (
     RateLimitExceededError,
     RecaptchaError,
     RecurringTransactionsError,
+    ResponseTooLargeError,
     SandboxError,
     SignalError,
     StatementsError,
@@ -71,6 +75,8 @@ from .errors import (
 from .types import Response
 
 __all__ = (
+    "DEFAULT_ATTEMPT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ENVIRONMENTS",
@@ -84,6 +90,7 @@ __all__ = (
     "PlaidClientError",
     "PlaidSessionClient",
     "Response",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "UnexpectedResponseError",
     "UnknownPlaidError",

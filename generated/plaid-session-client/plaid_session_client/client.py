@@ -4,7 +4,14 @@
 """The Plaid session token API clients: authentication, environments, timeouts, retries.
 
 `PlaidSessionClient` (blocking) and `AsyncPlaidSessionClient` (asyncio) share one request
-pipeline (`_BaseClient`); only sending and sleeping differ between them.
+pipeline (`_BaseClient`); only sending, reading and sleeping differ between them. Around httpx
+it adds what a hostile or broken server must not get past: a deadline per attempt (and per
+call) that a slow drip cannot stretch, a cap on the response size, no redirects (the
+credentials go to `base_url` only), typed errors for every failure, and a log filter that keeps
+the credentials out of httpx's and httpcore's DEBUG records.
+
+The operation modules (and with them the models and attrs) are imported on the first call, so
+importing this package and building a client stay cheap.
 """
 
 from __future__ import annotations
@@ -15,22 +22,56 @@ import math
 import os
 import random as _random
 import re
+import threading
 import time as _time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, Literal, Self
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, NamedTuple, Self, TypeVar
 
 import httpx
-from attrs import define
 
-from .api.session import session_token_create as _session_token_create
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, ClientConfigurationError, redact
-from .models.session_token_create_plaid_version import SessionTokenCreatePlaidVersion
-from .models.session_token_create_request import SessionTokenCreateRequest
-from .models.session_token_create_response import SessionTokenCreateResponse
-from .types import UNSET, Response, Unset
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ClientConfigurationError,
+    ResponseTooLargeError,
+    redact,
+)
+from .types import UNSET, Unset
 
-__version__: Final = "4.0.0"
+if TYPE_CHECKING:
+    from .models.session_token_create_plaid_version import SessionTokenCreatePlaidVersion
+    from .models.session_token_create_request import SessionTokenCreateRequest
+    from .models.session_token_create_response import SessionTokenCreateResponse
+    from .types import Response
+
+
+class _OperationModule:
+    """Stands in for an operation module (`api/<tag>/<operation>.py`, which imports the models
+    and so attrs) until its first use, then takes its own place in this module's globals: later
+    calls reach the real module directly, at no cost."""
+
+    def __init__(self, module: str, alias: str) -> None:
+        self._module, self._alias = module, alias
+
+    def __getattr__(self, name: str) -> Any:
+        import importlib  # noqa: PLC0415 - loaded already, by the import system itself
+
+        module = importlib.import_module(self._module, __package__)
+        globals()[self._alias] = module
+        return getattr(module, name)
+
+
+if TYPE_CHECKING:
+    from .api.session import session_token_create as _session_token_create
+else:
+    _session_token_create = _OperationModule(".api.session.session_token_create", "_session_token_create")
+
+__version__: Final = "4.1.0"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
@@ -52,6 +93,10 @@ ENVIRONMENT_ENV: Final = "PLAID_ENV"
 
 #: 5 s to connect, 30 s for each read, write and pool wait.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+#: Seconds one attempt may take from start to last body byte, however the server paces it.
+DEFAULT_ATTEMPT_DEADLINE: Final = 60.0
+#: Largest response body accepted, after decompression (Plaid's answers here: a few hundred bytes).
+DEFAULT_MAX_RESPONSE_BYTES: Final = 1024 * 1024
 DEFAULT_MAX_RETRIES: Final = 2
 #: Request timeout, rate limit; every 5xx (including CDN statuses such as 520) is retried too.
 RETRYABLE_STATUSES: Final = frozenset({408, 429})
@@ -63,10 +108,13 @@ logger = logging.getLogger("plaid_session_client")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
+# --- credentials ---------------------------------------------------------------------------
+
+
 class _Credential:
     """A credential value that never shows itself in repr, str or vars() output."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("__weakref__", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
@@ -78,6 +126,10 @@ class _Credential:
         return "'***'"
 
     __str__ = __repr__
+
+
+#: The credentials of every live client, for the log filter; a client's leave with it.
+_LIVE_CREDENTIALS: weakref.WeakSet[_Credential] = weakref.WeakSet()
 
 
 def _credential(value: str | None, argument: str, env_var: str) -> _Credential:
@@ -92,7 +144,193 @@ def _credential(value: str | None, argument: str, env_var: str) -> _Credential:
             f"Invalid Plaid {argument} (from {argument}= or {env_var}): it must be printable ASCII "
             "without spaces. The value is not shown."
         )
-    return _Credential(value)
+    credential = _Credential(value)
+    _LIVE_CREDENTIALS.add(credential)
+    return credential
+
+
+# --- the log filter ------------------------------------------------------------------------
+
+# A logger's filters see only the records logged on it, not its children's, so the filter goes
+# on each logger of the HTTP stack by name. httpcore logs response headers at DEBUG (a server
+# may reflect a credential in one); hpack, under HTTP/2, logs the request headers themselves.
+_HTTP_LOGGERS: Final = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "hpack",
+    "hpack.hpack",
+    "hpack.table",
+)
+_HTTP_LOGGER_PREFIXES: Final = tuple(f"{name}." for name in ("httpx", "httpcore", "hpack", "h2", "h11"))
+
+
+class _CredentialLogFilter(logging.Filter):
+    """Replaces live clients' credentials in a record's message (and formatted traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = [credential.reveal() for credential in _LIVE_CREDENTIALS]
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record is the logging system's to report
+            return True
+        if any(secret in message for secret in secrets):
+            record.msg, record.args = redact(message, secrets), None
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            if any(secret in text for secret in secrets):
+                record.exc_text = redact(text, secrets)
+        return True
+
+
+_LOG_FILTER: Final = _CredentialLogFilter()
+
+
+def _install_log_filter() -> None:
+    """Add the filter to every logger of the HTTP stack (children included), once each.
+
+    Only filters are added: levels, handlers and propagation stay as the application set them.
+    Runs at construction and again when the HTTP client is created (httpcore is imported then).
+    """
+    known = [name for name in list(logging.Logger.manager.loggerDict) if name.startswith(_HTTP_LOGGER_PREFIXES)]
+    for name in (*_HTTP_LOGGERS, *known):
+        http_logger = logging.getLogger(name)
+        if _LOG_FILTER not in http_logger.filters:
+            http_logger.addFilter(_LOG_FILTER)
+
+
+# --- the deadline ----------------------------------------------------------------------------
+
+# httpx's timeouts bound each socket operation, so a server sending a byte just before every
+# read timeout holds an attempt open forever. Each connection's network stream reaches us through
+# httpcore's `trace` extension (and a response's `network_stream`); its reads and writes are then
+# given at most the time left before the deadline of the attempt running in this context, and
+# fail as timeouts once it has passed. Outside our attempts they behave exactly as before.
+_ATTEMPT_END: ContextVar[float | None] = ContextVar("plaid_session_client_attempt_end", default=None)
+_NEW_STREAM_EVENTS: Final = (".connect_tcp.complete", ".connect_unix_socket.complete", ".start_tls.complete")
+_BOUNDED: Final = "_plaid_session_client_bounded"
+
+
+class _Deadline(NamedTuple):
+    """When the running attempt must end (time.monotonic()), and which limit set it."""
+
+    at: float
+    seconds: float
+    of_call: bool
+
+    def describe(self) -> str:
+        return f"the {'call' if self.of_call else 'attempt'} deadline ({self.seconds:g} s) passed"
+
+
+class _AttemptStopped(Exception):
+    """We ended the attempt ourselves; `_failure` turns this into the typed error. Raised from
+    inside httpcore's reads too, which close the connection on any exception and re-raise it."""
+
+
+class _TooLarge(_AttemptStopped):
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+
+
+class _DeadlinePassed(_AttemptStopped):
+    pass
+
+
+def _time_left(timeout: float | None) -> float | None:
+    """The timeout for the next socket operation: never past the running attempt's deadline."""
+    end = _ATTEMPT_END.get()
+    if end is None:
+        return timeout
+    left = end - _time.monotonic()
+    if left <= 0:
+        raise _DeadlinePassed()
+    return left if timeout is None or timeout > left else timeout
+
+
+def _mark_bounded(stream: object) -> bool:
+    """True the first time for a stream that can take our read/write (httpcore's all can)."""
+    if stream is None or getattr(stream, _BOUNDED, False) or not hasattr(stream, "read"):
+        return False
+    try:
+        setattr(stream, _BOUNDED, True)
+    except (AttributeError, TypeError):
+        return False
+    return True
+
+
+def _bound_sync_stream(stream: Any) -> None:
+    if not _mark_bounded(stream):
+        return
+    read, write = stream.read, stream.write
+
+    def read_in_time(max_bytes: int, timeout: float | None = None) -> bytes:
+        return read(max_bytes, _time_left(timeout))  # type: ignore[no-any-return]
+
+    def write_in_time(buffer: bytes, timeout: float | None = None) -> None:
+        write(buffer, _time_left(timeout))
+
+    stream.read, stream.write = read_in_time, write_in_time
+
+
+def _bound_async_stream(stream: Any) -> None:
+    if not _mark_bounded(stream):
+        return
+    read, write = stream.read, stream.write
+
+    async def read_in_time(max_bytes: int, timeout: float | None = None) -> bytes:
+        return await read(max_bytes, _time_left(timeout))  # type: ignore[no-any-return]
+
+    async def write_in_time(buffer: bytes, timeout: float | None = None) -> None:
+        await write(buffer, _time_left(timeout))
+
+    stream.read, stream.write = read_in_time, write_in_time
+
+
+def _trace_sync(event: str, info: Mapping[str, Any]) -> None:
+    if event.endswith(_NEW_STREAM_EVENTS):
+        _bound_sync_stream(info.get("return_value"))
+
+
+async def _trace_async(event: str, info: Mapping[str, Any]) -> None:
+    if event.endswith(_NEW_STREAM_EVENTS):
+        _bound_async_stream(info.get("return_value"))
+
+
+# --- the response body -----------------------------------------------------------------------
+
+
+class _Body:
+    """A response body collected up to the size cap (counted after decompression, as it
+    arrives), with the deadline checked between chunks too (all that a transport without
+    network streams, such as a mock, gets)."""
+
+    __slots__ = ("_chunks", "_deadline", "_limit", "_size", "_status_code")
+
+    def __init__(self, status_code: int, limit: int, deadline: _Deadline | None) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._limit = limit
+        self._deadline = deadline
+        self._status_code = status_code
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise _TooLarge(self._status_code, f"more than {self._limit} bytes")
+        self._chunks.append(chunk)
+        if self._deadline is not None and _time.monotonic() > self._deadline.at:
+            raise _DeadlinePassed()
+
+    def content(self) -> bytes:
+        return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+
+
+# --- configuration ---------------------------------------------------------------------------
 
 
 def _resolve_base_url(environment: str | None, base_url: str | httpx.URL | None) -> tuple[str | None, str]:
@@ -119,22 +357,47 @@ def _check_max_retries(max_retries: int) -> int:
     return max_retries
 
 
+def _check_deadline(seconds: float | None, argument: str) -> float | None:
+    if seconds is None:
+        return None
+    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds <= 0:
+        raise ClientConfigurationError(f"{argument} must be a number of seconds > 0, or None, not {seconds!r}.")
+    return float(seconds)
+
+
+def _check_max_response_bytes(limit: int) -> int:
+    if type(limit) is not int or limit <= 0:
+        raise ClientConfigurationError(f"max_response_bytes must be an int > 0, not {limit!r}.")
+    return limit
+
+
+class _Limits(NamedTuple):
+    """What bounds one call: the client's settings, or a call's overrides of them."""
+
+    timeout: Mapping[str, float | None]
+    max_retries: int
+    attempt_deadline: float | None
+    call_deadline: float | None
+    max_response_bytes: int
+
+
 async def _asyncio_sleep(seconds: float) -> None:
     # Imported on first use: asyncio costs a blocking program more import time than the rest of
     # this package.
-    import asyncio
+    import asyncio  # noqa: PLC0415
 
     await asyncio.sleep(seconds)
 
 
-@define(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
     """How long to wait before each retry. The sleeps, clock and random source are injectable.
 
     The wait before retry n (0-based) is `min(initial_delay * 2**n, max_delay)`, reduced by a
     random jitter of up to `jitter` (a fraction), so many clients do not retry in lockstep. A
     `Retry-After` header (seconds or an HTTP date) wins when it is between 0 and
-    `max_retry_after` seconds; other values are ignored.
+    `max_retry_after` seconds; other values are ignored. A frozen dataclass: derive variants
+    with `dataclasses.replace`.
     """
 
     initial_delay: float = 0.5
@@ -163,9 +426,9 @@ class RetryPolicy:
         except ValueError:
             try:
                 when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
+                seconds = when.timestamp() - self.clock()  # a date without zone is taken as UTC
+            except (TypeError, ValueError, IndexError, OverflowError):
                 return None
-            seconds = when.timestamp() - self.clock()  # a date without zone is taken as UTC
         if not math.isfinite(seconds) or seconds < 0 or seconds > self.max_retry_after:
             return None
         return seconds
@@ -181,16 +444,30 @@ class RetryPolicy:
 
 def should_retry(response: httpx.Response) -> bool:
     """Whether a response is worth another attempt: 408, 429 and every 5xx."""
-    return response.status_code in RETRYABLE_STATUSES or response.status_code >= 500
+    return response.status_code in RETRYABLE_STATUSES or 500 <= response.status_code <= 599
 
 
-class _BaseClient:
+#: One attempt's result: the response (closed) and its body, or the error that ended it.
+_Outcome = tuple[httpx.Response, bytes] | APIConnectionError
+
+
+_HTTP = TypeVar("_HTTP", httpx.Client, httpx.AsyncClient)
+_Transport = TypeVar("_Transport", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+class _BaseClient(Generic[_HTTP, _Transport]):
     """Configuration and the parts of the request pipeline that do not wait on I/O."""
+
+    #: httpcore's `trace` extension callback: sync or async, like the client.
+    _trace: Callable[[str, Mapping[str, Any]], Any]
 
     base_url: str
     environment: str | None
     timeout: httpx.Timeout
     max_retries: int
+    attempt_deadline: float | None
+    call_deadline: float | None
+    max_response_bytes: int
     retry_policy: RetryPolicy
 
     def __init__(
@@ -202,14 +479,27 @@ class _BaseClient:
         base_url: str | httpx.URL | None,
         timeout: float | httpx.Timeout | None,
         max_retries: int,
+        attempt_deadline: float | None,
+        call_deadline: float | None,
+        max_response_bytes: int,
         retry_policy: RetryPolicy | None,
         default_headers: Mapping[str, str] | None,
+        http_client: _HTTP | None,
+        transport: _Transport | None,
     ) -> None:
+        if http_client is not None and transport is not None:
+            raise ClientConfigurationError("Pass either http_client= or transport=, not both.")
         self._client_id = _credential(client_id, "client_id", CLIENT_ID_ENV)
         self._secret = _credential(secret, "secret", SECRET_ENV)
         self.environment, self.base_url = _resolve_base_url(environment, base_url)
         self.timeout = _to_timeout(timeout)
         self.max_retries = _check_max_retries(max_retries)
+        self.attempt_deadline = _check_deadline(attempt_deadline, "attempt_deadline")
+        self.call_deadline = _check_deadline(call_deadline, "call_deadline")
+        self.max_response_bytes = _check_max_response_bytes(max_response_bytes)
+        self._limits = _Limits(
+            self.timeout.as_dict(), self.max_retries, self.attempt_deadline, self.call_deadline, self.max_response_bytes
+        )
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
         # Every header but the credentials, keyed by lower-cased name (HTTP names are
         # case-insensitive); the credentials are added per request so no dict here holds them.
@@ -224,11 +514,33 @@ class _BaseClient:
         }
         # A client passed in by the caller keeps its own defaults, so ours go on every request.
         self._per_request_headers = self._fixed_headers
+        self._urls: dict[str, httpx.URL] = {}
+        self._owns_http_client = http_client is None
+        self._transport: _Transport | None = transport
+        # Created on first use: an httpx client builds its TLS context (and imports httpcore) at
+        # construction, several times what importing this package costs.
+        self._http_client: _HTTP | None = http_client
+        self._http_lock = threading.Lock()
+        self._closed = False
+        _install_log_filter()
 
-    def _own_client_headers(self) -> list[tuple[str, str]]:
-        """Headers for an httpx client this object creates: set once there, not per request."""
-        self._per_request_headers = {}
-        return list(self._fixed_headers.values())
+    def _new_http_client(self, transport: _Transport | None, headers: list[tuple[str, str]]) -> _HTTP:
+        raise NotImplementedError
+
+    @property
+    def _http(self) -> _HTTP:
+        http = self._http_client
+        if http is None:
+            with self._http_lock:
+                if self._closed:
+                    raise RuntimeError("Cannot send a request, as the client has been closed.")
+                if self._http_client is None:
+                    # Our fixed headers go on the client we own once, not on every request.
+                    self._per_request_headers = {}
+                    self._http_client = self._new_http_client(self._transport, list(self._fixed_headers.values()))
+                    _install_log_filter()  # httpcore's loggers exist from now on
+                http = self._http_client
+        return http
 
     @property
     def _secrets(self) -> tuple[str, ...]:
@@ -243,14 +555,49 @@ class _BaseClient:
         where = f"environment={self.environment!r}" if self.environment else f"base_url={self.base_url!r}"
         return f"{type(self).__name__}({where}, timeout={self.timeout!r}, max_retries={self.max_retries!r})"
 
-    def _build_request(
+    def _limits_for(
+        self,
+        timeout: float | httpx.Timeout | None | Unset,
+        max_retries: int | Unset,
+        attempt_deadline: float | None | Unset,
+        call_deadline: float | None | Unset,
+        max_response_bytes: int | Unset,
+    ) -> _Limits:
+        limits = self._limits
+        if timeout is max_retries is attempt_deadline is call_deadline is max_response_bytes is UNSET:
+            return limits  # the common case: no per-call options
+        if not isinstance(timeout, Unset):
+            limits = limits._replace(timeout=_to_timeout(timeout).as_dict())
+        if not isinstance(max_retries, Unset):
+            limits = limits._replace(max_retries=_check_max_retries(max_retries))
+        if not isinstance(attempt_deadline, Unset):
+            limits = limits._replace(attempt_deadline=_check_deadline(attempt_deadline, "attempt_deadline"))
+        if not isinstance(call_deadline, Unset):
+            limits = limits._replace(call_deadline=_check_deadline(call_deadline, "call_deadline"))
+        if not isinstance(max_response_bytes, Unset):
+            limits = limits._replace(max_response_bytes=_check_max_response_bytes(max_response_bytes))
+        return limits
+
+    def _prepare(
         self,
         http: httpx.Client | httpx.AsyncClient,
         kwargs: Mapping[str, Any],
-        *,
         extra_headers: Mapping[str, str | None] | None,
-        timeout: float | httpx.Timeout | None | Unset,
-    ) -> httpx.Request:
+        limits: _Limits,
+        call_end: float | None,
+        retries_taken: int,
+    ) -> tuple[httpx.Request, _Deadline | None]:
+        """The request for the next attempt, and the deadline that attempt must keep."""
+        now = _time.monotonic()
+        deadline = None
+        if limits.attempt_deadline is not None:
+            deadline = _Deadline(now + limits.attempt_deadline, limits.attempt_deadline, False)
+        if call_end is not None and limits.call_deadline is not None and (deadline is None or call_end < deadline.at):
+            deadline = _Deadline(call_end, limits.call_deadline, True)
+        timeouts = limits.timeout
+        if deadline is not None:  # no phase (connect, pool wait, ...) may outlast the deadline
+            left = max(deadline.at - now, 0.0)
+            timeouts = {name: left if value is None or value > left else value for name, value in timeouts.items()}
         # A plain dict, merged once: httpx.Headers scans a list on every set, which showed up as
         # a tenth of the client's per-call cost in `nox -s bench`.
         headers = dict(self._per_request_headers)
@@ -268,56 +615,88 @@ class _BaseClient:
         options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers")}
         request = http.build_request(
             str(kwargs["method"]).upper(),
-            self.base_url + str(kwargs["url"]),
+            self._url(str(kwargs["url"])),
             headers=list(headers.values()),
-            timeout=self.timeout if isinstance(timeout, Unset) else _to_timeout(timeout),
+            extensions={"timeout": timeouts, "trace": self._trace},
             **options,
         )
         for name in removed:  # also from the httpx client's defaults, merged in by build_request
             if name in request.headers:
                 del request.headers[name]
-        return request
+        logger.debug(
+            "Sending %s %s (attempt %d of %d)", request.method, request.url, retries_taken + 1, limits.max_retries + 1
+        )
+        return request, deadline
 
-    def _retries_for(self, max_retries: int | Unset) -> int:
-        return self.max_retries if isinstance(max_retries, Unset) else _check_max_retries(max_retries)
-
-    def _transport_failure(self, exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    def _failure(
+        self, exc: Exception, request: httpx.Request, limits: _Limits, deadline: _Deadline | None
+    ) -> APIConnectionError:
         # Only the method, URL and a scrubbed message: never the request (it holds the secret).
         # Callers raise the result outside their `except` block, so it has no __context__ either.
         method, url = request.method, str(request.url)
+        where = f"({method} {url})"
+        if isinstance(exc, _TooLarge):
+            return ResponseTooLargeError(
+                f"Response too large: {exc} (HTTP {exc.status_code}, max_response_bytes) {where}",
+                method=method,
+                url=url,
+                status_code=exc.status_code,
+                limit=limits.max_response_bytes,
+            )
+        timed_out = isinstance(exc, (httpx.TimeoutException, _DeadlinePassed))
+        if timed_out and deadline is not None and _time.monotonic() >= deadline.at:
+            return APITimeoutError(f"Request timed out: {deadline.describe()} {where}", method=method, url=url)
         detail = redact(f"{type(exc).__name__}: {exc}", self._secrets)
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(f"Request timed out: {detail} ({method} {url})", method=method, url=url)
-        return APIConnectionError(f"Connection error: {detail} ({method} {url})", method=method, url=url)
+        if timed_out:
+            return APITimeoutError(f"Request timed out: {detail} {where}", method=method, url=url)
+        if isinstance(exc, httpx.DecodingError):
+            return APIConnectionError(f"Response body could not be decoded: {detail} {where}", method=method, url=url)
+        return APIConnectionError(f"Connection error: {detail} {where}", method=method, url=url)
 
     def _retry_delay(
         self,
         request: httpx.Request,
         retries_taken: int,
-        max_retries: int,
-        response: httpx.Response | None,
-        failure: APIConnectionError | None,
+        limits: _Limits,
+        outcome: _Outcome,
+        call_end: float | None,
     ) -> float | None:
         """Seconds to wait before retrying, or None when this outcome is final."""
-        if retries_taken >= max_retries:
+        if retries_taken >= limits.max_retries or isinstance(outcome, ResponseTooLargeError):
             return None
+        response = None if isinstance(outcome, APIConnectionError) else outcome[0]
         if response is not None and not should_retry(response):
             return None
         delay = self.retry_policy.delay(retries_taken, response)
-        reason = f"HTTP {response.status_code}" if response is not None else type(failure).__name__
+        if call_end is not None and _time.monotonic() + delay >= call_end:
+            return None  # the call's deadline would pass before the next attempt could start
         logger.info(
             "Retrying %s %s in %.3f s (retry %d of %d) after %s",
             request.method,
             request.url,
             delay,
             retries_taken + 1,
-            max_retries,
-            reason,
+            limits.max_retries,
+            f"HTTP {response.status_code}" if response is not None else type(outcome).__name__,
         )
         return delay
 
+    def _url(self, path: str) -> httpx.URL:
+        # Parsed once per path: URL parsing was a tenth of a call's cost in `nox -s bench`. The
+        # cache is bounded, for operations whose paths carry parameters.
+        url = self._urls.get(path)
+        if url is None:
+            url = httpx.URL(self.base_url + path)
+            if len(self._urls) < 64:
+                self._urls[path] = url
+        return url
 
-class PlaidSessionClient(_BaseClient):
+    @staticmethod
+    def _call_end(limits: _Limits) -> float | None:
+        return None if limits.call_deadline is None else _time.monotonic() + limits.call_deadline
+
+
+class PlaidSessionClient(_BaseClient[httpx.Client, httpx.BaseTransport]):
     """Blocking client for the Plaid session token API.
 
     Args:
@@ -325,16 +704,23 @@ class PlaidSessionClient(_BaseClient):
         secret: Plaid secret for the chosen environment; default: `PLAID_SECRET`.
         environment: "sandbox" or "production"; default: `PLAID_ENV`, else "sandbox".
         base_url: Any other server (a proxy, the offline sandbox); excludes `environment`.
-        timeout: Per-request timeout, seconds or httpx.Timeout; None disables it.
-            Default: DEFAULT_TIMEOUT (5 s connect, 30 s read/write/pool).
+        timeout: Per-operation timeout (connect, each read, each write, pool wait), seconds or
+            httpx.Timeout; None disables it. Default: DEFAULT_TIMEOUT (5 s connect, 30 s others).
         max_retries: Retries after connection errors, timeouts, 408, 429 and 5xx. Default 2.
+        attempt_deadline: Seconds one attempt may take in all, however slowly the server
+            sends; None for no limit. Default: DEFAULT_ATTEMPT_DEADLINE (60 s).
+        call_deadline: Seconds the whole call may take, retries and waits included; None (the
+            default) for no limit beyond the attempts'.
+        max_response_bytes: Largest response body accepted (decompressed); a larger one raises
+            ResponseTooLargeError. Default: DEFAULT_MAX_RESPONSE_BYTES (1 MiB).
         retry_policy: Backoff, Retry-After cap and injectable sleep/clock/random.
         default_headers: Extra headers for every request.
         http_client: An httpx.Client to send with (you keep ownership: `close()` leaves it open).
         transport: An httpx transport for the client this object creates (e.g. MockTransport).
 
-    Credentials travel in the `PLAID-CLIENT-ID` and `PLAID-SECRET` headers and never appear in
-    this object's repr, in exceptions or in log records.
+    Credentials travel in the `PLAID-CLIENT-ID` and `PLAID-SECRET` headers, to `base_url` only
+    (redirects are never followed, whatever `http_client` says), and never appear in this
+    object's repr, in exceptions or in log records.
     """
 
     def __init__(
@@ -346,6 +732,9 @@ class PlaidSessionClient(_BaseClient):
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        attempt_deadline: float | None = DEFAULT_ATTEMPT_DEADLINE,
+        call_deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
@@ -358,23 +747,26 @@ class PlaidSessionClient(_BaseClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
             retry_policy=retry_policy,
             default_headers=default_headers,
-        )
-        if http_client is not None and transport is not None:
-            raise ClientConfigurationError("Pass either http_client= or transport=, not both.")
-        self._owns_http_client = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(transport=transport, headers=self._own_client_headers())
+            http_client=http_client,
+            transport=transport,
         )
         self.with_raw_response = PlaidSessionClientWithRawResponse(self)
 
+    _trace = staticmethod(_trace_sync)
+
+    def _new_http_client(self, transport: httpx.BaseTransport | None, headers: list[tuple[str, str]]) -> httpx.Client:
+        return httpx.Client(transport=transport, headers=headers)
+
     def close(self) -> None:
         """Close the connection pool (unless the httpx.Client was passed in)."""
-        if self._owns_http_client:
-            self._http.close()
+        self._closed = True
+        if self._owns_http_client and self._http_client is not None:
+            self._http_client.close()
 
     def __enter__(self) -> Self:
         return self
@@ -394,31 +786,42 @@ class PlaidSessionClient(_BaseClient):
         extra_headers: Mapping[str, str | None] | None = None,
         timeout: float | httpx.Timeout | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
-    ) -> tuple[httpx.Response, int]:
-        """Send with retries; returns the final response and the number of retries taken."""
-        retries = self._retries_for(max_retries)
+        attempt_deadline: float | None | Unset = UNSET,
+        call_deadline: float | None | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
+    ) -> tuple[httpx.Response, bytes, int]:
+        """Send with retries; returns the final response, its body and the retries taken."""
+        limits = self._limits_for(timeout, max_retries, attempt_deadline, call_deadline, max_response_bytes)
+        call_end = self._call_end(limits)
         retries_taken = 0
         while True:
-            request = self._build_request(self._http, kwargs, extra_headers=extra_headers, timeout=timeout)
-            logger.debug(
-                "Sending %s %s (attempt %d of %d)", request.method, request.url, retries_taken + 1, retries + 1
-            )
-            response: httpx.Response | None = None
-            failure: APIConnectionError | None = None
-            try:
-                response = self._http.send(request)
-            except httpx.TransportError as exc:
-                failure = self._transport_failure(exc, request)
-            delay = self._retry_delay(request, retries_taken, retries, response, failure)
+            request, deadline = self._prepare(self._http, kwargs, extra_headers, limits, call_end, retries_taken)
+            outcome = self._attempt(request, limits, deadline)
+            delay = self._retry_delay(request, retries_taken, limits, outcome, call_end)
             if delay is None:
-                if response is None:
-                    assert failure is not None
-                    raise failure
-                return response, retries_taken
-            if response is not None:
-                response.close()
+                if isinstance(outcome, APIConnectionError):
+                    raise outcome
+                return outcome[0], outcome[1], retries_taken
             self.retry_policy.sleep(delay)
             retries_taken += 1
+
+    def _attempt(self, request: httpx.Request, limits: _Limits, deadline: _Deadline | None) -> _Outcome:
+        end = _ATTEMPT_END.set(None if deadline is None else deadline.at)
+        try:
+            # Never follow a redirect: httpx would send our credential headers to its target.
+            response = self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                _bound_sync_stream(response.extensions.get("network_stream"))  # for later reuse
+                body = _Body(response.status_code, limits.max_response_bytes, deadline)
+                for chunk in response.iter_bytes():
+                    body.add(chunk)
+            finally:
+                response.close()
+        except (httpx.HTTPError, _AttemptStopped) as exc:
+            return self._failure(exc, request, limits, deadline)
+        finally:
+            _ATTEMPT_END.reset(end)
+        return response, body.content()
 
     def session_token_create(
         self,
@@ -428,6 +831,9 @@ class PlaidSessionClient(_BaseClient):
         extra_headers: Mapping[str, str | None] | None = None,
         timeout: float | httpx.Timeout | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
+        attempt_deadline: float | None | Unset = UNSET,
+        call_deadline: float | None | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
     ) -> SessionTokenCreateResponse:
         """Create a session token
 
@@ -440,16 +846,23 @@ class PlaidSessionClient(_BaseClient):
                 is named by `user`, by a root-level `user_id`, or by both: a body with neither is
                 rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
-            timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+            timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+                httpx.Timeout; None for none), overriding the client's.
+            max_retries: Retries for this call, overriding the client's.
+            attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+                client's.
+            call_deadline: Seconds the whole call may take, retries included (None: no limit),
                 overriding the client's.
-            max_retries: Retries for this request, overriding the client's.
+            max_response_bytes: Largest response body accepted, overriding the client's.
 
         Raises:
             APIStatusError: A subclass keyed by Plaid's error_type (for example InvalidRequestError,
                 RateLimitExceededError, UnknownPlaidError), or UnexpectedResponseError when the
                 response is not a Plaid error at all; raised after retries are exhausted.
-            APITimeoutError: The request timed out on every attempt.
-            APIConnectionError: No response could be obtained on any attempt.
+            APITimeoutError: A timeout or deadline ended the last attempt.
+            ResponseTooLargeError: The response body was larger than max_response_bytes.
+            APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+                undecodable), after retries.
 
         Returns:
             SessionTokenCreateResponse
@@ -462,6 +875,9 @@ class PlaidSessionClient(_BaseClient):
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -480,6 +896,9 @@ class PlaidSessionClientWithRawResponse:
         extra_headers: Mapping[str, str | None] | None = None,
         timeout: float | httpx.Timeout | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
+        attempt_deadline: float | None | Unset = UNSET,
+        call_deadline: float | None | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
     ) -> Response[SessionTokenCreateResponse]:
         """Create a session token
 
@@ -492,13 +911,20 @@ class PlaidSessionClientWithRawResponse:
                 is named by `user`, by a root-level `user_id`, or by both: a body with neither is
                 rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
-            timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+            timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+                httpx.Timeout; None for none), overriding the client's.
+            max_retries: Retries for this call, overriding the client's.
+            attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+                client's.
+            call_deadline: Seconds the whole call may take, retries included (None: no limit),
                 overriding the client's.
-            max_retries: Retries for this request, overriding the client's.
+            max_response_bytes: Largest response body accepted, overriding the client's.
 
         Raises:
-            APITimeoutError: The request timed out on every attempt.
-            APIConnectionError: No response could be obtained on any attempt.
+            APITimeoutError: A timeout or deadline ended the last attempt.
+            ResponseTooLargeError: The response body was larger than max_response_bytes.
+            APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+                undecodable), after retries.
 
         Returns:
             Response[SessionTokenCreateResponse]
@@ -511,10 +937,13 @@ class PlaidSessionClientWithRawResponse:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
         )
 
 
-class AsyncPlaidSessionClient(_BaseClient):
+class AsyncPlaidSessionClient(_BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     """asyncio client for the Plaid session token API; the same arguments and
     behaviour as `PlaidSessionClient`, with `http_client` an httpx.AsyncClient and `transport`
     an httpx.AsyncBaseTransport (e.g. httpx.ASGITransport)."""
@@ -528,6 +957,9 @@ class AsyncPlaidSessionClient(_BaseClient):
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        attempt_deadline: float | None = DEFAULT_ATTEMPT_DEADLINE,
+        call_deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -540,23 +972,28 @@ class AsyncPlaidSessionClient(_BaseClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
             retry_policy=retry_policy,
             default_headers=default_headers,
-        )
-        if http_client is not None and transport is not None:
-            raise ClientConfigurationError("Pass either http_client= or transport=, not both.")
-        self._owns_http_client = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(transport=transport, headers=self._own_client_headers())
+            http_client=http_client,
+            transport=transport,
         )
         self.with_raw_response = AsyncPlaidSessionClientWithRawResponse(self)
 
+    _trace = staticmethod(_trace_async)
+
+    def _new_http_client(
+        self, transport: httpx.AsyncBaseTransport | None, headers: list[tuple[str, str]]
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=transport, headers=headers)
+
     async def close(self) -> None:
         """Close the connection pool (unless the httpx.AsyncClient was passed in)."""
-        if self._owns_http_client:
-            await self._http.aclose()
+        self._closed = True
+        if self._owns_http_client and self._http_client is not None:
+            await self._http_client.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -576,31 +1013,42 @@ class AsyncPlaidSessionClient(_BaseClient):
         extra_headers: Mapping[str, str | None] | None = None,
         timeout: float | httpx.Timeout | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
-    ) -> tuple[httpx.Response, int]:
-        """Send with retries; returns the final response and the number of retries taken."""
-        retries = self._retries_for(max_retries)
+        attempt_deadline: float | None | Unset = UNSET,
+        call_deadline: float | None | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
+    ) -> tuple[httpx.Response, bytes, int]:
+        """Send with retries; returns the final response, its body and the retries taken."""
+        limits = self._limits_for(timeout, max_retries, attempt_deadline, call_deadline, max_response_bytes)
+        call_end = self._call_end(limits)
         retries_taken = 0
         while True:
-            request = self._build_request(self._http, kwargs, extra_headers=extra_headers, timeout=timeout)
-            logger.debug(
-                "Sending %s %s (attempt %d of %d)", request.method, request.url, retries_taken + 1, retries + 1
-            )
-            response: httpx.Response | None = None
-            failure: APIConnectionError | None = None
-            try:
-                response = await self._http.send(request)
-            except httpx.TransportError as exc:
-                failure = self._transport_failure(exc, request)
-            delay = self._retry_delay(request, retries_taken, retries, response, failure)
+            request, deadline = self._prepare(self._http, kwargs, extra_headers, limits, call_end, retries_taken)
+            outcome = await self._attempt(request, limits, deadline)
+            delay = self._retry_delay(request, retries_taken, limits, outcome, call_end)
             if delay is None:
-                if response is None:
-                    assert failure is not None
-                    raise failure
-                return response, retries_taken
-            if response is not None:
-                await response.aclose()
+                if isinstance(outcome, APIConnectionError):
+                    raise outcome
+                return outcome[0], outcome[1], retries_taken
             await self.retry_policy.async_sleep(delay)
             retries_taken += 1
+
+    async def _attempt(self, request: httpx.Request, limits: _Limits, deadline: _Deadline | None) -> _Outcome:
+        end = _ATTEMPT_END.set(None if deadline is None else deadline.at)
+        try:
+            # Never follow a redirect: httpx would send our credential headers to its target.
+            response = await self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                _bound_async_stream(response.extensions.get("network_stream"))  # for later reuse
+                body = _Body(response.status_code, limits.max_response_bytes, deadline)
+                async for chunk in response.aiter_bytes():
+                    body.add(chunk)
+            finally:
+                await response.aclose()
+        except (httpx.HTTPError, _AttemptStopped) as exc:
+            return self._failure(exc, request, limits, deadline)
+        finally:
+            _ATTEMPT_END.reset(end)
+        return response, body.content()
 
     async def session_token_create(
         self,
@@ -610,6 +1058,9 @@ class AsyncPlaidSessionClient(_BaseClient):
         extra_headers: Mapping[str, str | None] | None = None,
         timeout: float | httpx.Timeout | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
+        attempt_deadline: float | None | Unset = UNSET,
+        call_deadline: float | None | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
     ) -> SessionTokenCreateResponse:
         """Create a session token
 
@@ -622,16 +1073,23 @@ class AsyncPlaidSessionClient(_BaseClient):
                 is named by `user`, by a root-level `user_id`, or by both: a body with neither is
                 rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
-            timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+            timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+                httpx.Timeout; None for none), overriding the client's.
+            max_retries: Retries for this call, overriding the client's.
+            attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+                client's.
+            call_deadline: Seconds the whole call may take, retries included (None: no limit),
                 overriding the client's.
-            max_retries: Retries for this request, overriding the client's.
+            max_response_bytes: Largest response body accepted, overriding the client's.
 
         Raises:
             APIStatusError: A subclass keyed by Plaid's error_type (for example InvalidRequestError,
                 RateLimitExceededError, UnknownPlaidError), or UnexpectedResponseError when the
                 response is not a Plaid error at all; raised after retries are exhausted.
-            APITimeoutError: The request timed out on every attempt.
-            APIConnectionError: No response could be obtained on any attempt.
+            APITimeoutError: A timeout or deadline ended the last attempt.
+            ResponseTooLargeError: The response body was larger than max_response_bytes.
+            APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+                undecodable), after retries.
 
         Returns:
             SessionTokenCreateResponse
@@ -644,6 +1102,9 @@ class AsyncPlaidSessionClient(_BaseClient):
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -661,6 +1122,9 @@ class AsyncPlaidSessionClientWithRawResponse:
         extra_headers: Mapping[str, str | None] | None = None,
         timeout: float | httpx.Timeout | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
+        attempt_deadline: float | None | Unset = UNSET,
+        call_deadline: float | None | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
     ) -> Response[SessionTokenCreateResponse]:
         """Create a session token
 
@@ -673,13 +1137,20 @@ class AsyncPlaidSessionClientWithRawResponse:
                 is named by `user`, by a root-level `user_id`, or by both: a body with neither is
                 rejected.
             extra_headers: Headers for this request only; a value of None removes the header.
-            timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+            timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+                httpx.Timeout; None for none), overriding the client's.
+            max_retries: Retries for this call, overriding the client's.
+            attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+                client's.
+            call_deadline: Seconds the whole call may take, retries included (None: no limit),
                 overriding the client's.
-            max_retries: Retries for this request, overriding the client's.
+            max_response_bytes: Largest response body accepted, overriding the client's.
 
         Raises:
-            APITimeoutError: The request timed out on every attempt.
-            APIConnectionError: No response could be obtained on any attempt.
+            APITimeoutError: A timeout or deadline ended the last attempt.
+            ResponseTooLargeError: The response body was larger than max_response_bytes.
+            APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+                undecodable), after retries.
 
         Returns:
             Response[SessionTokenCreateResponse]
@@ -692,6 +1163,9 @@ class AsyncPlaidSessionClientWithRawResponse:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -707,7 +1181,8 @@ def parse_response(
 
     Never raises for any status, header or body: a documented success becomes the model, a
     Plaid error becomes its `APIStatusError` subclass (`UnknownPlaidError` for new types), and
-    anything else (HTML, 520, other JSON) becomes `UnexpectedResponseError`.
+    anything else (HTML, 520, other JSON) becomes `UnexpectedResponseError`. The response must
+    have been read (httpx does that unless you stream).
     """
     if operation == "session_token_create":
         return _session_token_create.parse_response(response)

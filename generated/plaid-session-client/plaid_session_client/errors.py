@@ -5,8 +5,9 @@
 
     PlaidClientError                      base of everything below
     ├── ClientConfigurationError          bad arguments at construction (also a ValueError)
-    ├── APIConnectionError                no usable HTTP response (DNS, refused, reset, ...)
-    │   └── APITimeoutError               the request timed out
+    ├── APIConnectionError                no usable HTTP response (DNS, refused, reset, bad gzip, ...)
+    │   ├── APITimeoutError               a timeout or a deadline passed
+    │   └── ResponseTooLargeError         the body exceeded max_response_bytes
     └── APIStatusError                    the server answered, but not with a success model
         ├── <one class per known error_type>, e.g. InvalidRequestError, RateLimitExceededError
         ├── UnknownPlaidError             an error_type Plaid added after this spec revision
@@ -14,19 +15,23 @@
 
 Plaid tells clients to handle errors by ``error_type`` and ``error_code``, not by HTTP status,
 so the classes are keyed by ``error_type``. No error ever carries request headers or the request
-body (they hold the credentials); response text is shortened and scrubbed of credential values.
+body (they hold the credentials); everything an error keeps from the response (message, fields,
+headers, body) is scrubbed of credential values first, and only then shortened.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Final, cast
 
 import httpx
 
-from .models.known_plaid_error_type import KnownPlaidErrorType
-from .models.plaid_error import PlaidError
+if TYPE_CHECKING:
+    # Imported when first parsed (`APIStatusError.model`): models load attrs, which is most of
+    # this package's import cost, and many programs never look at an error's model.
+    from .models.plaid_error import PlaidError
+
 
 # Longest response excerpt put into a message; full bodies stay on the exception's `body`.
 BODY_EXCERPT_CHARS = 200
@@ -39,6 +44,33 @@ def redact(text: str, secrets: Sequence[str]) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def _mentions(content: bytes, secrets: Sequence[str]) -> bool:
+    """Whether decoded JSON from `content` may hold a secret: it is there verbatim, or JSON
+    escapes (which could spell it) are. A cheap test that spares most errors a deep copy."""
+    return any(secret and secret.encode() in content for secret in secrets) or (bool(secrets) and b"\\" in content)
+
+
+def scrub_json(value: object, secrets: Sequence[str]) -> object:
+    """A copy of decoded JSON with every credential value replaced, in keys and strings."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, list):
+        return [scrub_json(item, secrets) for item in cast(list[object], value)]
+    if isinstance(value, dict):
+        return {redact(key, secrets): scrub_json(item, secrets) for key, item in cast(dict[str, object], value).items()}
+    return value
+
+
+def scrub_headers(headers: Mapping[str, str], secrets: Sequence[str]) -> httpx.Headers:
+    """Response headers with credential values replaced in names and values (a server may
+    reflect a request header back)."""
+    kept = headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers)
+    encoded = [secret.encode() for secret in secrets if secret]
+    if not any(secret in name or secret in value for name, value in kept.raw for secret in encoded):
+        return kept
+    return httpx.Headers([(redact(name, secrets), redact(value, secrets)) for name, value in kept.multi_items()])
 
 
 class PlaidClientError(Exception):
@@ -74,23 +106,37 @@ class APIConnectionError(PlaidClientError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out (connect, read, write or pool timeout)."""
+    """The request timed out: a connect, read, write or pool timeout, or the attempt's or the
+    call's deadline passed."""
 
     def __init__(self, message: str = "Request timed out.", *, method: str, url: str) -> None:
         super().__init__(message, method=method, url=url)
 
 
+class ResponseTooLargeError(APIConnectionError):
+    """The response body was larger than the client's `max_response_bytes` (declared by
+    Content-Length, or counted as it arrived, after decompression). Not retried."""
+
+    status_code: int
+    limit: int
+
+    def __init__(self, message: str, *, method: str, url: str, status_code: int, limit: int) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.limit = limit
+
+
 class APIStatusError(PlaidClientError):
     """The server answered with something other than a success model.
 
-    `error_type`, `error_code`, `error_message`, `display_message` and `request_id` come from
-    Plaid's error object and are None when the body is not one. `body` is the decoded JSON body
-    (or the text, when it is not JSON); `model` is the parsed `PlaidError`, when it parses.
+        `error_type`, `error_code`, `error_message`, `display_message` and `request_id` come from
+        Plaid's error object and are None when the body is not one. `body` is the decoded JSON body
+        (or the text, when it is not JSON); `model` is the parsed `PlaidError`, when it parses.
 
-    The message, `error_message` and `display_message` are scrubbed of the request's credential
-    values (the client's and any `client_id`/`secret` in the request body), in case the server
-    echoes one. `body` and `model` are deliberately left as the server sent them: do not log
-    them wholesale. `repr()` shows only the status, type, code and request id.
+        Everything here that comes from the response (the message, every field, `headers`, `body`
+        and so `model`) is scrubbed of the request's credential values (the client's and any
+    `client_id`/`secret` in the request body), in case the server echoes one. `repr()` shows
+        only the status, type, code and request id.
     """
 
     #: The Plaid error_type this class stands for (None for the generic classes).
@@ -414,48 +460,49 @@ class UnexpectedResponseError(APIStatusError):
         self.body_excerpt = body_excerpt
 
 
-#: error_type value -> exception class; anything else becomes UnknownPlaidError.
+#: error_type value (the spec's KnownPlaidErrorType) -> exception class; anything else becomes
+#: UnknownPlaidError.
 ERROR_CLASSES: Mapping[str, type[APIStatusError]] = {
-    KnownPlaidErrorType.API_ERROR.value: ApiError,
-    KnownPlaidErrorType.ASSET_REPORT_ERROR.value: AssetReportError,
-    KnownPlaidErrorType.ASSETS_ERROR.value: AssetsError,
-    KnownPlaidErrorType.BANK_TRANSFER_ERROR.value: BankTransferError,
-    KnownPlaidErrorType.BASE_REPORT_ERROR.value: BaseReportError,
-    KnownPlaidErrorType.CHECK_REPORT_ERROR.value: CheckReportError,
-    KnownPlaidErrorType.CONSUMER_REPORT_ERROR.value: ConsumerReportError,
-    KnownPlaidErrorType.CRA_MONITORING_ERROR.value: CraMonitoringError,
-    KnownPlaidErrorType.CRA_PARTNER_INSIGHTS_ERROR.value: CraPartnerInsightsError,
-    KnownPlaidErrorType.CRA_REPORT_ERROR.value: CraReportError,
-    KnownPlaidErrorType.CREDIT_PROFILE_REPORT_ERROR.value: CreditProfileReportError,
-    KnownPlaidErrorType.ENCOMPASS_ERROR.value: EncompassError,
-    KnownPlaidErrorType.ENRICH_ERROR.value: EnrichError,
-    KnownPlaidErrorType.FRAUD_INSIGHTS_ERROR.value: FraudInsightsError,
-    KnownPlaidErrorType.FREDDIE_MAC_ERROR.value: FreddieMacError,
-    KnownPlaidErrorType.IDEMPOTENCY_ERROR.value: IdempotencyError,
-    KnownPlaidErrorType.INCOME_VERIFICATION_ERROR.value: IncomeVerificationError,
-    KnownPlaidErrorType.INSTITUTION_ERROR.value: InstitutionError,
-    KnownPlaidErrorType.INVALID_INPUT.value: InvalidInputError,
-    KnownPlaidErrorType.INVALID_REQUEST.value: InvalidRequestError,
-    KnownPlaidErrorType.INVALID_RESULT.value: InvalidResultError,
-    KnownPlaidErrorType.ITEM_ERROR.value: ItemError,
-    KnownPlaidErrorType.LINK_DELIVERY_ERROR.value: LinkDeliveryError,
-    KnownPlaidErrorType.MICRODEPOSITS_ERROR.value: MicrodepositsError,
-    KnownPlaidErrorType.OAUTH_ERROR.value: OauthError,
-    KnownPlaidErrorType.PARTNER_ERROR.value: PartnerError,
-    KnownPlaidErrorType.PAYMENT_ERROR.value: PaymentError,
-    KnownPlaidErrorType.PROFILE_ERROR.value: ProfileError,
-    KnownPlaidErrorType.RATE_LIMIT_EXCEEDED.value: RateLimitExceededError,
-    KnownPlaidErrorType.RECAPTCHA_ERROR.value: RecaptchaError,
-    KnownPlaidErrorType.RECURRING_TRANSACTIONS_ERROR.value: RecurringTransactionsError,
-    KnownPlaidErrorType.SANDBOX_ERROR.value: SandboxError,
-    KnownPlaidErrorType.SIGNAL_ERROR.value: SignalError,
-    KnownPlaidErrorType.STATEMENTS_ERROR.value: StatementsError,
-    KnownPlaidErrorType.TRANSACTION_ERROR.value: TransactionError,
-    KnownPlaidErrorType.TRANSACTIONS_ERROR.value: TransactionsError,
-    KnownPlaidErrorType.TRANSFER_ERROR.value: TransferError,
-    KnownPlaidErrorType.TRANSFER_RECURRING_ERROR.value: TransferRecurringError,
-    KnownPlaidErrorType.TRANSFER_REFUND_ERROR.value: TransferRefundError,
-    KnownPlaidErrorType.USER_ERROR.value: UserError,
+    "API_ERROR": ApiError,
+    "ASSET_REPORT_ERROR": AssetReportError,
+    "ASSETS_ERROR": AssetsError,
+    "BANK_TRANSFER_ERROR": BankTransferError,
+    "BASE_REPORT_ERROR": BaseReportError,
+    "CHECK_REPORT_ERROR": CheckReportError,
+    "CONSUMER_REPORT_ERROR": ConsumerReportError,
+    "CRA_MONITORING_ERROR": CraMonitoringError,
+    "CRA_PARTNER_INSIGHTS_ERROR": CraPartnerInsightsError,
+    "CRA_REPORT_ERROR": CraReportError,
+    "CREDIT_PROFILE_REPORT_ERROR": CreditProfileReportError,
+    "ENCOMPASS_ERROR": EncompassError,
+    "ENRICH_ERROR": EnrichError,
+    "FRAUD_INSIGHTS_ERROR": FraudInsightsError,
+    "FREDDIE_MAC_ERROR": FreddieMacError,
+    "IDEMPOTENCY_ERROR": IdempotencyError,
+    "INCOME_VERIFICATION_ERROR": IncomeVerificationError,
+    "INSTITUTION_ERROR": InstitutionError,
+    "INVALID_INPUT": InvalidInputError,
+    "INVALID_REQUEST": InvalidRequestError,
+    "INVALID_RESULT": InvalidResultError,
+    "ITEM_ERROR": ItemError,
+    "LINK_DELIVERY_ERROR": LinkDeliveryError,
+    "MICRODEPOSITS_ERROR": MicrodepositsError,
+    "OAUTH_ERROR": OauthError,
+    "PARTNER_ERROR": PartnerError,
+    "PAYMENT_ERROR": PaymentError,
+    "PROFILE_ERROR": ProfileError,
+    "RATE_LIMIT_EXCEEDED": RateLimitExceededError,
+    "RECAPTCHA_ERROR": RecaptchaError,
+    "RECURRING_TRANSACTIONS_ERROR": RecurringTransactionsError,
+    "SANDBOX_ERROR": SandboxError,
+    "SIGNAL_ERROR": SignalError,
+    "STATEMENTS_ERROR": StatementsError,
+    "TRANSACTION_ERROR": TransactionError,
+    "TRANSACTIONS_ERROR": TransactionsError,
+    "TRANSFER_ERROR": TransferError,
+    "TRANSFER_RECURRING_ERROR": TransferRecurringError,
+    "TRANSFER_REFUND_ERROR": TransferRefundError,
+    "USER_ERROR": UserError,
 }
 
 
@@ -473,30 +520,36 @@ class _NotJson:
 NOT_JSON = _NotJson()
 
 
+def _not_json_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+# One decoder for every call (json.loads with options builds a new one each time).
+_JSON: Final = json.JSONDecoder(parse_constant=_not_json_constant)
+
+
 def decode_json(content: bytes) -> object:
-    """The decoded JSON body, or NOT_JSON; never raises."""
+    """The decoded JSON body, or NOT_JSON; never raises. NaN and Infinity are not JSON."""
     try:
-        return json.loads(content)
+        # What json.loads does with bytes: UTF-8, -16 or -32, told apart by the first bytes.
+        return _JSON.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return NOT_JSON
 
 
 def body_excerpt(content: bytes, secrets: Sequence[str] = ()) -> str:
-    """The start of a body as text, one line, shortened and scrubbed."""
-    text = " ".join(content.decode("utf-8", errors="replace").split())
+    """The start of a body as text, one line, scrubbed and then shortened (cutting first could
+    leave a piece of a secret behind)."""
+    text = " ".join(redact(content.decode("utf-8", errors="replace"), secrets).split())
     if len(text) > BODY_EXCERPT_CHARS:
         text = text[:BODY_EXCERPT_CHARS] + "..."
-    return redact(text, secrets)
+    return text
 
 
 def _status_text(status_code: int) -> str:
     # httpx knows the reason phrases; unlike http.HTTPStatus it does not fail on 520.
     reason = httpx.codes.get_reason_phrase(status_code)
     return f"HTTP {status_code} {reason}" if reason else f"HTTP {status_code}"
-
-
-def _optional_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _optional_redacted(value: object, secrets: Sequence[str]) -> str | None:
@@ -514,14 +567,26 @@ def unexpected_response(
     """An UnexpectedResponseError for a body that could not be used, with a short excerpt."""
     decoded = decode_json(content)
     excerpt = body_excerpt(content, secrets)
-    body: object = content.decode("utf-8", errors="replace") if decoded is NOT_JSON else decoded
+    if decoded is NOT_JSON:
+        body: object = redact(content.decode("utf-8", errors="replace"), secrets)
+    else:
+        body = _scrubbed_body(decoded, content, secrets)
     return UnexpectedResponseError(
         redact(f"{_status_text(status_code)}: {reason}: {excerpt!r}", secrets),
         body_excerpt=excerpt,
         status_code=status_code,
-        headers=headers,
+        headers=scrub_headers(headers, secrets),
         body=body,
     )
+
+
+def _scrubbed_body(decoded: object, content: bytes, secrets: Sequence[str]) -> object:
+    if not _mentions(content, secrets):
+        return decoded
+    try:
+        return scrub_json(decoded, secrets)
+    except RecursionError:  # nested deeper than we can walk: keep the scrubbed text instead
+        return redact(content.decode("utf-8", errors="replace"), secrets)
 
 
 def error_from_response(
@@ -536,8 +601,7 @@ def error_from_response(
     A JSON object with a string `error_type` is a Plaid error: its class comes from
     ERROR_CLASSES (UnknownPlaidError for new types) and its fields are read leniently, so extra,
     missing or null fields never stop the error from being reported. Anything else is an
-    UnexpectedResponseError. The message, `error_message` and `display_message` are scrubbed of
-    `secrets`; `body` is not.
+    UnexpectedResponseError. Everything the error keeps is scrubbed of `secrets`.
     """
     data = decode_json(content)
     if isinstance(data, _NotJson):
@@ -547,18 +611,19 @@ def error_from_response(
             status_code, headers, content, reason="JSON body is not a Plaid error object", secrets=secrets
         )
     data = cast(dict[str, Any], data)
-    error_type: str = data["error_type"]
-    error_code = _optional_str(data.get("error_code"))
-    # Scrubbed like the message: these are the fields a handler logs or shows.
+    error_class = ERROR_CLASSES.get(data["error_type"], UnknownPlaidError)
+    # Every field is scrubbed like the message: these are what a handler logs or shows.
+    error_type: str = redact(data["error_type"], secrets)
+    error_code = _optional_redacted(data.get("error_code"), secrets)
     error_message = _optional_redacted(data.get("error_message"), secrets)
     display_message = _optional_redacted(data.get("display_message"), secrets)
-    request_id = _optional_str(data.get("request_id"))
+    request_id = _optional_redacted(data.get("request_id"), secrets)
     message = f"{error_type} {error_code}: {error_message} ({_status_text(status_code)}, request_id={request_id})"
-    return ERROR_CLASSES.get(error_type, UnknownPlaidError)(
-        redact(message, secrets),
+    return error_class(
+        message,
         status_code=status_code,
-        headers=headers,
-        body=data,
+        headers=scrub_headers(headers, secrets),
+        body=_scrubbed_body(data, content, secrets),
         error_type=error_type,
         error_code=error_code,
         error_message=error_message,
@@ -571,6 +636,8 @@ def error_from_response(
 def _parse_error_model(body: object) -> PlaidError | None:
     if not isinstance(body, dict):
         return None
+    from .models.plaid_error import PlaidError  # noqa: PLC0415 - see the import at the top
+
     try:
         return PlaidError.from_dict(cast(dict[str, Any], body))
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -584,6 +651,7 @@ __all__ = [
     "APITimeoutError",
     "ClientConfigurationError",
     "PlaidClientError",
+    "ResponseTooLargeError",
     "UnexpectedResponseError",
     "UnknownPlaidError",
     "ApiError",

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.known_plaid_error_type import KnownPlaidErrorType
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, expect
 
 if TYPE_CHECKING:
     from ..models.plaid_error_causes_item import PlaidErrorCausesItem
@@ -133,40 +133,64 @@ class PlaidError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.plaid_error_causes_item import PlaidErrorCausesItem  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"PlaidError: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
 
         def _parse_error_type(data: object) -> KnownPlaidErrorType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_plaid_error_type_type_0 = KnownPlaidErrorType(data)
+            if isinstance(data, str):
+                try:
+                    componentsschemas_plaid_error_type_type_0 = KnownPlaidErrorType(data)
 
-                return componentsschemas_plaid_error_type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(KnownPlaidErrorType | str, data)
+                    return componentsschemas_plaid_error_type_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, str):
+                try:
+                    componentsschemas_plaid_error_type_type_1 = expect(
+                        data, str, "/components/schemas/PlaidErrorType_type_1"
+                    )
+
+                    return componentsschemas_plaid_error_type_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            raise TypeError("error_type: expected str, got " + type(data).__name__)
 
         error_type = _parse_error_type(d.pop("error_type"))
 
-        error_code = d.pop("error_code")
+        error_code = expect(d.pop("error_code"), str, "error_code")
 
-        error_message = d.pop("error_message")
+        error_message = expect(d.pop("error_message"), str, "error_message")
 
         def _parse_display_message(data: object) -> None | str:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, str):
+                try:
+                    display_message_type_0 = expect(data, str, "display_message_type_0")
+
+                    return display_message_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            raise TypeError("display_message: expected None | str, got " + type(data).__name__)
 
         display_message = _parse_display_message(d.pop("display_message"))
 
-        request_id = d.pop("request_id")
+        request_id = expect(d.pop("request_id"), str, "request_id")
 
         def _parse_error_code_reason(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                try:
+                    error_code_reason_type_0 = expect(data, str, "error_code_reason_type_0")
+
+                    return error_code_reason_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            raise TypeError("error_code_reason: expected None | str, got " + type(data).__name__)
 
         error_code_reason = _parse_error_code_reason(d.pop("error_code_reason", UNSET))
 
@@ -174,7 +198,7 @@ class PlaidError:
         causes: list[PlaidErrorCausesItem] | Unset = UNSET
         if _causes is not UNSET:
             causes = []
-            for causes_item_data in _causes:
+            for causes_item_data in expect(_causes, list, "causes"):
                 causes_item = PlaidErrorCausesItem.from_dict(causes_item_data)
 
                 causes.append(causes_item)
@@ -184,24 +208,65 @@ class PlaidError:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(int | None | Unset, data)
+            if isinstance(data, int) and not isinstance(data, bool):
+                try:
+                    status_type_0 = expect(data, int, "status_type_0")
+
+                    return status_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            raise TypeError("status: expected int | None, got " + type(data).__name__)
 
         status = _parse_status(d.pop("status", UNSET))
 
-        documentation_url = d.pop("documentation_url", UNSET)
+        _documentation_url = d.pop("documentation_url", UNSET)
+        documentation_url: str | Unset
+        if isinstance(_documentation_url, Unset):
+            documentation_url = UNSET
+        else:
+            documentation_url = expect(_documentation_url, str, "documentation_url")
 
         def _parse_suggested_action(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                try:
+                    suggested_action_type_0 = expect(data, str, "suggested_action_type_0")
+
+                    return suggested_action_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            raise TypeError("suggested_action: expected None | str, got " + type(data).__name__)
 
         suggested_action = _parse_suggested_action(d.pop("suggested_action", UNSET))
 
-        required_account_subtypes = cast(list[str], d.pop("required_account_subtypes", UNSET))
+        _required_account_subtypes = d.pop("required_account_subtypes", UNSET)
+        required_account_subtypes: list[str] | Unset = UNSET
+        if _required_account_subtypes is not UNSET:
+            required_account_subtypes = []
+            for required_account_subtypes_item_data in expect(
+                _required_account_subtypes, list, "required_account_subtypes"
+            ):
+                required_account_subtypes_item = expect(
+                    required_account_subtypes_item_data, str, "required_account_subtypes_item"
+                )
 
-        provided_account_subtypes = cast(list[str], d.pop("provided_account_subtypes", UNSET))
+                required_account_subtypes.append(required_account_subtypes_item)
+
+        _provided_account_subtypes = d.pop("provided_account_subtypes", UNSET)
+        provided_account_subtypes: list[str] | Unset = UNSET
+        if _provided_account_subtypes is not UNSET:
+            provided_account_subtypes = []
+            for provided_account_subtypes_item_data in expect(
+                _provided_account_subtypes, list, "provided_account_subtypes"
+            ):
+                provided_account_subtypes_item = expect(
+                    provided_account_subtypes_item_data, str, "provided_account_subtypes_item"
+                )
+
+                provided_account_subtypes.append(provided_account_subtypes_item)
 
         plaid_error = cls(
             error_type=error_type,
@@ -218,7 +283,13 @@ class PlaidError:
             provided_account_subtypes=provided_account_subtypes,
         )
 
-        plaid_error.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        plaid_error.additional_properties = additional_properties
         return plaid_error
 
     @property

@@ -27,10 +27,18 @@ class PlaidErrorCausesItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"PlaidErrorCausesItem: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         plaid_error_causes_item = cls()
 
-        plaid_error_causes_item.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        plaid_error_causes_item.additional_properties = additional_properties
         return plaid_error_causes_item
 
     @property

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, credential_repr
+from ..types import UNSET, Unset, credential_repr, expect
 
 if TYPE_CHECKING:
     from ..models.session_token_create_request_user import SessionTokenCreateRequestUser
@@ -93,12 +93,24 @@ class SessionTokenCreateRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.session_token_create_request_user import SessionTokenCreateRequestUser  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"SessionTokenCreateRequest: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        template_id = d.pop("template_id")
+        template_id = expect(d.pop("template_id"), str, "template_id")
 
-        client_id = d.pop("client_id", UNSET)
+        _client_id = d.pop("client_id", UNSET)
+        client_id: str | Unset
+        if isinstance(_client_id, Unset):
+            client_id = UNSET
+        else:
+            client_id = expect(_client_id, str, "client_id")
 
-        secret = d.pop("secret", UNSET)
+        _secret = d.pop("secret", UNSET)
+        secret: str | Unset
+        if isinstance(_secret, Unset):
+            secret = UNSET
+        else:
+            secret = expect(_secret, str, "secret")
 
         _user = d.pop("user", UNSET)
         user: SessionTokenCreateRequestUser | Unset
@@ -107,13 +119,33 @@ class SessionTokenCreateRequest:
         else:
             user = SessionTokenCreateRequestUser.from_dict(_user)
 
-        user_id = d.pop("user_id", UNSET)
+        _user_id = d.pop("user_id", UNSET)
+        user_id: str | Unset
+        if isinstance(_user_id, Unset):
+            user_id = UNSET
+        else:
+            user_id = expect(_user_id, str, "user_id")
 
-        webhook = d.pop("webhook", UNSET)
+        _webhook = d.pop("webhook", UNSET)
+        webhook: str | Unset
+        if isinstance(_webhook, Unset):
+            webhook = UNSET
+        else:
+            webhook = expect(_webhook, str, "webhook")
 
-        redirect_uri = d.pop("redirect_uri", UNSET)
+        _redirect_uri = d.pop("redirect_uri", UNSET)
+        redirect_uri: str | Unset
+        if isinstance(_redirect_uri, Unset):
+            redirect_uri = UNSET
+        else:
+            redirect_uri = expect(_redirect_uri, str, "redirect_uri")
 
-        android_package_name = d.pop("android_package_name", UNSET)
+        _android_package_name = d.pop("android_package_name", UNSET)
+        android_package_name: str | Unset
+        if isinstance(_android_package_name, Unset):
+            android_package_name = UNSET
+        else:
+            android_package_name = expect(_android_package_name, str, "android_package_name")
 
         session_token_create_request = cls(
             template_id=template_id,

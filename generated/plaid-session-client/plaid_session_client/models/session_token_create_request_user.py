@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, expect
 
 T = TypeVar("T", bound="SessionTokenCreateRequestUser")
 
@@ -42,10 +42,17 @@ class SessionTokenCreateRequestUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"SessionTokenCreateRequestUser: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        client_user_id = d.pop("client_user_id")
+        client_user_id = expect(d.pop("client_user_id"), str, "client_user_id")
 
-        user_id = d.pop("user_id", UNSET)
+        _user_id = d.pop("user_id", UNSET)
+        user_id: str | Unset
+        if isinstance(_user_id, Unset):
+            user_id = UNSET
+        else:
+            user_id = expect(_user_id, str, "user_id")
 
         session_token_create_request_user = cls(
             client_user_id=client_user_id,

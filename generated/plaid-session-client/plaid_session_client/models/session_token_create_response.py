@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import expect
+
 if TYPE_CHECKING:
     from ..models.session_token_create_response_link import SessionTokenCreateResponseLink
 
@@ -46,17 +48,25 @@ class SessionTokenCreateResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.session_token_create_response_link import SessionTokenCreateResponseLink  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"SessionTokenCreateResponse: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         link = SessionTokenCreateResponseLink.from_dict(d.pop("link"))
 
-        request_id = d.pop("request_id")
+        request_id = expect(d.pop("request_id"), str, "request_id")
 
         session_token_create_response = cls(
             link=link,
             request_id=request_id,
         )
 
-        session_token_create_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        session_token_create_response.additional_properties = additional_properties
         return session_token_create_response
 
     @property

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, expect, parse_date_time
 
 T = TypeVar("T", bound="SessionTokenCreateResponseLink")
 
@@ -50,12 +50,19 @@ class SessionTokenCreateResponseLink:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"SessionTokenCreateResponseLink: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        link_token = d.pop("link_token")
+        link_token = expect(d.pop("link_token"), str, "link_token")
 
-        expiration = datetime.datetime.fromisoformat(d.pop("expiration"))
+        expiration = parse_date_time(d.pop("expiration"), "expiration")
 
-        user_id = d.pop("user_id", UNSET)
+        _user_id = d.pop("user_id", UNSET)
+        user_id: str | Unset
+        if isinstance(_user_id, Unset):
+            user_id = UNSET
+        else:
+            user_id = expect(_user_id, str, "user_id")
 
         session_token_create_response_link = cls(
             link_token=link_token,
@@ -63,7 +70,13 @@ class SessionTokenCreateResponseLink:
             user_id=user_id,
         )
 
-        session_token_create_response_link.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        session_token_create_response_link.additional_properties = additional_properties
         return session_token_create_response_link
 
     @property

@@ -9,7 +9,7 @@ functions here take the client explicitly, in the generator's usual style.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -66,22 +66,18 @@ def parse_response(
     `additional_properties`); every other status, and a success body that does not match its
     schema, becomes an `errors.APIStatusError` subclass. `secrets` are scrubbed from messages.
     """
-    return _parse(response, lambda: secrets)
+    return _parse(response.status_code, response.headers, response.content, lambda: secrets)
 
 
 def _parse(
-    response: httpx.Response, secrets: Callable[[], Sequence[str]]
+    status_code: int, headers: httpx.Headers, content: bytes, secrets: Callable[[], Sequence[str]]
 ) -> SessionTokenCreateResponse | errors.APIStatusError:
     # `secrets` is called only on the error paths: the success path pays nothing for it.
-    if response.status_code == 200:
-        data: Any = errors.decode_json(response.content)
+    if status_code == 200:
+        data: Any = errors.decode_json(content)
         if data is errors.NOT_JSON:
             return errors.unexpected_response(
-                response.status_code,
-                response.headers,
-                response.content,
-                reason="success body is not JSON",
-                secrets=secrets(),
+                status_code, headers, content, reason="success body is not JSON", secrets=secrets()
             )
         try:
             response_200 = SessionTokenCreateResponse.from_dict(data)
@@ -89,36 +85,27 @@ def _parse(
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             # Required field missing or malformed: report it as data, never crash the caller.
             return errors.unexpected_response(
-                response.status_code,
-                response.headers,
-                response.content,
+                status_code,
+                headers,
+                content,
                 reason=f"success body does not match SessionTokenCreateResponse ({type(exc).__name__}: {exc})",
                 secrets=secrets(),
             )
         return response_200
-    return errors.error_from_response(response.status_code, response.headers, response.content, secrets=secrets())
+    return errors.error_from_response(status_code, headers, content, secrets=secrets())
 
 
 def _build_response(
-    response: httpx.Response, retries_taken: int, secrets: Callable[[], Sequence[str]]
+    received: tuple[httpx.Response, bytes, int], secrets: Callable[[], Sequence[str]]
 ) -> Response[SessionTokenCreateResponse]:
-    outcome = _parse(response, secrets)
+    """The raw `Response` of what `client._request` received: the response (already read and
+    closed, so its body is passed along), the body, and the retries taken."""
+    response, content, retries_taken = received
+    headers: MutableMapping[str, str] = response.headers
+    outcome = _parse(response.status_code, response.headers, content, secrets)
     if isinstance(outcome, errors.APIStatusError):
-        return Response(
-            status_code=response.status_code,
-            content=response.content,
-            headers=response.headers,
-            parsed=None,
-            error=outcome,
-            retries_taken=retries_taken,
-        )
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=outcome,
-        retries_taken=retries_taken,
-    )
+        return Response(response.status_code, content, headers, None, outcome, retries_taken)
+    return Response(response.status_code, content, headers, outcome, None, retries_taken)
 
 
 def sync_detailed(
@@ -129,6 +116,9 @@ def sync_detailed(
     extra_headers: Mapping[str, str | None] | None = None,
     timeout: float | httpx.Timeout | None | Unset = UNSET,
     max_retries: int | Unset = UNSET,
+    attempt_deadline: float | None | Unset = UNSET,
+    call_deadline: float | None | Unset = UNSET,
+    max_response_bytes: int | Unset = UNSET,
 ) -> Response[SessionTokenCreateResponse]:
     """Create a session token
 
@@ -142,19 +132,26 @@ def sync_detailed(
             is named by `user`, by a root-level `user_id`, or by both: a body with neither is
             rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
-        timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+        timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+            httpx.Timeout; None for none), overriding the client's.
+        max_retries: Retries for this call, overriding the client's.
+        attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+            client's.
+        call_deadline: Seconds the whole call may take, retries included (None: no limit),
             overriding the client's.
-        max_retries: Retries for this request, overriding the client's.
+        max_response_bytes: Largest response body accepted, overriding the client's.
 
     Raises:
-        APITimeoutError: The request timed out on every attempt.
-        APIConnectionError: No response could be obtained on any attempt.
+        APITimeoutError: A timeout or deadline ended the last attempt.
+        ResponseTooLargeError: The response body was larger than max_response_bytes.
+        APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+            undecodable), after retries.
 
     Returns:
         Response[SessionTokenCreateResponse]: the raw response after retries; `.parsed` or `.error` is set.
     """
 
-    response, retries_taken = client._request(  # pyright: ignore[reportPrivateUsage]
+    received = client._request(  # pyright: ignore[reportPrivateUsage]
         _get_kwargs(
             body=body,
             plaid_version=plaid_version,
@@ -162,8 +159,11 @@ def sync_detailed(
         extra_headers=extra_headers,
         timeout=timeout,
         max_retries=max_retries,
+        attempt_deadline=attempt_deadline,
+        call_deadline=call_deadline,
+        max_response_bytes=max_response_bytes,
     )
-    return _build_response(response, retries_taken, lambda: _secrets(client, body))
+    return _build_response(received, lambda: _secrets(client, body))
 
 
 def sync(
@@ -174,6 +174,9 @@ def sync(
     extra_headers: Mapping[str, str | None] | None = None,
     timeout: float | httpx.Timeout | None | Unset = UNSET,
     max_retries: int | Unset = UNSET,
+    attempt_deadline: float | None | Unset = UNSET,
+    call_deadline: float | None | Unset = UNSET,
+    max_response_bytes: int | Unset = UNSET,
 ) -> SessionTokenCreateResponse:
     """Create a session token
 
@@ -187,16 +190,23 @@ def sync(
             is named by `user`, by a root-level `user_id`, or by both: a body with neither is
             rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
-        timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+        timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+            httpx.Timeout; None for none), overriding the client's.
+        max_retries: Retries for this call, overriding the client's.
+        attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+            client's.
+        call_deadline: Seconds the whole call may take, retries included (None: no limit),
             overriding the client's.
-        max_retries: Retries for this request, overriding the client's.
+        max_response_bytes: Largest response body accepted, overriding the client's.
 
     Raises:
         APIStatusError: A subclass keyed by Plaid's error_type (for example InvalidRequestError,
             RateLimitExceededError, UnknownPlaidError), or UnexpectedResponseError when the
             response is not a Plaid error at all; raised after retries are exhausted.
-        APITimeoutError: The request timed out on every attempt.
-        APIConnectionError: No response could be obtained on any attempt.
+        APITimeoutError: A timeout or deadline ended the last attempt.
+        ResponseTooLargeError: The response body was larger than max_response_bytes.
+        APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+            undecodable), after retries.
 
     Returns:
         SessionTokenCreateResponse
@@ -209,6 +219,9 @@ def sync(
         extra_headers=extra_headers,
         timeout=timeout,
         max_retries=max_retries,
+        attempt_deadline=attempt_deadline,
+        call_deadline=call_deadline,
+        max_response_bytes=max_response_bytes,
     ).parse()
 
 
@@ -220,6 +233,9 @@ async def asyncio_detailed(
     extra_headers: Mapping[str, str | None] | None = None,
     timeout: float | httpx.Timeout | None | Unset = UNSET,
     max_retries: int | Unset = UNSET,
+    attempt_deadline: float | None | Unset = UNSET,
+    call_deadline: float | None | Unset = UNSET,
+    max_response_bytes: int | Unset = UNSET,
 ) -> Response[SessionTokenCreateResponse]:
     """Create a session token
 
@@ -233,19 +249,26 @@ async def asyncio_detailed(
             is named by `user`, by a root-level `user_id`, or by both: a body with neither is
             rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
-        timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+        timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+            httpx.Timeout; None for none), overriding the client's.
+        max_retries: Retries for this call, overriding the client's.
+        attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+            client's.
+        call_deadline: Seconds the whole call may take, retries included (None: no limit),
             overriding the client's.
-        max_retries: Retries for this request, overriding the client's.
+        max_response_bytes: Largest response body accepted, overriding the client's.
 
     Raises:
-        APITimeoutError: The request timed out on every attempt.
-        APIConnectionError: No response could be obtained on any attempt.
+        APITimeoutError: A timeout or deadline ended the last attempt.
+        ResponseTooLargeError: The response body was larger than max_response_bytes.
+        APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+            undecodable), after retries.
 
     Returns:
         Response[SessionTokenCreateResponse]: the raw response after retries; `.parsed` or `.error` is set.
     """
 
-    response, retries_taken = await client._request(  # pyright: ignore[reportPrivateUsage]
+    received = await client._request(  # pyright: ignore[reportPrivateUsage]
         _get_kwargs(
             body=body,
             plaid_version=plaid_version,
@@ -253,8 +276,11 @@ async def asyncio_detailed(
         extra_headers=extra_headers,
         timeout=timeout,
         max_retries=max_retries,
+        attempt_deadline=attempt_deadline,
+        call_deadline=call_deadline,
+        max_response_bytes=max_response_bytes,
     )
-    return _build_response(response, retries_taken, lambda: _secrets(client, body))
+    return _build_response(received, lambda: _secrets(client, body))
 
 
 async def asyncio(
@@ -265,6 +291,9 @@ async def asyncio(
     extra_headers: Mapping[str, str | None] | None = None,
     timeout: float | httpx.Timeout | None | Unset = UNSET,
     max_retries: int | Unset = UNSET,
+    attempt_deadline: float | None | Unset = UNSET,
+    call_deadline: float | None | Unset = UNSET,
+    max_response_bytes: int | Unset = UNSET,
 ) -> SessionTokenCreateResponse:
     """Create a session token
 
@@ -278,16 +307,23 @@ async def asyncio(
             is named by `user`, by a root-level `user_id`, or by both: a body with neither is
             rejected.
         extra_headers: Headers for this request only; a value of None removes the header.
-        timeout: Timeout for this request (seconds or httpx.Timeout; None for no timeout),
+        timeout: Timeout of each connect, read, write and pool wait of this call (seconds or
+            httpx.Timeout; None for none), overriding the client's.
+        max_retries: Retries for this call, overriding the client's.
+        attempt_deadline: Seconds each attempt may take in all (None: no limit), overriding the
+            client's.
+        call_deadline: Seconds the whole call may take, retries included (None: no limit),
             overriding the client's.
-        max_retries: Retries for this request, overriding the client's.
+        max_response_bytes: Largest response body accepted, overriding the client's.
 
     Raises:
         APIStatusError: A subclass keyed by Plaid's error_type (for example InvalidRequestError,
             RateLimitExceededError, UnknownPlaidError), or UnexpectedResponseError when the
             response is not a Plaid error at all; raised after retries are exhausted.
-        APITimeoutError: The request timed out on every attempt.
-        APIConnectionError: No response could be obtained on any attempt.
+        APITimeoutError: A timeout or deadline ended the last attempt.
+        ResponseTooLargeError: The response body was larger than max_response_bytes.
+        APIConnectionError: No usable response could be obtained (refused, reset, malformed,
+            undecodable), after retries.
 
     Returns:
         SessionTokenCreateResponse
@@ -301,5 +337,8 @@ async def asyncio(
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_response_bytes=max_response_bytes,
         )
     ).parse()
