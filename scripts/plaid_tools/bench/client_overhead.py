@@ -1,9 +1,12 @@
 """Per-call cost of our client against raw httpx on the same in-memory transport.
 
 Both sides send the same request to an httpx.MockTransport that answers a prebuilt response, so
-the difference is what our client adds: models, auth headers, the retry loop and typed errors
-(all on, as shipped). Raw httpx does what a hand-written call would: post JSON, check the
-status, decode JSON.
+the difference is what our client adds: models and their type checks, auth headers, the retry
+loop, deadlines, the size cap and typed errors (all on, as shipped). Raw httpx does what a
+hand-written call would: post JSON, check the status, decode JSON.
+
+Times are the calling thread's CPU time (`time.thread_time`): the work is all in-process, and
+on a shared machine wall time mostly measured the other processes (rounds spread 0.7 to 2.5x).
 """
 
 from __future__ import annotations
@@ -71,17 +74,17 @@ def _body() -> SessionTokenCreateRequest:
 
 
 def _per_call_us(call: Callable[[], object]) -> float:
-    started = time.perf_counter()
+    started = time.thread_time()
     for _ in range(CALLS):
         call()
-    return (time.perf_counter() - started) / CALLS * 1e6
+    return (time.thread_time() - started) / CALLS * 1e6
 
 
 async def _per_call_us_async(call: Callable[[], Awaitable[object]]) -> float:
-    started = time.perf_counter()
+    started = time.thread_time()
     for _ in range(CALLS):
         await call()
-    return (time.perf_counter() - started) / CALLS * 1e6
+    return (time.thread_time() - started) / CALLS * 1e6
 
 
 def _sync_pair(status: int, body: bytes) -> tuple[Callable[[], object], Callable[[], object]]:
@@ -179,5 +182,5 @@ def _figure(section: str, name: str, ours: list[float], raw: list[float]) -> Fig
         "× raw httpx",
         f"{Spread.of(ours).format(1)} µs/call",
         f"raw httpx {Spread.of(raw).format(1)} µs/call",
-        at_most(1.10, "≤ 1.10×"),
+        at_most(1.05, "≤ 1.05×"),
     )
