@@ -10,9 +10,11 @@ The expected version is bump(base version, verdict): breaking -> major, compatib
 docs -> patch, none -> the base version. The verdict is the worst of the spec diff (base spec
 -> working spec) and the generated-client diff: the base ref's client, generated from the
 base's own spec, templates, generator config and header hook, against the working tree's.
-A griffe breakage there is breaking; any other changed file is at least a patch, so a
-template-only change moves the version too. The client diff is skipped when none of those
-inputs differ from the base.
+A griffe breakage there is breaking, a public addition compatible, any other changed file at
+least a patch, so a template-only change moves the version too. The client diff is skipped when
+none of those inputs differ from the base. Changes neither diff can see (the client's
+behaviour) are declared in openapi/declared-changes.yaml (plaid_tools.declared_changes); the
+ones new since the base count like the others.
 
 The step is idempotent: it edits the one `version:` line textually (comments and layout survive)
 and replaces the pending CHANGELOG entry (any entry newer than the base version) instead of
@@ -23,10 +25,12 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from plaid_tools import paths
+from plaid_tools import declared_changes, paths
+from plaid_tools.declared_changes import DeclaredChange, DeclaredChangesError
 from plaid_tools.spec_diff import compare
 from plaid_tools.spec_diff.client_diff import ClientDiff, compare_clients
 from plaid_tools.spec_diff.loader import (
@@ -47,7 +51,8 @@ CHANGELOG_HEADER = """# Changelog of the session token spec
 Newest first. One entry per spec revision (`info.version` in
 `openapi/plaid-session-token.yaml`, which is also the generated package's version). Entries are
 written by `python -m plaid_tools.versioning bump` (run by `nox -s generate`) from the
-`nox -s spec-diff` verdict: breaking -> major, compatible -> minor, docs -> patch.
+`nox -s spec-diff` verdict, the generated client's API diff and the changes declared in
+`openapi/declared-changes.yaml`: breaking -> major, compatible -> minor, docs -> patch.
 """
 
 
@@ -102,16 +107,28 @@ def set_version_line(spec_text: str, current: str, new: str) -> str:
     return updated
 
 
+def _verdict(
+    report: Report, client: ClientDiff | None, declared: Sequence[DeclaredChange]
+) -> Impact:
+    client_verdict = client.verdict if client else Impact.NONE
+    return max([report.verdict, client_verdict, *(change.impact for change in declared)])
+
+
 def render_entry(
-    version: SpecVersion, report: Report, base_ref: str, client: ClientDiff | None = None
+    version: SpecVersion,
+    report: Report,
+    base_ref: str,
+    client: ClientDiff | None = None,
+    declared: Sequence[DeclaredChange] = (),
 ) -> str:
-    verdict = max(report.verdict, client.verdict if client else Impact.NONE)
+    verdict = _verdict(report, client, declared)
     lines = [
         f"## {version}",
         "",
         f"Verdict: **{verdict.label}** (compared with `{base_ref}`).",
         "",
     ]
+    lines += [f"- {c.impact.label} (declared): {c.change}" for c in declared]
     lines += [f"- {c.impact.label}: `{c.location}`: {c.change}" for c in report.ordered()]
     lines += [
         f"- {a.impact.label} (Python API): `{a.location}`: {a.change}" for a in report.api_changes
@@ -192,14 +209,24 @@ def plan(
     client = compare_clients(old, new, base_ref, repo_root) if api_diff else None
     if client is not None:
         report.api_changes, report.api_diff_status = client.api_changes, client.status
-    verdict = max(report.verdict, client.verdict if client else Impact.NONE)
+    declared_path = spec_path.parent / declared_changes.FILE_NAME
+    declared = declared_changes.new_since(base_ref, declared_path, repo_root)
+    verdict = _verdict(report, client, declared)
     expected = base_version.bumped(verdict, current.api)
-    entry = render_entry(expected, report, base_ref, client) if verdict > Impact.NONE else None
+    entry = (
+        render_entry(expected, report, base_ref, client, declared)
+        if verdict > Impact.NONE
+        else None
+    )
     changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else ""
     if verdict is Impact.NONE:
         what = f"no spec or client changes since {base_ref}"
     elif max((c.impact for c in report.changes), default=Impact.NONE) is Impact.NONE:
-        what = f"{verdict.label}: the generated client changed since {base_ref}, the spec did not"
+        what = (
+            f"{verdict.label}: the generated client changed since {base_ref}, the spec did not"
+            if client is not None and client.verdict > Impact.NONE
+            else f"{verdict.label}: declared changes since {base_ref}"
+        )
     else:
         what = f"{verdict.label} changes since {base_ref}"
     if client is not None and client.status.startswith("failed"):
@@ -303,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
             return 0 if ok else 1
         print(bump(**options))
-    except (VersioningError, SpecLoadError) as error:
+    except (VersioningError, SpecLoadError, DeclaredChangesError) as error:
         print(f"versioning: {error}")
         return 1
     return 0

@@ -12,6 +12,7 @@ from typing import TypedDict
 import pytest
 import yaml
 from plaid_tools import paths
+from plaid_tools.declared_changes import DeclaredChangesError
 from plaid_tools.spec_diff.client_diff import compare_clients
 from plaid_tools.spec_diff.loader import default_base_ref, load_source
 from plaid_tools.spec_diff.model import Impact
@@ -286,3 +287,33 @@ def test_a_template_that_adds_a_public_attribute_bumps_minor(client_repo: Path) 
     assert "- generated client: 1 generated file(s) changed: `plaid_session_client/errors.py`" in (
         changelog
     )
+
+
+def test_declared_changes_new_since_the_base_count_once(client_repo: Path) -> None:
+    """A behaviour change no diff can see moves the version by its declared impact, once."""
+    base = SpecVersion.parse(spec_version(client_repo))
+    declared = client_repo / "openapi" / "declared-changes.yaml"
+    declared.write_text(
+        "changes:\n  - impact: breaking\n    change: >-\n      The client now refuses\n"
+        "      redirects.\n"
+    )
+    message = bump(**repo_paths(client_repo), api_diff=False)
+    major = str(base.bumped(Impact.BREAKING, base.api))
+    assert f"{base} -> {major}" in message and "declared changes" in message, message
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert "- breaking (declared): The client now refuses redirects.\n" in changelog
+    assert check(**repo_paths(client_repo), api_diff=False)[0]
+    # Released with that entry, the declaration is old news: nothing more to bump.
+    git(client_repo, "add", ".")
+    git(client_repo, "commit", "-q", "-m", "release")
+    assert "nothing to do" in bump(**repo_paths(client_repo), api_diff=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["changes: [{impact: huge, change: x}]", "changes: [{impact: docs}]", "changes: {a: 1}", "["],
+)
+def test_unreadable_declarations_are_one_line_errors(client_repo: Path, text: str) -> None:
+    (client_repo / "openapi" / "declared-changes.yaml").write_text(text)
+    with pytest.raises(DeclaredChangesError, match=r"^openapi/declared-changes\.yaml"):
+        bump(**repo_paths(client_repo), api_diff=False)

@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 else:
     _session_token_create = _OperationModule(".api.session.session_token_create", "_session_token_create")
 
-__version__: Final = "4.1.0"
+__version__: Final = "5.0.0"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
