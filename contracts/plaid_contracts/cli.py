@@ -13,6 +13,7 @@ from plaid_contracts.paths import DEFAULT_REPORTS_DIR
 from plaid_contracts.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_REMOTE_RATE,
+    DEFAULT_REQUEST_TIMEOUT_SECONDS,
     DEFAULT_TOKEN_LIFETIME_SECONDS,
     PR_SEED,
     PROFILES,
@@ -22,6 +23,8 @@ from plaid_contracts.targets import PRODUCTION_FLAG, Target, TargetError, Target
 from plaid_contracts.throttle import BackoffPolicy, Rate
 
 EXIT_USAGE = 2
+ENFORCE = "enforce"
+OBSERVE = "observe"
 
 
 def _add_target_options(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +68,28 @@ def _non_negative_duration(text: str) -> int:
     return seconds
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
+    return seconds
+
+
+def enforce_assumptions(choice: str | None, target: Target) -> bool:
+    """ASSUMED rules fail a run only where they are ours to enforce: never against Plaid."""
+    if choice is None:
+        return target.kind is TargetKind.OFFLINE
+    if choice == ENFORCE and target.kind not in (TargetKind.OFFLINE, TargetKind.LOOPBACK):
+        raise TargetError(
+            "--assumptions enforce is for the offline sandbox and loopback servers: against "
+            "Plaid, a divergence from an ASSUMED rule is an observation, never a failure"
+        )
+    return choice == ENFORCE
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m plaid_contracts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative_duration,
         default=DEFAULT_CLOCK_SKEW_SECONDS,
         help=f"tolerated clock difference with the target (default {DEFAULT_CLOCK_SKEW_SECONDS} s)",
+    )
+    run.add_argument(
+        "--request-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        help="seconds to wait for each answer; no answer is a contract failure (default "
+        f"{DEFAULT_REQUEST_TIMEOUT_SECONDS:.0f})",
+    )
+    run.add_argument(
+        "--assumptions",
+        choices=(ENFORCE, OBSERVE),
+        help="what a divergence from an ASSUMED rule is: a failure (enforce, the default for the "
+        "offline sandbox, which implements them) or an observation (observe, the default and the "
+        "only choice for a --base-url target other than loopback)",
     )
     run.add_argument("--reports-dir", type=Path, default=DEFAULT_REPORTS_DIR)
 
@@ -162,6 +201,8 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         backoff=BackoffPolicy(),
         fuzzing_examples=args.max_examples,
         in_process=args.in_process,
+        enforce_assumptions=enforce_assumptions(args.assumptions, target),
+        request_timeout_seconds=args.request_timeout,
     )
 
 

@@ -80,14 +80,16 @@ def as_httpx_response(
 
 
 def make_client(
-    base_url: str, credentials: Credentials, transport: httpx.BaseTransport
+    base_url: str, credentials: Credentials, transport: httpx.BaseTransport, timeout: float
 ) -> PlaidSessionClient:
-    """The client as an application would build it, with its own retries off: the contract
-    is about single answers, and our transport already paces and backs off 429s."""
+    """The client as an application would build it, with its own retries off (the contract is
+    about single answers, and our transport already paces and backs off 429s) and the run's
+    request timeout."""
     return PlaidSessionClient(
         client_id=credentials.client_id,
         secret=credentials.secret,
         base_url=base_url,
         max_retries=0,
         transport=transport,
+        timeout=timeout,
     )

@@ -18,7 +18,11 @@ from hypothesis import strategies as st
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 from plaid_session_client.types import UNSET
 
-from plaid_contracts.case_policy import BODY_CREDENTIAL_KEYS
+from plaid_contracts.session_token_create import (
+    BODY_CREDENTIAL_KEYS,
+    CLIENT_ID_FORMAT,
+    SECRET_FORMAT,
+)
 from plaid_contracts.targets import Credentials
 
 OPTIONAL_FIELDS: Final = (
@@ -108,11 +112,11 @@ def unknown_template_ids(accepted: str) -> st.SearchStrategy[str]:
     return non_empty_text.filter(lambda value: value != accepted and value.strip() != "")
 
 
-# Plaid's credential formats as seen in real ids (plaid-behaviour.md): a well-formed pair Plaid
-# does not know is INVALID_API_KEYS, a malformed client_id INVALID_FIELD. Written here from the
-# evidence, not imported from the offline sandbox: the suite judges the sandbox too.
-plaid_client_id = st.from_regex(r"[0-9a-f]{24}", fullmatch=True)
-plaid_secret = st.from_regex(r"[0-9a-f]{30}", fullmatch=True)
+# Plaid's credential formats as seen in real ids (session_token_create, from the evidence, not
+# from the offline sandbox, which the suite judges): a well-formed pair Plaid does not know is
+# INVALID_API_KEYS, a malformed client_id INVALID_FIELD.
+plaid_client_id = st.from_regex(CLIENT_ID_FORMAT, fullmatch=True)
+plaid_secret = st.from_regex(SECRET_FORMAT, fullmatch=True)
 
 
 def wrong_credentials(real: Credentials) -> st.SearchStrategy[Credentials]:
@@ -126,4 +130,4 @@ def wrong_credentials(real: Credentials) -> st.SearchStrategy[Credentials]:
 
 def malformed_client_ids() -> st.SearchStrategy[str]:
     """Header-safe strings that are not 24 lowercase hex characters (e.g. Plaid's `test_id`)."""
-    return header_token.filter(lambda value: re.fullmatch(r"[0-9a-f]{24}", value) is None)
+    return header_token.filter(lambda value: re.fullmatch(CLIENT_ID_FORMAT, value) is None)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import anyio
 import httpx
 import requests
 import requests.adapters
@@ -94,12 +95,18 @@ class AsgiThreadTransport(httpx.BaseTransport):
         return self._portal.call(self._handle, request)
 
     async def _handle(self, request: httpx.Request) -> httpx.Response:
+        # The read timeout a socket would enforce (the ASGI transport has none).
+        read_timeout = request.extensions.get("timeout", {}).get("read")
         try:
-            response = await self._asgi.handle_async_request(request)
+            with anyio.fail_after(read_timeout):
+                response = await self._asgi.handle_async_request(request)
+                content = await response.aread()
+        except TimeoutError:
+            message = f"the in-process app did not answer within {read_timeout} s"
+            raise httpx.ReadTimeout(message, request=request) from None
         except Exception as exc:
             message = f"the in-process app raised {type(exc).__name__}"
             raise httpx.RemoteProtocolError(message, request=request) from exc
-        content = await response.aread()
         return httpx.Response(
             response.status_code, headers=response.headers, content=content, request=request
         )

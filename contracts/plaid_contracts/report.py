@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from plaid_contracts.rules import CHECK_GROUNDS
 from plaid_contracts.settings import RunMode, RunSettings
-from plaid_contracts.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, RunStats
+from plaid_contracts.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, Finding, Findings, RunStats
 from plaid_contracts.targets import TargetKind
 
 SUMMARY_MD = "summary.md"
@@ -105,21 +106,42 @@ def render_markdown(settings: RunSettings, stats: RunStats, outcome: RunOutcome)
         "",
         "## Cases per phase",
         "",
-        "| Phase | Cases | What |",
-        "|---|---:|---|",
+        _phases_line(stats),
+        "",
+        "| Phase | Cases | Planned | What |",
+        "|---|---:|---:|---|",
     ]
     for phase in (*SCHEMATHESIS_PHASES, CLIENT_PHASE):
-        lines.append(f"| {phase} | {stats.cases.get(phase, 0)} | {PHASE_NOTES[phase]} |")
-    lines += ["", "## Checks", "", "| Check | Passed | Failed |", "|---|---:|---:|"]
+        planned = stats.planned.get(phase)
+        shown = "-" if planned is None else (f"≤ {planned}" if phase == "fuzzing" else planned)
+        lines.append(f"| {phase} | {stats.cases.get(phase, 0)} | {shown} | {PHASE_NOTES[phase]} |")
+    lines += [
+        "",
+        "## Checks",
+        "",
+        "DOC/SEEN rules fail the run; ASSUMED ones are "
+        + (
+            "enforced here (the offline sandbox implements them)."
+            if settings.enforce_assumptions
+            else "observations (see below), never failures."
+        ),
+        "",
+        "| Check | Rests on | Passed | Failed | Observed |",
+        "|---|---|---:|---:|---:|",
+    ]
     for name, tally in sorted(stats.checks.items()):
         mark = " **FAILED**" if tally.failed else ""
-        lines.append(f"| `{name}`{mark} | {tally.passed} | {tally.failed} |")
+        ground = CHECK_GROUNDS.get(name, "DOC")
+        lines.append(
+            f"| `{name}`{mark} | {ground} | {tally.passed} | {tally.failed} | {tally.observed} |"
+        )
     lines += ["", "## Tests", "", "| Test | Passed | Failed | Skipped |", "|---|---:|---:|---:|"]
     for name, counts in sorted(_grouped_outcomes(stats).items()):
         lines.append(
             f"| `{name}` | {counts['passed']} | {counts['failed']} | {counts['skipped']} |"
         )
     lines += _failure_sections(settings, stats)
+    lines += _observation_sections(settings, stats)
     lines += [
         "",
         "## Files",
@@ -145,14 +167,26 @@ def _grouped_outcomes(stats: RunStats) -> dict[str, Counter[str]]:
     return grouped
 
 
-def _failure_sections(settings: RunSettings, stats: RunStats) -> list[str]:
-    if not stats.failures and not stats.test_errors:
-        return ["", "## Failures", "", "None."]
-    lines = ["", "## Failures", ""]
-    lines.append(
+def _phases_line(stats: RunStats) -> str:
+    """Whether every planned phase ran all its cases (a stopped phase hides findings)."""
+    short = [
+        f"{phase} ran {stats.cases.get(phase, 0)} of {planned}"
+        for phase, planned in stats.planned.items()
+        if phase != "fuzzing" and stats.cases.get(phase, 0) < planned
+    ]
+    if short:
+        return "**Not every phase ran to its end**: " + "; ".join(short) + "."
+    if stats.planned:
+        return "Every phase ran to its end (fuzzing up to its maximum of examples)."
+    return "No schemathesis phase was collected."
+
+
+def _reproduce_intro(settings: RunSettings) -> list[str]:
+    lines = [
         "Reproduce a request with the credentials in `PLAID_CLIENT_ID` / `PLAID_SECRET`; "
-        f"rerun the whole case set with `{reproduce_command(settings)}`."
-    )
+        f"rerun the whole case set with `{reproduce_command(settings)}`. Each finding shows the "
+        "smallest request it was seen on."
+    ]
     if settings.target.kind is TargetKind.OFFLINE:
         port = settings.target.base_url.rsplit(":", 1)[-1]
         where = (
@@ -164,35 +198,90 @@ def _failure_sections(settings: RunSettings, stats: RunStats) -> list[str]:
             f"The offline sandbox ran {where}: start it with "
             f"`nox -s sandbox -- --port {port}` (same credentials in the environment) to replay."
         )
-    for number, (key, record) in enumerate(stats.failures.items(), start=1):
-        seen = stats.failure_occurrences[key]
+    return lines
+
+
+def _finding_block(
+    number: int, finding: Finding, occurrences: int, phases: set[str], seed: int
+) -> list[str]:
+    lines = [
+        "",
+        f"### {number}. `{finding.check}` [{finding.strength}]: {finding.title}",
+        "",
+        f"Test `{finding.test}`, phase {', '.join(sorted(phases))}, status {finding.status}, "
+        f"seed `{seed}`, seen {occurrences} time(s)"
+        + (f", cassette interaction #{finding.interaction}" if finding.interaction else "")
+        + ".",
+        "",
+        "```text",
+        finding.message.strip() or finding.title,
+        "```",
+    ]
+    if finding.response_excerpt:
+        lines += ["", "Response body:", "", "```json", finding.response_excerpt.strip(), "```"]
+    if finding.curl:
+        lines += ["", "```sh", finding.curl, "```"]
+    return lines
+
+
+def _blocks(findings: Findings, seed: int) -> list[str]:
+    lines: list[str] = []
+    for number, (key, finding) in enumerate(findings.items.items(), start=1):
+        occurrences, phases = findings.occurrences[key], findings.phases[key]
+        lines += _finding_block(number, finding, occurrences, phases, seed)
+    return lines
+
+
+def _failure_sections(settings: RunSettings, stats: RunStats) -> list[str]:
+    if not stats.failures and not stats.test_errors:
+        return ["", "## Failures", "", "None."]
+    lines = ["", "## Failures", "", *_reproduce_intro(settings)]
+    if any(finding.strength.startswith("ASSUMED") for finding in stats.failures.values()):
         lines += [
             "",
-            f"### {number}. `{record.check}`: {record.title}",
-            "",
-            f"Test `{record.test}`, phase {record.phase}, status {record.status}, "
-            f"seed `{settings.seed}`, seen {seen} time(s)"
-            + (f", cassette interaction #{record.interaction}" if record.interaction else "")
-            + ".",
-            "",
-            "```text",
-            record.message.strip() or record.title,
-            "```",
+            "Failures marked ASSUMED are enforced because the offline sandbox implements the "
+            "assumption: a mismatch is a bug in the sandbox or in the check.",
         ]
-        if record.response_excerpt:
-            lines += ["", "Response body:", "", "```json", record.response_excerpt.strip(), "```"]
-        lines += [
-            "",
-            "```sh",
-            record.curl,
-            "```",
-        ]
-    reported_tests = {record.test for record in stats.failures.values()}
+    lines += _blocks(stats.failures, settings.seed)
+    reported_tests = {finding.test for finding in stats.failures.values()}
     for test, text in sorted(stats.test_errors.items()):
         if any(test.endswith(name) or name in test for name in reported_tests):
             continue
         lines += ["", f"### Test `{test}` failed", "", "```text", text.strip(), "```"]
     return lines
+
+
+def _observation_sections(settings: RunSettings, stats: RunStats) -> list[str]:
+    lines = [
+        "",
+        "## Observations",
+        "",
+        "Where the target did not follow one of the offline sandbox's assumptions (ASSUMED "
+        "rules, `contracts/plaid_offline_sandbox/assumptions.py`): never a failure against "
+        "Plaid, but a lesson: the target's answer may be Plaid's truth. `summary.json` carries "
+        "them for `nox -s parity`.",
+    ]
+    if settings.enforce_assumptions:
+        return [*lines, "", "None: ASSUMED rules are enforced in this run (see Failures)."]
+    if not stats.observations:
+        return [*lines, "", "None."]
+    lines += [
+        "",
+        "| # | Assumption | Check | Target answered | The assumption says | Seen |",
+        "|---:|---|---|---|---|---:|",
+    ]
+    for number, (key, finding) in enumerate(stats.observations.items.items(), start=1):
+        lines.append(
+            f"| {number} | {finding.tag or 'untagged'} | `{finding.check}` | "
+            f"{_cell(finding.answered)} | {_cell(finding.expected)} | "
+            f"{stats.observations.occurrences[key]} |"
+        )
+    lines += ["", *_reproduce_intro(settings), *_blocks(stats.observations, settings.seed)]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")[:200]
 
 
 def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> dict[str, Any]:
@@ -209,6 +298,7 @@ def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) ->
         "total_cases": total_cases(stats),
         "cases_per_second": round(cases_per_second(stats, outcome), 1),
         "requests_recorded": outcome.requests_recorded,
+        "assumptions": "enforced" if settings.enforce_assumptions else "observed",
         **stats.to_json(),
     }
 

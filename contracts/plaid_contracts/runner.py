@@ -314,6 +314,7 @@ def _print_result(summary_path: Path, verdict: str, stats: RunStats, outcome: Ru
     print(
         f"contracts: {verdict.upper()}: {cases} cases, {outcome.requests_recorded} requests, "
         f"{len(stats.failures)} distinct failure(s) ({checks_failed} failed check results), "
+        f"{len(stats.observations)} observation(s), "
         f"{outcome.duration_seconds:.1f} s (tests {outcome.test_seconds:.1f} s, "
         f"{report.cases_per_second(stats, outcome):.0f} cases/s)",
         flush=True,

@@ -1,45 +1,190 @@
-"""Our checks, registered with schemathesis (importing this module registers them).
+"""Our checks, registered with schemathesis (importing this module registers them), and the rule
+each of schemathesis' own checks rests on.
 
-Each runs on every response schemathesis receives, next to the built-in checks, and reads the
-run's settings from plaid_contracts.settings.current().
+Each check runs on every response schemathesis receives, reads the run from
+plaid_contracts.settings.current(), and raises one typed failure per divergence
+(``rules.PlaidRuleFailure`` subclasses). The suite's ``after_validate`` hook turns each failure
+into a failure or an observation by the strength of its rule (findings.py).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Final
 
 import requests
 import schemathesis
+from plaid_offline_sandbox import assumptions
 from schemathesis import Case, CheckContext, Response
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from plaid_contracts import checks, client_contract
-from plaid_contracts.settings import current
+from plaid_contracts import checks, client_contract, rules
+from plaid_contracts import session_token_create as endpoint
+from plaid_contracts.rules import Divergence, PlaidRuleFailure, Rule, Strength
+from plaid_contracts.settings import RunContext, current
+from plaid_contracts.targets import Credentials
+from plaid_contracts.transport import text_headers
 
-CUSTOM_CHECK_NAMES = (
+CUSTOM_CHECK_NAMES: Final = (
     "plaid_error_object",
+    "plaid_error_status",
+    "plaid_expected_answer",
     "plaid_link_token",
     "plaid_request_id_format",
+    "plaid_request_id_unique",
     "generated_client_parses",
     "plaid_auth_enforced",
     "plaid_unsupported_method",
 )
 
+LINK_TOKEN: Final = Rule(
+    "link-token",
+    Strength.SEEN,
+    "link_token is link-<environment>-<uuid> (SEEN in Sandbox); expiration is RFC 3339 UTC, in "
+    "the future, within the Link token lifetime (4 h: https://plaid.com/docs/api/link/"
+    "#linktokencreate; --token-lifetime)",
+)
+CLIENT_PARSES: Final = Rule(
+    "client-parses",
+    Strength.DOC,
+    "the generated client's contract: parse_response turns every answer into the success model, "
+    "the typed error of its error_type, or UnexpectedResponseError, and never raises",
+)
 
-def _fail(problems: list[str]) -> None:
-    if problems:
-        raise AssertionError("\n".join(problems))
+
+class ErrorObjectFailure(PlaidRuleFailure):
+    code = "PL101"
+    kind_title = "Not a Plaid error object"
+
+
+class ErrorStatusFailure(PlaidRuleFailure):
+    code = "PL102"
+    kind_title = "Not Plaid's status for this error"
+
+
+class ExpectedAnswerFailure(PlaidRuleFailure):
+    code = "PL103"
+    kind_title = "Not Plaid's answer to this request"
+
+
+class LinkTokenFailure(PlaidRuleFailure):
+    code = "PL104"
+    kind_title = "Link token"
+
+
+class RequestIdFailure(PlaidRuleFailure):
+    code = "PL105"
+    kind_title = "request_id"
+
+
+class ClientParseFailure(PlaidRuleFailure):
+    code = "PL106"
+    kind_title = "The generated client cannot read the answer"
+
+
+class AuthFailure(PlaidRuleFailure):
+    code = "PL107"
+    kind_title = "Credentials not checked as Plaid does"
+
+
+class UnsupportedMethodFailure(PlaidRuleFailure):
+    code = "PL108"
+    kind_title = "Another method not answered as Plaid does"
+
+
+def _raise(kind: type[PlaidRuleFailure], divergences: list[Divergence], case: Case[Any]) -> None:
+    failures: list[Failure] = [kind(item, operation=case.operation.label) for item in divergences]
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise FailureGroup(failures)
 
 
 def _headers(response: Response) -> list[tuple[str, str]]:
     return [(name, value) for name, values in response.headers.items() for value in values]
 
 
+def _body(request: requests.PreparedRequest) -> bytes | str | None:
+    body = request.body
+    return body if isinstance(body, bytes | str) else None
+
+
+def expectation_of(
+    request: requests.PreparedRequest, credentials: Credentials
+) -> endpoint.Expectation:
+    """What Plaid answers to this request as sent (computed once per request)."""
+    cached = getattr(request, "plaid_expectation", None)
+    if isinstance(cached, endpoint.Expectation):
+        return cached
+    expectation = endpoint.classify(
+        dict(text_headers(request.headers.items())), _body(request), credentials
+    )
+    request.plaid_expectation = expectation  # type: ignore[attr-defined]
+    return expectation
+
+
+def _is_method_probe(case: Case[Any] | None) -> bool:
+    meta = case.meta if case is not None else None
+    data = meta.phase.data if meta is not None else None
+    return (
+        isinstance(data, CoveragePhaseData)
+        and data.scenario == CoverageScenario.UNSPECIFIED_HTTP_METHOD
+    )
+
+
 @schemathesis.check
 def plaid_error_object(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Every non-2xx body is a PlaidError: request_id, UPPER_SNAKE error_type/error_code."""
-    _fail(checks.plaid_error_problems(response.status_code, response.content))
+    if response.request.method == "HEAD":
+        return None  # no body to judge
+    problems = checks.plaid_error_problems(response.status_code, response.content)
+    divergences = [
+        Divergence(rules.ERROR_ENVELOPE, problem, "a Plaid error object", cause=problem)
+        for problem in problems
+    ]
+    _raise(ErrorObjectFailure, divergences, case)
+    return None
+
+
+def error_status_divergence(answer: endpoint.PlaidAnswer) -> Divergence | None:
+    """The divergence when an error's HTTP status is not the one Plaid documents for it."""
+    if answer.error is None or answer.success:
+        return None
+    documented = rules.documented_statuses(*answer.error)
+    if not documented or answer.status in documented:
+        return None
+    wanted = " or ".join(str(status) for status in documented)
+    return Divergence(
+        rules.ERROR_STATUS,
+        answered=answer.describe(),
+        expected=f"HTTP {wanted} for {answer.error[0]}/{answer.error[1]}",
+        cause=f"{answer.error}->{answer.status}",
+    )
+
+
+@schemathesis.check
+def plaid_error_status(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """An error's HTTP status is the one Plaid documents for its error_type/error_code."""
+    divergence = error_status_divergence(
+        endpoint.PlaidAnswer.read(response.status_code, response.content)
+    )
+    _raise(ErrorStatusFailure, [divergence] if divergence else [], case)
+    return None
+
+
+@schemathesis.check
+def plaid_expected_answer(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """The answer is Plaid's to what the request breaks: the documented error naming the field,
+    or a success for a valid request (rules and strengths in session_token_create)."""
+    request = response.request
+    if request.method != endpoint.METHOD:
+        return None  # plaid_unsupported_method judges other methods
+    expectation = expectation_of(request, current().settings.credentials)
+    answer = endpoint.PlaidAnswer.read(response.status_code, response.content)
+    divergence = endpoint.judge(expectation, answer)
+    _raise(ExpectedAnswerFailure, [divergence] if divergence else [], case)
     return None
 
 
@@ -50,66 +195,105 @@ def plaid_link_token(ctx: CheckContext, response: Response, case: Case[Any]) -> 
     settings = context.settings
     if 200 <= response.status_code < 300:
         ok, body = checks.decode_json(response.content)
-        link = body.get("link") if ok and isinstance(body, dict) else None
-        token = link.get("link_token") if isinstance(link, dict) else None
-        environment = settings.link_token_environment(token)
+        environment = settings.link_token_environment(endpoint.link_token(body) if ok else None)
         if environment is not None:
             context.stats.count_link_token(environment)
-    _fail(
-        checks.link_token_problems(
-            response.status_code,
-            response.content,
-            prefixes=settings.link_token_prefixes,
-            lifetime_seconds=settings.token_lifetime_seconds,
-            skew_seconds=settings.clock_skew_seconds,
-            now=datetime.now(UTC),
-        )
+    problems = endpoint.link_token_problems(
+        response.status_code,
+        response.content,
+        prefixes=settings.link_token_prefixes,
+        lifetime_seconds=settings.token_lifetime_seconds,
+        skew_seconds=settings.clock_skew_seconds,
+        now=datetime.now(UTC),
     )
+    divergences = [
+        Divergence(LINK_TOKEN, message, "a link token of this target, valid now", cause=cause)
+        for cause, message in problems
+    ]
+    _raise(LinkTokenFailure, divergences, case)
     return None
 
 
 @schemathesis.check
 def plaid_request_id_format(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
-    """request_id is 15 alphanumerics (an observed format Plaid may change)."""
-    _fail(checks.request_id_problems(response.content))
+    """request_id is 15 alphanumerics: an observed format Plaid may change (ASSUMED A25)."""
+    request_id = checks.request_id_of(response.content)
+    problem = checks.request_id_shape_problem(request_id) if isinstance(request_id, str) else None
+    if problem is not None:
+        divergence = Divergence(
+            rules.REQUEST_ID_FORMAT,
+            answered=problem,
+            expected=f"{assumptions.REQUEST_ID_LENGTH} characters of [A-Za-z0-9]",
+            cause="shape",
+        )
+        _raise(RequestIdFailure, [divergence], case)
+    return None
+
+
+def request_id_repeat(
+    context: RunContext, content: bytes, interaction: int | None
+) -> Divergence | None:
+    """A divergence when this answer's request_id was already given to another request."""
+    request_id = checks.request_id_of(content)
+    if not isinstance(request_id, str) or interaction is None:
+        return None
+    first = context.note_request_id(request_id, interaction)
+    if first is None:
+        return None
+    return Divergence(
+        rules.REQUEST_ID_UNIQUE,
+        answered=f"request_id {request_id!r} again",
+        expected=f"a new request_id (cassette interaction #{first} already had this one)",
+        cause="repeated",
+    )
+
+
+@schemathesis.check
+def plaid_request_id_unique(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """No two answers of the run share a request_id (probes and client tests included)."""
+    interaction = getattr(response.request, "plaid_interaction", None)
+    divergence = request_id_repeat(current(), response.content, interaction)
+    _raise(RequestIdFailure, [divergence] if divergence else [], case)
     return None
 
 
 def client_parse_problems(
     status: int, headers: list[tuple[str, str]], content: bytes, method: str, url: str
-) -> list[str]:
-    """The generated client turns the response into the success model or the right typed error."""
+) -> list[tuple[str, str]]:
+    """What the generated client makes of the response: (cause, problem) pairs, none if right."""
     outcome = client_contract.parse(
         client_contract.as_httpx_response(status, headers, content, method, url)
     )
     if outcome.kind == "crash":
-        return [f"the generated client's parse_response raised: {outcome.detail}"]
+        return [("crash", f"the generated client's parse_response raised: {outcome.detail}")]
     if status == 200:
         if outcome.kind != "success":
-            return [
+            detail = (
                 f"the generated client did not parse a 200 into the success model: {outcome.detail}"
-            ]
+            )
+            return [("not-success", detail)]
         return []
     if 200 <= status < 300:
-        return [f"status {status} is not in the spec; the client made it {outcome.kind}"]
+        return [("2xx", f"status {status} is not in the spec; the client made it {outcome.kind}")]
     ok, body = checks.decode_json(content)
     if ok and isinstance(body, dict) and not checks.plaid_error_problems(status, content):
         expected = (body["error_type"], body["error_code"])
         if outcome.kind != "plaid_error":
             got = f"{outcome.kind} {outcome.detail}"
-            return [f"the client did not read the Plaid error {expected}: got {got}"]
+            return [("not-read", f"the client did not read the Plaid error {expected}: got {got}")]
         if (outcome.error_type, outcome.error_code) != expected:
             read = (outcome.error_type, outcome.error_code)
-            return [f"the client read {read}, the body says {expected}"]
+            return [("misread", f"the client read {read}, the body says {expected}")]
         wanted = client_contract.expected_error_class(str(body["error_type"]))
         if type(outcome.result) is not wanted:
             got = type(outcome.result).__name__
             should = f"error_type {body['error_type']} should give {wanted.__name__}"
-            return [f"{should}, the client gave {got}"]
+            return [("wrong-class", f"{should}, the client gave {got}")]
         return []
     # Not a Plaid error object: the client must still return its typed "unexpected" error.
     if outcome.kind != "unexpected":
-        return [f"a non-Plaid error body should give UnexpectedResponseError, got {outcome.kind}"]
+        detail = f"a non-Plaid error body should give UnexpectedResponseError, got {outcome.kind}"
+        return [("not-unexpected", detail)]
     return []
 
 
@@ -117,87 +301,121 @@ def client_parse_problems(
 def generated_client_parses(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The client side of the contract, on the very response the server side was checked on."""
     request = response.request
-    _fail(
-        client_parse_problems(
-            response.status_code,
-            _headers(response),
-            response.content,
-            request.method or "POST",
-            request.url or "",
-        )
+    problems = client_parse_problems(
+        response.status_code,
+        _headers(response),
+        response.content,
+        request.method or "POST",
+        request.url or "",
     )
+    divergences = [
+        Divergence(CLIENT_PARSES, problem, "the success model or the typed error", cause=cause)
+        for cause, problem in problems
+    ]
+    _raise(ClientParseFailure, divergences, case)
     return None
 
 
-CREDENTIAL_HEADERS = ("PLAID-CLIENT-ID", "PLAID-SECRET")
-# Well-formed (30 lowercase hex, like Plaid's secrets) and wrong: a malformed one would be
-# INVALID_FIELD, not the INVALID_API_KEYS this probe is about.
-WRONG_SECRET = "0bad5ec2e70bad5ec2e70bad5ec2e7"
-# Plaid answers a route it does not serve with NOT_FOUND: 404 per its docs, 400 in the one real
-# answer to a wrong method on record (plaid/plaid-java#123). Both are Plaid's.
-UNSUPPORTED_METHOD_STATUSES = (404, 400)
+# Well-formed (Plaid's formats) and wrong: a malformed value would be INVALID_FIELD, not the
+# INVALID_API_KEYS these probes are about.
+WRONG_CLIENT_ID: Final = "0bad0c11e470bad0c11e470b"
+WRONG_SECRET: Final = "0bad5ec2e70bad5ec2e70bad5ec2e7"
+
+
+class _Probe:
+    """One request derived from a success, sent once per run, judged like every other."""
+
+    what: ClassVar[str]
+
+    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        raise NotImplementedError
+
+
+class _NoCredentials(_Probe):
+    what = "no credentials"
+
+    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        probe = request.copy()
+        for name in endpoint.CREDENTIAL_HEADERS.values():
+            probe.headers.pop(name, None)
+        return probe
+
+
+class _WrongSecret(_Probe):
+    what = "wrong secret"
+
+    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        probe = request.copy()
+        probe.headers[endpoint.CREDENTIAL_HEADERS["secret"]] = WRONG_SECRET
+        return probe
+
+
+class _ConflictingBodyCredentials(_Probe):
+    """The run's credentials in the headers, another well-formed pair in the body (A11)."""
+
+    what = "header and body credentials disagree"
+
+    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        probe = request.copy()
+        body = json.loads(_body(request) or "{}")
+        body.update({"client_id": WRONG_CLIENT_ID, "secret": WRONG_SECRET})
+        probe.prepare_body(data=None, files=None, json=body)
+        return probe
+
+
+PROBES: Final = (_NoCredentials(), _WrongSecret(), _ConflictingBodyCredentials())
 
 
 def _probe(request: requests.PreparedRequest, what: str) -> requests.Response:
     context = current()
     context.recorder.current_phase = f"probe: {what}"
-    return context.probe_session.send(request, timeout=30)
-
-
-def _expect_error(
-    response: requests.Response, status: int, error_type: str, error_code: str, what: str
-) -> list[str]:
-    ok, body = checks.decode_json(response.content)
-    got = (
-        response.status_code,
-        body.get("error_type") if ok and isinstance(body, dict) else None,
-        body.get("error_code") if ok and isinstance(body, dict) else None,
-    )
-    if got != (status, error_type, error_code):
-        return [
-            f"{what}: expected {status} {error_type}/{error_code}, got {got[0]} {got[1]}/{got[2]}"
-        ]
-    return []
+    return context.probe_session.send(request, timeout=context.settings.request_timeout_seconds)
 
 
 @schemathesis.check
 def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Replaces schemathesis' ignored_auth (which expects 401/403) with Plaid's answers.
 
-    Once per run, on the first success: the same request without credentials must give
-    400 INVALID_REQUEST/MISSING_FIELDS, and with a wrong secret 400 INVALID_INPUT/INVALID_API_KEYS.
+    Once per run, on the first success, the same request without credentials, with a wrong
+    secret, and with a conflicting pair in the body; each answer is judged by what it breaks
+    (session_token_create): MISSING_FIELDS naming client_id and secret (SEEN), 400
+    INVALID_API_KEYS (DOC), and whatever A11 says for the conflict.
     """
-    if not 200 <= response.status_code < 300:
+    if not 200 <= response.status_code < 300 or _is_method_probe(case):
         return None
     context = current()
-    with context.auth_probe_lock:  # the flag lives on the run's context, not in this module
+    if not expectation_of(response.request, context.settings.credentials).valid:
+        return None  # a probe must break only credentials: derive it from a valid request
+    with context.lock:  # the flag lives on the run's context, not in this module
         if context.auth_probed:
             return None
         context.auth_probed = True
     phase = context.recorder.current_phase
+    divergences: list[Divergence] = []
     try:
-        without = response.request.copy()
-        for name in CREDENTIAL_HEADERS:
-            without.headers.pop(name, None)
-        problems = _expect_error(
-            _probe(without, "no credentials"),
-            400,
-            "INVALID_REQUEST",
-            "MISSING_FIELDS",
-            "without credentials",
-        )
-        wrong = response.request.copy()
-        wrong.headers["PLAID-SECRET"] = WRONG_SECRET
-        problems += _expect_error(
-            _probe(wrong, "wrong secret"),
-            400,
-            "INVALID_INPUT",
-            "INVALID_API_KEYS",
-            "with a wrong secret",
-        )
+        for probe in PROBES:
+            request = probe.build(response.request)
+            sent = _probe(request, probe.what)
+            answer = endpoint.PlaidAnswer.read(sent.status_code, sent.content)
+            found = endpoint.judge(expectation_of(request, context.settings.credentials), answer)
+            status = error_status_divergence(answer)
+            repeat = request_id_repeat(
+                context, sent.content, getattr(request, "plaid_interaction", None)
+            )
+            divergences += [
+                Divergence(
+                    item.rule,
+                    f"{item.answered} to the probe with {probe.what}",
+                    item.expected,
+                    cause=f"{probe.what}:{item.cause}",
+                    detail=item.detail,
+                )
+                for item in (found, status, repeat)
+                if item is not None
+            ]
     finally:
         context.recorder.current_phase = phase
-    _fail(problems)
+    _raise(AuthFailure, divergences, case)
     return None
 
 
@@ -206,28 +424,89 @@ def plaid_unsupported_method(ctx: CheckContext, response: Response, case: Case[A
     """Replaces schemathesis' unsupported_method (which expects 405 + Allow) with Plaid's answer.
 
     A method the spec does not declare is a route Plaid does not serve: INVALID_REQUEST /
-    NOT_FOUND (HEAD answers carry no body, so only their status is checked).
+    NOT_FOUND with HTTP 404 (documented) or 400 (seen); which of the two is assumption A20 (HEAD
+    answers carry no body, so only their status is checked).
     """
-    meta = case.meta
-    data = meta.phase.data if meta is not None else None
-    if not (
-        isinstance(data, CoveragePhaseData)
-        and data.scenario == CoverageScenario.UNSPECIFIED_HTTP_METHOD
-    ):
+    if not _is_method_probe(case):
         return None
     method = response.request.method or "?"
-    problems: list[str] = []
-    if response.status_code not in UNSUPPORTED_METHOD_STATUSES:
-        problems.append(
-            f"{method} answered {response.status_code}; Plaid answers a route it does not serve "
-            "with NOT_FOUND (HTTP 404 documented, 400 seen)"
+    answer = endpoint.PlaidAnswer.read(response.status_code, response.content)
+    expected = "INVALID_REQUEST/NOT_FOUND, HTTP 404 (documented) or 400 (seen)"
+    divergences: list[Divergence] = []
+    documented = rules.documented_statuses("INVALID_REQUEST", "NOT_FOUND")
+    if answer.status not in documented or (
+        method != "HEAD" and answer.error != ("INVALID_REQUEST", "NOT_FOUND")
+    ):
+        divergences.append(
+            Divergence(
+                rules.UNSUPPORTED_METHOD,
+                f"{answer.describe()} to {method}",
+                expected,
+                cause=f"{answer.error}->{answer.status}",
+            )
         )
-    if method != "HEAD":
-        ok, body = checks.decode_json(response.content)
-        code = None
-        if ok and isinstance(body, dict):
-            code = (body.get("error_type"), body.get("error_code"))
-        if code != ("INVALID_REQUEST", "NOT_FOUND"):
-            problems.append(f"{method} answered {code}, expected INVALID_REQUEST/NOT_FOUND")
-    _fail(problems)
+    elif answer.status != assumptions.UNSUPPORTED_METHOD_STATUS:
+        divergences.append(
+            Divergence(
+                rules.UNSUPPORTED_METHOD_STATUS,
+                f"{answer.describe()} to {method}",
+                f"HTTP {assumptions.UNSUPPORTED_METHOD_STATUS} (assumption A20)",
+                cause=f"status {answer.status}",
+            )
+        )
+    _raise(UnsupportedMethodFailure, divergences, case)
     return None
+
+
+# --- the rule each of schemathesis' own checks rests on ----------------------------------------
+
+NEGATIVE_REJECTED: Final = Rule(
+    "negative-data-rejected",
+    Strength.DOC,
+    "a request the spec forbids is rejected with 400 (Plaid's INVALID_REQUEST errors, "
+    f"{rules.ERRORS_DOC}invalid-request/)",
+)
+MISSING_HEADER: Final = Rule(
+    "missing-required-header",
+    Strength.DOC,
+    "a missing required header is 400 INVALID_REQUEST/INVALID_HEADERS "
+    "(https://plaid.com/docs/errors/invalid-request/#invalid_headers)",
+)
+SCHEMATHESIS_RULES: Final = {
+    "not_a_server_error": rules.NOT_A_SERVER_ERROR,
+    "missing_required_header": MISSING_HEADER,
+    "negative_data_rejection": NEGATIVE_REJECTED,
+    "positive_data_acceptance": endpoint.VALID_ACCEPTED,
+}
+
+
+def schemathesis_rule(
+    check: str,
+    request: requests.PreparedRequest,
+    status: int,
+    content: bytes,
+    credentials: Credentials,
+) -> Rule | None:
+    """The rule a failure of one of schemathesis' own checks rests on; None when it is no
+    finding about the target.
+
+    Its conformance checks rest on the spec (DOC). Its data checks judge a request by the spec's
+    schema alone; what Plaid does with that request is the classifier's call
+    (session_token_create):
+
+    * a request the spec forbids and the target accepts is a finding only when Plaid rejects it:
+      a spec stricter than Plaid (null accepted as absent, A5) is safe for clients;
+    * a request the spec allows and the target rejects is a finding in any case: either the
+      target diverges from Plaid, or the spec lets clients send what Plaid rejects, resting on
+      the rule that rejects it (an assumption such as A9, or a documented rule).
+    """
+    data_check = check in ("negative_data_rejection", "positive_data_acceptance")
+    if data_check and (check == "positive_data_acceptance" or 200 <= status < 300):
+        expectation = expectation_of(request, credentials)
+        divergence = endpoint.judge(expectation, endpoint.PlaidAnswer.read(status, content))
+        if divergence is not None:
+            return divergence.rule
+        if check == "negative_data_rejection" or not expectation.breakages:
+            return None
+        return rules.strongest([breakage.rejected for breakage in expectation.breakages])
+    return SCHEMATHESIS_RULES.get(check, rules.SPEC)

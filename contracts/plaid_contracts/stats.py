@@ -31,10 +31,13 @@ PYTEST_SPANS = {
 class CheckTally:
     passed: int = 0
     failed: int = 0
+    observed: int = 0  # diverged from an ASSUMED rule: an observation, not a failure
 
 
 @dataclass(frozen=True)
-class FailureRecord:
+class Finding:
+    """A failure or an observation: what a check found, where, and how to reproduce it."""
+
     test: str
     check: str
     title: str
@@ -44,20 +47,75 @@ class FailureRecord:
     curl: str
     interaction: int | None  # cassette id of the exchange
     response_excerpt: str = ""
+    strength: str = "DOC"  # the rule's label: DOC, SEEN, "ASSUMED A20"
+    rule: str = ""  # the rule's name, or the schemathesis failure type
+    cause: str = ""  # with check and rule, what makes two findings the same one
+    tag: str = ""  # the sandbox assumption (observations)
+    answered: str = ""
+    expected: str = ""
+    adopt: str = ""
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.test, self.check, self.title)
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.test, self.check, self.rule, self.cause)
+
+
+@dataclass
+class Findings:
+    """Distinct findings, each with the smallest reproduction seen and how often it was seen.
+
+    ``per_test``: failures are told apart by the test that found them too (each test fails on
+    its own); an observation is about the target, whichever test saw it.
+    """
+
+    per_test: bool = True
+    items: dict[tuple[str, str, str, str], Finding] = field(default_factory=dict)
+    occurrences: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    phases: dict[tuple[str, str, str, str], set[str]] = field(default_factory=dict)
+
+    def key(self, finding: Finding) -> tuple[str, str, str, str]:
+        return finding.key if self.per_test else ("", *finding.key[1:])
+
+    def add(self, finding: Finding) -> None:
+        key = self.key(finding)
+        kept = self.items.get(key)
+        # The smallest request that shows it is the best reproduction (no replays needed: every
+        # case of every phase runs, so the smallest one is among them).
+        if kept is None or len(finding.curl) < len(kept.curl):
+            self.items[key] = finding
+        self.occurrences[key] += 1
+        self.phases.setdefault(key, set()).add(finding.phase)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def values(self) -> list[Finding]:
+        return list(self.items.values())
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                **vars(finding),
+                "occurrences": self.occurrences[key],
+                "phases": sorted(self.phases[key]),
+            }
+            for key, finding in self.items.items()
+        ]
 
 
 @dataclass
 class RunStats:
     cases: Counter[str] = field(default_factory=Counter)
     checks: dict[str, CheckTally] = field(default_factory=dict)
-    # One record per (test, check, title): hypothesis replays a failure while shrinking, and the
-    # last replay is the minimal example, so a later record replaces an earlier one.
-    failures: dict[tuple[str, str, str], FailureRecord] = field(default_factory=dict)
-    failure_occurrences: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    # Cases each phase was planned to run (fuzzing: its maximum), set at collection.
+    planned: Counter[str] = field(default_factory=Counter)
+    failures: Findings = field(default_factory=Findings)
+    observations: Findings = field(default_factory=lambda: Findings(per_test=False))
+    # Every failure as it was found (keys, repeats included): which test found which.
+    failure_log: list[tuple[str, str, str, str]] = field(default_factory=list)
     test_outcomes: dict[str, str] = field(default_factory=dict)
     test_errors: dict[str, str] = field(default_factory=dict)  # failures outside any check
     retried_429: int = 0
@@ -88,18 +146,26 @@ class RunStats:
                 spans[PYTEST_SPANS[end]] = round(self.moments[end] - self.moments[start], 3)
         return spans
 
-    def check_result(self, name: str, *, passed: bool) -> None:
+    def check_result(self, name: str, outcome: str) -> None:
+        """``outcome``: "passed", "failed" or "observed"."""
         with self._lock:
             tally = self.checks.setdefault(name, CheckTally())
-            if passed:
-                tally.passed += 1
-            else:
-                tally.failed += 1
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
 
-    def add_failure(self, record: FailureRecord) -> None:
+    def add_failure(self, finding: Finding) -> None:
         with self._lock:
-            self.failures[record.key] = record
-            self.failure_occurrences[record.key] += 1
+            self.failures.add(finding)
+            self.failure_log.append(finding.key)
+
+    def add_observation(self, finding: Finding) -> None:
+        with self._lock:
+            self.observations.add(finding)
+
+    def failures_since(self, position: int) -> list[Finding]:
+        """The distinct failures found after ``len(failure_log)`` was ``position``."""
+        with self._lock:
+            keys = dict.fromkeys(self.failure_log[position:])
+            return [self.failures.items[key] for key in keys]
 
     @property
     def failed_tests(self) -> list[str]:
@@ -112,11 +178,10 @@ class RunStats:
     def to_json(self) -> dict[str, Any]:
         return {
             "cases": dict(self.cases),
+            "planned": dict(self.planned),
             "checks": {name: vars(tally) for name, tally in sorted(self.checks.items())},
-            "failures": [
-                {**vars(record), "occurrences": self.failure_occurrences[key]}
-                for key, record in self.failures.items()
-            ],
+            "failures": self.failures.to_json(),
+            "observations": self.observations.to_json(),
             "tests": dict(sorted(self.test_outcomes.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,

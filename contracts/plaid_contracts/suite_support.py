@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import requests
-from schemathesis import Case
+from schemathesis import Case, CheckResult, Response
+from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import TestPhase
 
+from plaid_contracts import findings, rules
+from plaid_contracts.findings import Where
+from plaid_contracts.rules import Divergence, PlaidRuleFailure
 from plaid_contracts.sanitize import Masker, curl_command
 from plaid_contracts.settings import RunContext
-from plaid_contracts.stats import CLIENT_PHASE, FailureRecord
+from plaid_contracts.st_checks import schemathesis_rule
+from plaid_contracts.stats import CLIENT_PHASE
 from plaid_contracts.transport import text_headers
 
-SCHEMATHESIS_TEST = "test_session_token_create_contract"
-RESPONSE_EXCERPT_CHARS = 1500
+SCHEMATHESIS_TEST: Final = "test_session_token_create_contract"
+RESPONSE_EXCERPT_CHARS: Final = 1500
+SCHEMATHESIS_EXPECTED: Final = {
+    "negative_data_rejection": "400: the spec forbids this request",
+    "positive_data_acceptance": "2xx: the spec allows this request",
+}
 
 
 def phase_of(case: Case[Any]) -> str:
     return case.meta.phase.name.value if case.meta is not None else "unknown"
 
 
-def body_is_positive(case: Case[Any]) -> bool:
-    """Whether schemathesis generated the body as valid (other parts may still be invalid)."""
+def is_valid_case(case: Case[Any]) -> bool:
+    """Whether schemathesis meant the body to be valid (other parts may still be invalid).
+
+    The examples phase sends the spec's example bodies, which have no generation mode: they are
+    valid by the spec's own examples lint.
+    """
     meta = case.meta
     if meta is None:
         return False
+    if meta.phase.name == TestPhase.EXAMPLES:
+        return True
     component = meta.components.get(ParameterLocation.BODY)
     return component is not None and component.mode.is_positive
 
@@ -40,26 +56,93 @@ def masked_curl(masker: Masker, request: requests.PreparedRequest) -> str:
     )
 
 
-def client_check(
-    run: RunContext, *, check: str, test: str, title: str, problems: list[str]
-) -> None:
-    """Tally a client-side check; on failure keep it with the last exchange's reproduction."""
-    run.stats.check_result(check, passed=not problems)
-    if not problems:
-        return
-    last = run.recorder.last()
-    message = "\n".join(problems)
-    run.stats.add_failure(
-        FailureRecord(
-            test=test,
-            check=check,
-            title=title,
-            message=run.recorder.masker.text(message),
-            phase=CLIENT_PHASE,
-            status=None if last is None else last.status,
-            curl="" if last is None else last.curl(),
-            interaction=None if last is None else last.number,
-            response_excerpt="" if last is None else last.response_body[:RESPONSE_EXCERPT_CHARS],
-        )
+def where_of(
+    run: RunContext, test: str, phase: str, request: requests.PreparedRequest, response: Any
+) -> Where:
+    """Where a finding on this exchange was made (``response``: None when none came back)."""
+    masker = run.recorder.masker
+    content = getattr(response, "content", b"")
+    return Where(
+        test=test,
+        phase=phase,
+        status=getattr(response, "status_code", None),
+        curl=masked_curl(masker, request),
+        interaction=getattr(request, "plaid_interaction", None),
+        excerpt=masker.body(content)[:RESPONSE_EXCERPT_CHARS] if content else "",
     )
-    raise AssertionError(run.recorder.masker.text(message))
+
+
+def record_check_results(
+    run: RunContext, case: Case[Any], response: Response, results: list[CheckResult]
+) -> None:
+    """Tally every check outcome of one response and keep every finding (failure or observation)."""
+    by_check: dict[str, list[Failure]] = {}
+    for result in results:
+        by_check.setdefault(result.name, [])
+        if result.failure is not None:
+            by_check[result.name].append(result.failure)
+    where = where_of(run, SCHEMATHESIS_TEST, phase_of(case), response.request, response)
+    for check, failures in by_check.items():
+        outcomes = [_record_failure(run, check, failure, response, where) for failure in failures]
+        run.stats.check_result(check, findings.worst(outcomes))
+
+
+def _record_failure(
+    run: RunContext, check: str, failure: Failure, response: Response, where: Where
+) -> str:
+    if isinstance(failure, PlaidRuleFailure):
+        return findings.record_divergence(run, check, failure.divergence, where)
+    rule = schemathesis_rule(
+        check, response.request, response.status_code, response.content, run.settings.credentials
+    )
+    if rule is None:
+        return findings.PASSED
+    message = failure.message or failure.title
+    if rule.is_assumed:
+        message += f"\n\nThis rests on {rule.label}: {rule.source}."
+        if rule.adopt:
+            message += f"\nTo adopt the target's behaviour: {rule.adopt}"
+    return findings.record(
+        run,
+        check,
+        rule,
+        title=failure.title,
+        message=message,
+        # Schemathesis' own identity of a failure (its class and key), not its message.
+        cause=f"{type(failure).__name__}:{getattr(failure, '_unique_key', '')}",
+        where=where,
+        answered=f"{response.status_code}",
+        expected=SCHEMATHESIS_EXPECTED.get(check, f"what the spec says ({failure.title})"),
+    )
+
+
+def record_no_answer(run: RunContext, case: Case[Any], error: requests.RequestException) -> None:
+    """A request that got no answer (timeout, dropped connection) is a finding like any other."""
+    request = error.request
+    if not isinstance(request, requests.PreparedRequest):
+        return
+    where = where_of(run, SCHEMATHESIS_TEST, phase_of(case), request, None)
+    divergence = Divergence(
+        rules.ANSWERS,
+        answered=f"no answer ({type(error).__name__})",
+        expected=f"an HTTP answer within {run.settings.request_timeout_seconds:g} s",
+        cause=type(error).__name__,
+    )
+    outcome = findings.record_divergence(run, "plaid_answers", divergence, where)
+    run.stats.check_result("plaid_answers", outcome)
+
+
+def client_check(run: RunContext, *, check: str, test: str, divergences: list[Divergence]) -> None:
+    """Tally a client-side check and keep its findings with the last exchange's reproduction.
+    Never raises: the test fails at its end (the suite's conftest), after every example ran."""
+    last = run.recorder.last()
+    where = Where(
+        test=test,
+        phase=CLIENT_PHASE,
+        status=None if last is None else last.status,
+        curl="" if last is None else last.curl(),
+        interaction=None if last is None else last.number,
+        excerpt="" if last is None else last.response_body[:RESPONSE_EXCERPT_CHARS],
+    )
+    outcomes = [findings.record_divergence(run, check, item, where) for item in divergences]
+    run.stats.check_result(check, findings.worst(outcomes))

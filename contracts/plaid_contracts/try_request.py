@@ -15,31 +15,31 @@ from typing import Any
 import httpx
 import yaml
 
-from plaid_contracts import case_policy, report
+from plaid_contracts import report
+from plaid_contracts import session_token_create as endpoint
 from plaid_contracts.paths import SPEC
 from plaid_contracts.sandbox_process import SandboxProcess, SandboxStartError
 from plaid_contracts.sanitize import Masker
 from plaid_contracts.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
 from plaid_contracts.targets import Credentials, Target, TargetKind
 
-OPERATION_PATH = "/session/token/create"
 EXAMPLE_NAME = "minimal"
 
 
 def example_body(spec_path: Path, template_id: str) -> dict[str, Any]:
-    """The spec's ``minimal`` request example, for the target's template."""
+    """The spec's ``minimal`` request example, with the run's fixtures (its template)."""
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    content = spec["paths"][OPERATION_PATH]["post"]["requestBody"]["content"]["application/json"]
-    body = dict(content["examples"][EXAMPLE_NAME]["value"])
-    body["template_id"] = template_id
-    return body
+    operation = spec["paths"][endpoint.PATH][endpoint.METHOD.lower()]
+    content = operation["requestBody"]["content"]["application/json"]
+    return endpoint.prepare_body(
+        content["examples"][EXAMPLE_NAME]["value"], template_id, valid=True
+    )
 
 
 def send(base_url: str, credentials: Credentials, body: dict[str, Any]) -> httpx.Response:
-    headers = {**case_policy.credential_headers(credentials.client_id, credentials.secret)}
-    headers["Plaid-Version"] = "2020-09-14"
+    headers = {**endpoint.credential_headers(credentials), "Plaid-Version": "2020-09-14"}
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        return client.post(OPERATION_PATH, json=body, headers=headers)
+        return client.post(endpoint.PATH, json=body, headers=headers)
 
 
 def show(response: httpx.Response, masker: Masker) -> str:

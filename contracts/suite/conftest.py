@@ -12,25 +12,26 @@ from typing import Any
 import plaid_contracts.st_checks  # noqa: F401 - registers our checks
 import pytest
 import schemathesis
-from plaid_contracts import case_policy
+from plaid_contracts import session_token_create
 from plaid_contracts.settings import RunContext, current
-from plaid_contracts.stats import FailureRecord
 from plaid_contracts.suite_support import (
-    RESPONSE_EXCERPT_CHARS,
     SCHEMATHESIS_TEST,
-    body_is_positive,
-    masked_curl,
+    is_valid_case,
     phase_of,
+    record_check_results,
 )
 from schemathesis import Case, CheckResult, HookContext, Response
 
 
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    """Positive cases must be acceptable to the target: see plaid_contracts.case_policy."""
+    """Every case carries the run's fixtures where they are not what it breaks (see
+    session_token_create.prepare_body)."""
     run = current()
-    if isinstance(case.body, dict) and body_is_positive(case):
-        case.body = case_policy.prepare_valid_body(case.body, run.settings.template_id)
+    if isinstance(case.body, dict):
+        case.body = session_token_create.prepare_body(
+            case.body, run.settings.template_id, valid=is_valid_case(case)
+        )
     run.recorder.current_test = SCHEMATHESIS_TEST
     run.recorder.current_phase = phase_of(case)
 
@@ -39,27 +40,8 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
 def after_validate(
     context: HookContext, case: Case[Any], response: Response, results: list[CheckResult]
 ) -> None:
-    """Tally every check outcome and keep every failure with a masked reproduction."""
-    run = current()
-    masker = run.recorder.masker
-    for result in results:
-        failed = result.failure is not None
-        run.stats.check_result(result.name, passed=not failed)
-        if result.failure is None:
-            continue
-        run.stats.add_failure(
-            FailureRecord(
-                test=SCHEMATHESIS_TEST,
-                check=result.name,
-                title=masker.text(result.failure.title),
-                message=masker.text(result.failure.message),
-                phase=phase_of(case),
-                status=response.status_code,
-                curl=masked_curl(masker, response.request),
-                interaction=getattr(response.request, "plaid_interaction", None),
-                response_excerpt=masker.body(response.content)[:RESPONSE_EXCERPT_CHARS],
-            )
-        )
+    """Tally every check outcome and keep every finding with a masked reproduction."""
+    record_check_results(current(), case, response, results)
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +51,7 @@ def run_context() -> RunContext:
 
 @pytest.fixture(scope="session")
 def auth_headers(run_context: RunContext) -> dict[str, str]:
-    credentials = run_context.settings.credentials
-    return case_policy.credential_headers(credentials.client_id, credentials.secret)
+    return session_token_create.credential_headers(run_context.settings.credentials)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -78,7 +59,39 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    current().stats.mark("collected")
+    run = current()
+    run.stats.mark("collected")
+    for item in session.items:
+        if item.name.startswith(SCHEMATHESIS_TEST):
+            _plan_phases(run, item)
+
+
+def _plan_phases(run: RunContext, item: pytest.Item) -> None:
+    """How many cases each schemathesis phase has to run: its explicit examples (examples and
+    coverage), and the fuzzing phase's maximum. The summary compares them with what ran."""
+    test = getattr(item, "obj", None)
+    for example in getattr(test, "hypothesis_explicit_examples", ()):
+        case = example.kwargs.get("case")
+        if isinstance(case, Case):
+            run.stats.planned[phase_of(case)] += 1
+    run.stats.planned["fuzzing"] += run.settings.effective_fuzzing_examples
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """No test stops at a failing case (every phase runs to its end, every example of a client
+    test runs); a test fails once it has run them all, listing every distinct failure it found.
+    Nothing is raised into hypothesis, whose failure reports cost far more than a run."""
+    run = current()
+    position = len(run.stats.failure_log)
+    yield
+    failures = run.stats.failures_since(position)
+    if failures:
+        listed = "\n".join(f"- `{f.check}` [{f.strength}]: {f.title}" for f in failures)
+        raise AssertionError(
+            f"{len(failures)} distinct contract failure(s), each with its reproduction in "
+            f"summary.md:\n{listed}"
+        )
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

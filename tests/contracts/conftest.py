@@ -37,11 +37,11 @@ def run_contracts(tmp_path: Path) -> Callable[..., RunResult]:
 
 
 @pytest.fixture
-def run_broken_in_process(tmp_path: Path) -> Callable[..., RunResult]:
-    """``run --in-process`` with one of broken_apps' rules applied to the sandbox."""
+def run_mutant_in_process(tmp_path: Path) -> Callable[..., RunResult]:
+    """``run --in-process`` against one mutant of the sandbox (tests.mutation.mutants)."""
 
-    def run(rule: str, *args: str, env: Mapping[str, str] | None = None) -> RunResult:
-        argv = [sys.executable, "-m", "tests.contracts.in_process_run", rule, *args]
+    def run(mutant: str, *args: str, env: Mapping[str, str] | None = None) -> RunResult:
+        argv = [sys.executable, "-m", "tests.mutation.run_one", mutant, *args]
         # The subprocess imports tests.contracts.
         env = clean_env({**(env or {}), "PYTHONPATH": str(REPO_ROOT)})
         return _run_reporting(argv, tmp_path, env, with_reports_dir=True)

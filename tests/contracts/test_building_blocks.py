@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from plaid_contracts import checks, report, runner, st_checks
+from plaid_contracts import checks, report, rules, runner, st_checks
+from plaid_contracts import session_token_create as endpoint
 from plaid_contracts import settings as settings_module
 from plaid_contracts.recorder import Recorder
 from plaid_contracts.runner import scrub, swap_in
@@ -29,6 +30,7 @@ from plaid_contracts.throttle import BackoffPolicy, Rate, Throttle, parse_retry_
 from plaid_contracts.transport import ContractSession, ContractTransport
 
 PAIR = Credentials("client-abcdef", "secret-123456")
+OFFLINE = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
 
 
 def test_masker_masks_by_name_and_by_value() -> None:
@@ -156,7 +158,7 @@ def test_link_token_rules() -> None:
 
     def problems(token: str, expires: datetime) -> list[str]:
         body = {"link": {"link_token": token, "expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}
-        return checks.link_token_problems(
+        found = endpoint.link_token_problems(
             200,
             json.dumps(body).encode(),
             prefixes=("link-sandbox-",),
@@ -164,6 +166,7 @@ def test_link_token_rules() -> None:
             skew_seconds=120,
             now=now,
         )
+        return [message for _, message in found]
 
     assert problems("link-sandbox-1", now + timedelta(hours=4)) == []
     assert (
@@ -178,7 +181,7 @@ def test_link_token_rules() -> None:
     for token in ("link-sandbox-1", "link-production-1"):
         body = {"link": {"link_token": token, "expiration": now.strftime("%Y-%m-%dT%H:%M:%SZ")}}
         assert (
-            checks.link_token_problems(
+            endpoint.link_token_problems(
                 200,
                 json.dumps(body).encode(),
                 prefixes=either,
@@ -198,10 +201,13 @@ def test_link_token_rules() -> None:
     ] == ["sandbox", "production", None, None]
 
 
-def test_request_id_failure_says_the_format_may_change() -> None:
-    assert checks.request_id_problems(b'{"request_id": "OUoAFhGrwHQbZ2O"}') == []
-    [problem] = checks.request_id_problems(b'{"request_id": "req-1"}')
-    assert "not a breaking change" in problem
+def test_request_id_shape_is_an_observation_that_says_the_format_may_change() -> None:
+    assert checks.request_id_of(b'{"request_id": "OUoAFhGrwHQbZ2O"}') == "OUoAFhGrwHQbZ2O"
+    assert checks.request_id_shape_problem("OUoAFhGrwHQbZ2O") is None
+    assert checks.request_id_shape_problem("req-1") is not None
+    rule = rules.REQUEST_ID_FORMAT
+    assert rule.is_assumed and rule.tag == "A25"
+    assert "may change" in rule.source and "REQUEST_ID_LENGTH" in rule.adopt
 
 
 def test_swap_replaces_the_previous_reports_whole(tmp_path: Path) -> None:
@@ -276,9 +282,9 @@ def test_a_scrubbed_leak_stays_scrubbed_in_the_final_reports(tmp_path: Path) -> 
     assert any(note.startswith("MASKING BUG") for note in notes)
 
 
-def _run_context(tmp_path: Path) -> RunContext:
-    settings = _settings(PAIR)
-    recorder, throttle = Recorder(Masker(PAIR)), Throttle(None)
+def _run_context(tmp_path: Path, credentials: Credentials = PAIR) -> RunContext:
+    settings = _settings(credentials)
+    recorder, throttle = Recorder(Masker(credentials)), Throttle(None)
     return RunContext(
         settings=settings,
         recorder=recorder,
@@ -297,6 +303,7 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
     answers = {
         "no credentials": ("INVALID_REQUEST", "MISSING_FIELDS"),
         "wrong secret": ("INVALID_INPUT", "INVALID_API_KEYS"),
+        "header and body credentials disagree": ("INVALID_INPUT", "INVALID_API_KEYS"),
     }
     probes: list[str] = []
 
@@ -305,23 +312,29 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
         answer = requests.Response()
         answer.status_code = 400
         error_type, error_code = answers[what]
-        answer._content = json.dumps({"error_type": error_type, "error_code": error_code}).encode()
+        message = "the following required fields are missing: client_id, secret"
+        answer._content = json.dumps(
+            {"error_type": error_type, "error_code": error_code, "error_message": message}
+        ).encode()
         return answer
 
     monkeypatch.setattr(st_checks, "_probe", fake_probe)
     sent = requests.Request(
-        "POST", "http://127.0.0.1:1/session/token/create", headers={"PLAID-SECRET": "x"}
+        "POST",
+        "http://127.0.0.1:1/session/token/create",
+        headers=endpoint.credential_headers(OFFLINE),
+        json={"template_id": "template_offline_default", "user": {"client_user_id": "u"}},
     ).prepare()
     success: object = SimpleNamespace(status_code=200, request=sent)
     for _ in range(2):  # two runs in one process (tests, or a tool calling the runner twice)
-        settings_module.set_current(_run_context(tmp_path))
+        settings_module.set_current(_run_context(tmp_path, OFFLINE))
         try:
             for _ in range(3):
                 st_checks.plaid_auth_enforced(None, success, None)  # type: ignore[arg-type]
         finally:
             settings_module.set_current(None)
 
-    assert probes == ["no credentials", "wrong secret"] * 2
+    assert probes == list(answers) * 2
 
 
 def test_max_examples_caps_every_client_test() -> None:

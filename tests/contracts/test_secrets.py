@@ -4,13 +4,26 @@ mode, whether the run passes or fails."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from plaid_contracts.recorder import load_cassette
+from plaid_offline_sandbox.config import SandboxConfig
 
-from tests.contracts.broken_apps import DROPS_BODY_CREDENTIALS
-from tests.contracts.helpers import FAST, RunResult, all_report_text, clean_env
+from tests.contracts.helpers import (
+    FAST,
+    REPO_ROOT,
+    RUN_TIMEOUT_SECONDS,
+    RunResult,
+    all_report_text,
+    clean_env,
+    serve_asgi,
+)
+from tests.mutation import __main__ as harness
+from tests.mutation.mutants import composed
 
 # In Plaid's formats (24 / 30 lowercase hex), as the real Sandbox's credentials are.
 CANARY_CLIENT_ID = "ca4a2ec11e474f1d9cca4a2e"
@@ -48,14 +61,14 @@ def test_canary_credentials_appear_nowhere(
 
 
 def test_canary_credentials_appear_nowhere_when_the_run_fails(
-    run_broken_in_process: Callable[..., RunResult],
+    run_mutant_in_process: Callable[..., RunResult],
 ) -> None:
-    """A failing run prints tracebacks: none of them may show the request (body credentials).
+    """A failing run prints failures: none of them may show the request (body credentials).
 
-    The broken app drops every request with credentials in its body, so the generated client
-    raises a transport error while its frames hold the request's JSON body.
+    The mutant drops every request with credentials in its body, so the generated client gets
+    a transport error while its frames hold the request's JSON body.
     """
-    result = run_broken_in_process(DROPS_BODY_CREDENTIALS, *FAST, env=CANARIES)
+    result = run_mutant_in_process("drops-body-credentials", *FAST, env=CANARIES)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.summary.startswith("# Contract run: FAILED")
@@ -87,3 +100,47 @@ def _json_or_none(text: str) -> object:
         return json.loads(text)
     except ValueError:
         return None
+
+
+def test_canary_credentials_appear_in_no_observation(
+    run_contracts: Callable[..., RunResult],
+) -> None:
+    """Observations quote what the target answered and carry reproductions: masked too."""
+    config = SandboxConfig(
+        credentials=frozenset({(CANARY_CLIENT_ID, CANARY_SECRET)}),
+        template_ids=frozenset({"template_b4r9mQ2kX7tz"}),
+    )
+    variants = composed("header-credentials-win", "other-methods-400", "short-request-ids")
+    env = clean_env({**CANARIES, "PLAID_TEMPLATE_ID": "template_b4r9mQ2kX7tz"})
+    with serve_asgi(variants(config)) as base_url:
+        result = run_contracts("--base-url", base_url, *FAST, env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    observations = json.loads((result.reports_dir / "summary.json").read_text())["observations"]
+    assert {item["tag"] for item in observations} >= {"A11", "A20", "A25"}
+    files = all_report_text(result.reports_dir)
+    for canary in (CANARY_CLIENT_ID, CANARY_SECRET):
+        assert all(canary.encode() not in data for data in files.values())
+        assert canary not in result.stdout + result.stderr
+
+
+def test_the_mutation_harness_reports_no_credentials(tmp_path: Path) -> None:
+    reports = tmp_path / "mutation"
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.mutation", "--only", "header-credentials-win",
+         "constant-request-id", "--reports-dir", str(reports)],
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "100 % (1/1 mutants killed), 0 false positive(s)" in completed.stdout
+    files = all_report_text(reports)
+    assert {path.name for path in files} >= {"mutation.md", "mutation.json", "summary.md"}
+    for secret in (harness.CLIENT_ID, harness.SECRET):
+        assert all(secret.encode() not in data for data in files.values())
+        assert secret not in completed.stdout + completed.stderr

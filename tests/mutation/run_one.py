@@ -1,0 +1,30 @@
+"""``python -m tests.mutation.run_one MUTANT [run options]``: ``run --in-process`` against one
+mutant of the offline sandbox (tests.mutation.mutants), as ``python -m plaid_contracts run``
+would run it.
+
+The runner takes the app factory as a parameter (``RunRequest.app_factory``), so the mutant is
+the real sandbox app composed with its divergence; nothing is patched.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from plaid_contracts import cli, runner
+
+from tests.mutation.mutants import BY_NAME
+
+
+def main(argv: Sequence[str]) -> int:
+    name, *options = argv
+    mutant = BY_NAME[name]
+    args = cli.build_parser().parse_args(["run", "--in-process", *options])
+    request = runner.RunRequest(
+        cli.settings_from_args(args), args.reports_dir, app_factory=mutant.app
+    )
+    return runner.execute(request)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
