@@ -184,7 +184,23 @@ def run_parity(cassette: dict[str, Any], target: ReplayTarget) -> tuple[int, lis
     return replayed, differences
 
 
-def render(recording: Path, replayed: int, differences: list[Difference]) -> str:
+def recorded_observations(recording: Path) -> list[dict[str, Any]]:
+    """The observations of the run that wrote ``recording`` (its summary.json, next to it)."""
+    summary = recording.parent / report.SUMMARY_JSON
+    try:
+        data = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    observations = data.get("observations") if isinstance(data, dict) else None
+    return [item for item in observations or [] if isinstance(item, dict)]
+
+
+def render(
+    recording: Path,
+    replayed: int,
+    differences: list[Difference],
+    observations: list[dict[str, Any]] | None = None,
+) -> str:
     lines = [
         f"# Parity: {recording}",
         "",
@@ -194,6 +210,21 @@ def render(recording: Path, replayed: int, differences: list[Difference]) -> str
     for difference in differences:
         lines.append(f"- interaction #{difference.interaction} ({difference.request}):")
         lines += [f"  - {problem}" for problem in difference.problems]
+    if observations:
+        lines += [
+            "",
+            "## Assumptions the recorded run's target contradicted",
+            "",
+            "From the run's summary.json: where to change the offline sandbox if the target's "
+            "answer is Plaid's.",
+            "",
+        ]
+        for item in observations:
+            lines.append(
+                f"- {item.get('tag') or 'untagged'} (`{item.get('check')}`, seen "
+                f"{item.get('occurrences', 1)} time(s)): answered {item.get('answered')}; the "
+                f"assumption says {item.get('expected')}. To adopt: {item.get('adopt')}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +253,7 @@ def main(recording: Path, output: Path | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_UNREADABLE
-    text = render(recording, replayed, differences)
+    text = render(recording, replayed, differences, recorded_observations(recording))
     print(text, end="")
     if output is not None:
         output.write_text(text, encoding="utf-8")

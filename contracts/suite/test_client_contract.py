@@ -281,6 +281,21 @@ def test_body_only_credentials_succeed(client: PlaidSessionClient) -> None:
 
 
 @few
+@given(user_id=strategies.non_empty_text)
+def test_a_root_user_id_instead_of_user_succeeds(client: PlaidSessionClient, user_id: str) -> None:
+    """Plaid's published spec: `user` is required only when a root-level `user_id` is absent.
+    (Against the real Sandbox a made-up user_id may be refused: that is assumption A29's
+    observation, not a failure.)"""
+    _begin("test_a_root_user_id_instead_of_user_succeeds")
+    body = SessionTokenCreateRequest(template_id=TEMPLATE_ID, user_id=user_id)
+    _expect_success(
+        "test_a_root_user_id_instead_of_user_succeeds",
+        body,
+        lambda: client.session_token_create(body=body),
+    )
+
+
+@few
 @given(template_id=strategies.unknown_template_ids(TEMPLATE_ID), user_id=strategies.non_empty_text)
 def test_unknown_template_is_a_typed_error(
     client: PlaidSessionClient, template_id: str, user_id: str

@@ -179,3 +179,30 @@ def test_a_malformed_recording_is_one_clear_line_and_exit_2(
     assert result.stderr.startswith(f"error: {broken} ")
     assert problem in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_parity_lists_the_recorded_runs_observations(
+    run_contracts: Callable[..., RunResult], tmp_path: Path
+) -> None:
+    """Parity reads the summary.json next to the recording: the assumptions to revisit."""
+    recording = tmp_path / "cassette.yaml"
+    recording.write_text(yaml.safe_dump(matching_recording()))
+    observation = {
+        "tag": "A20",
+        "check": "plaid_unsupported_method",
+        "answered": "400 INVALID_REQUEST/NOT_FOUND to GET",
+        "expected": "HTTP 404 (assumption A20)",
+        "adopt": "change `UNSUPPORTED_METHOD_STATUS` in assumptions.py",
+        "occurrences": 7,
+    }
+    (tmp_path / "summary.json").write_text(json.dumps({"observations": [observation]}))
+
+    result = run_contracts(str(recording), command="parity")
+
+    assert result.returncode == 0, result.stderr
+    assert "## Assumptions the recorded run's target contradicted" in result.stdout
+    assert (
+        "- A20 (`plaid_unsupported_method`, seen 7 time(s)): answered 400 "
+        "INVALID_REQUEST/NOT_FOUND to GET; the assumption says HTTP 404 (assumption A20). "
+        "To adopt: change `UNSUPPORTED_METHOD_STATUS` in assumptions.py"
+    ) in result.stdout
