@@ -651,6 +651,7 @@ class _Classifier:
 
 
 def _absolute_http_url(value: str) -> bool:
+    """Assumption A9's URL rule, written here too, not imported: the suite judges the sandbox."""
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         return False
     try:

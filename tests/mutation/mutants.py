@@ -23,6 +23,7 @@ from plaid_offline_sandbox.catalogue import PlaidErrorDef
 from plaid_offline_sandbox.config import SandboxConfig
 from plaid_offline_sandbox.credentials import is_well_formed
 from plaid_offline_sandbox.responses import error_response, format_expiration, new_request_id
+from plaid_offline_sandbox.validation import TOP_LEVEL_FIELDS, USER_FIELDS
 
 from tests.mutation.asgi import Answer, AsgiApp, Exchange, mutate
 
@@ -241,17 +242,9 @@ def _error_as_html(exchange: Exchange, answer: Answer) -> None:
 
 # --- validation --------------------------------------------------------------------------------
 
-KNOWN_TOP: Final = {
-    "client_id",
-    "secret",
-    "template_id",
-    "user",
-    "user_id",
-    "webhook",
-    "redirect_uri",
-    "android_package_name",
-}
-KNOWN_USER: Final = {"client_user_id", "user_id"}
+# The sandbox's own field lists: a mutant changes what the sandbox does with them, not them.
+KNOWN_TOP: Final = TOP_LEVEL_FIELDS
+KNOWN_USER: Final = USER_FIELDS
 OPTIONAL_STRINGS: Final = ("user_id", "webhook", "redirect_uri", "android_package_name")
 
 
