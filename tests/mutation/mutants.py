@@ -784,8 +784,8 @@ MUTANTS: Final = (
     Mutant(
         "stalls",
         SLOW,
-        "every 50th request stalls beyond the run's request timeout",
-        lambda app, config: mutate(app, delay=_every(50, 8.0)),
+        "every 120th request stalls beyond the run's request timeout",
+        lambda app, config: mutate(app, delay=_every(120, 8.0)),
         ("plaid_answers",),
         ci=True,
     ),
@@ -817,8 +817,8 @@ MUTANTS: Final = (
     Mutant(
         "latency-2s",
         COMPATIBLE,
-        "every 40th request takes 2 s",
-        lambda app, config: mutate(app, delay=_every(40, 2.0)),
+        "every 60th request takes 2 s",
+        lambda app, config: mutate(app, delay=_every(60, 2.0)),
         (),
         ci=True,
     ),
