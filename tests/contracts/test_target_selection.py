@@ -8,6 +8,7 @@ import pytest
 from plaid_contracts import cli
 from plaid_contracts.targets import (
     PRODUCTION_FLAG,
+    Target,
     TargetError,
     TargetKind,
     classify,
@@ -155,6 +156,8 @@ def test_offline_credentials_must_be_in_plaids_format(
         ("--token-lifetime", "0m", "must be more than 0 seconds"),
         ("--clock-skew", "-1", "must be 0 seconds or more"),
         ("--clock-skew", "4x", "expected seconds or 30m / 4h"),
+        ("--request-timeout", "0", "must be more than 0 seconds"),
+        ("--request-timeout", "soon", "expected seconds"),
     ],
 )
 def test_durations_must_make_sense(
@@ -170,3 +173,25 @@ def test_durations_must_make_sense(
 def test_durations_accept_units_and_a_zero_clock_skew() -> None:
     args = cli.build_parser().parse_args(["run", "--token-lifetime", "30m", "--clock-skew", "0"])
     assert (args.token_lifetime, args.clock_skew) == (1800, 0)
+
+
+@pytest.mark.parametrize(
+    ("choice", "kind", "enforced"),
+    [
+        (None, TargetKind.OFFLINE, True),  # the offline sandbox implements the assumptions
+        (None, TargetKind.LOOPBACK, False),
+        (None, TargetKind.SANDBOX, False),
+        ("observe", TargetKind.OFFLINE, False),  # the mutation harness' variants
+        ("enforce", TargetKind.LOOPBACK, True),
+    ],
+)
+def test_assumptions_are_enforced_offline_and_observed_elsewhere(
+    choice: str | None, kind: TargetKind, enforced: bool
+) -> None:
+    assert cli.enforce_assumptions(choice, Target("https://x", kind)) is enforced
+
+
+@pytest.mark.parametrize("kind", [TargetKind.SANDBOX, TargetKind.PRODUCTION, TargetKind.UNVERIFIED])
+def test_assumptions_never_fail_a_run_against_plaid(kind: TargetKind) -> None:
+    with pytest.raises(TargetError, match="against Plaid, a divergence from an ASSUMED rule"):
+        cli.enforce_assumptions("enforce", Target("https://sandbox.plaid.com", kind))
