@@ -177,7 +177,8 @@ def test_access_log_has_one_info_line_per_request(tmp_path: Path) -> None:
             client.close()
     # Read once the server has stopped: a line is written after its response is sent, so the
     # last one may still be on its way while the server runs.
-    lines = [line for line in log.read_text().splitlines() if "plaid_offline_sandbox.access" in line]
+    text = log.read_text()
+    lines = [line for line in text.splitlines() if "plaid_offline_sandbox.access" in line]
     assert len(lines) == 4, lines
     assert all(" INFO " in line for line in lines)
     assert "POST /session/token/create 200 - request_id=" in lines[0]
