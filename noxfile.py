@@ -17,6 +17,7 @@ import nox
 ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", str(ROOT / "requirements" / "constraints.txt"))
 CLIENT_PROJECT = ROOT / "generated" / "plaid-session-client"
+SANDBOX_PROJECT = ROOT / "contracts" / "plaid-offline-sandbox"
 # Sessions run on the interpreter that runs nox (python=None): `python3.13 scripts/nox_pinned.py
 # -s tests` tests on 3.13. These are the versions the pins are locked for.
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
@@ -61,7 +62,11 @@ def _install_fingerprint(extras: tuple[str, ...], client: bool) -> str:
     """What an install depends on: the pins, the project, the extras, the generated client's
     files (its version need not change when its code does)."""
     digest = hashlib.sha256(repr((extras, client)).encode())
-    inputs = [ROOT / "requirements" / "constraints.txt", ROOT / "pyproject.toml"]
+    inputs = [
+        ROOT / "requirements" / "constraints.txt",
+        ROOT / "pyproject.toml",
+        SANDBOX_PROJECT / "pyproject.toml",  # its entry points are written at install
+    ]
     if client:
         inputs += sorted(
             p for p in CLIENT_PROJECT.rglob("*") if p.is_file() and "__pycache__" not in p.parts
@@ -72,10 +77,11 @@ def _install_fingerprint(extras: tuple[str, ...], client: bool) -> str:
 
 
 def install(session: nox.Session, *extras: str, client: bool = False) -> None:
-    """Install this project (with extras) and optionally the generated client, pinned.
+    """Install the tooling (with extras), the offline sandbox and optionally the client, pinned.
 
-    Skipped when nothing it depends on changed since this venv's last install (the project is
-    editable, so its own code needs no reinstall): the two installs were ~3 s of every run.
+    The tooling and the sandbox are editable (their code is ours to change between runs); the
+    client is not. Skipped when nothing it depends on changed since this venv's last install:
+    the two installs were ~3 s of every run.
     """
     if RUNNING_PYTHON not in SUPPORTED_PYTHONS:
         supported = ", ".join(SUPPORTED_PYTHONS)
@@ -86,7 +92,7 @@ def install(session: nox.Session, *extras: str, client: bool = False) -> None:
         session.log("dependencies unchanged since this venv's last install: not reinstalling")
         return
     spec = f".[{','.join(extras)}]" if extras else "."
-    session.install(*CONSTRAINTS, "-e", spec)
+    session.install(*CONSTRAINTS, "-e", spec, "-e", str(SANDBOX_PROJECT))
     if client:
         # Non-editable, and reinstalled whenever its files change (its version need not):
         # tests see the package exactly as a vendoring team installs it.

@@ -13,5 +13,7 @@ GENERATED_DIR = ROOT / "generated"
 DISTRIBUTION = "plaid-session-client"
 PACKAGE = "plaid_session_client"
 CLIENT_PROJECT = GENERATED_DIR / DISTRIBUTION
+SANDBOX_PROJECT = ROOT / "contracts" / "plaid-offline-sandbox"
+SANDBOX_PACKAGE = SANDBOX_PROJECT / "plaid_offline_sandbox"
 REPORTS_DIR = ROOT / "reports"
 UPSTREAM_REPORT = REPORTS_DIR / "upstream" / "upstream.md"

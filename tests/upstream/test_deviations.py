@@ -11,7 +11,7 @@ import yaml
 from plaid_tools import paths
 from plaid_tools.upstream.deviations import DeviationsError, load_deviations
 
-SANDBOX_ASSUMPTIONS = paths.ROOT / "contracts" / "plaid_offline_sandbox" / "assumptions.py"
+SANDBOX_ASSUMPTIONS = paths.SANDBOX_PACKAGE / "assumptions.py"
 KEY = {"at": "POST /x request body (application/json)", "rule": "additional_properties_changed"}
 
 
