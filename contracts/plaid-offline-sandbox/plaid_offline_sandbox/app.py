@@ -1,32 +1,33 @@
 """The raw ASGI application: routing, fault injection, body reading, validation, answering.
 
-Raw ASGI (no framework) keeps a request to about ten microseconds of Python. Apart from the
-fault counters the app is stateless, so any number of uvicorn workers behave identically.
+Everything here is shared by every endpoint; what is specific to one lives in its module under
+``endpoints/`` (its field rules and its success answer), found by ``endpoint.discover``. Raw ASGI
+(no framework) keeps a request to about ten microseconds of Python. Apart from the fault counters
+the app is stateless, so any number of uvicorn workers behave identically.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from . import assumptions, catalogue
+from . import catalogue
 from .config import LOG_LEVELS, SandboxConfig
+from .endpoint import Answer, Endpoint, discover, routing_table
 from .faults import FaultInjector, FaultScriptError, FaultStep
+from .fields import Check, compile_rules
 from .responses import (
     HTML_502_BODY,
     STATUS_520_BODY,
-    Expirations,
     Headers,
     Response,
     error_response,
-    new_link_token,
     new_request_id,
     raw_response,
-    success_response,
 )
-from .validation import Rejection, RequestHeaders, check_body, check_headers, parse_body
+from .validation import Rejection, RequestHeaders, check_headers, parse_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -45,12 +46,17 @@ class DropConnection(Exception):
 
 
 class SandboxApp:
-    """ASGI callable answering POST /session/token/create like Plaid's Sandbox."""
+    """ASGI callable answering the endpoints' requests like Plaid's Sandbox."""
 
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, endpoints: Iterable[Endpoint] | None = None) -> None:
         self.config = config
+        self.endpoints = routing_table(discover() if endpoints is None else endpoints)
+        # Per path: the endpoint's compiled body checks and its answer, worked out once.
+        self._routes: dict[str, tuple[Check, Answer]] = {
+            path: (compile_rules(endpoint.rules), endpoint.success(config))
+            for path, endpoint in self.endpoints.items()
+        }
         self.faults = FaultInjector(config.fault_script)
-        self._expirations = Expirations(config.token_lifetime_seconds)
         self._access_log = config.access_log
         if config.access_log and not access_logger.isEnabledFor(logging.INFO):
             access_logger.setLevel(logging.INFO)  # asked for: whatever the sandbox's log level
@@ -94,7 +100,8 @@ class SandboxApp:
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, request_id: str
     ) -> Response:
-        if scope["path"] != assumptions.ENDPOINT_PATH:
+        route = self._routes.get(scope["path"])
+        if route is None:
             return error_response(catalogue.NOT_FOUND, request_id)
         if scope["method"] != "POST":
             return error_response(catalogue.UNSUPPORTED_METHOD, request_id)
@@ -122,12 +129,11 @@ class SandboxApp:
         parsed = parse_body(body)
         if isinstance(parsed, Rejection):
             return _reject(parsed, request_id)
+        check_body, answer = route
         rejection = check_body(parsed, headers, self.config)
         if rejection is not None:
             return _reject(rejection, request_id)
-
-        expiration = self._expirations.at(self.config.now())
-        return success_response(request_id, new_link_token(), expiration)
+        return answer(parsed, request_id)
 
     async def _read_body(self, receive: Receive, declared_length: str | None) -> bytes | None:
         """The request body, or ``None`` as soon as it is known to exceed the limit."""
@@ -229,9 +235,14 @@ def _log_request(scope: Scope, status: int, error_code: str | None, request_id: 
     )
 
 
-def create_app(config: SandboxConfig | None = None) -> SandboxApp:
-    """Public factory; without a config the documented environment variables are read."""
-    return SandboxApp(config if config is not None else SandboxConfig.from_env())
+def create_app(
+    config: SandboxConfig | None = None, endpoints: Iterable[Endpoint] | None = None
+) -> SandboxApp:
+    """Public factory; without a config the documented environment variables are read.
+
+    ``endpoints`` defaults to every module of the ``endpoints`` package.
+    """
+    return SandboxApp(config if config is not None else SandboxConfig.from_env(), endpoints)
 
 
 class _HideDropTracebacks(logging.Filter):

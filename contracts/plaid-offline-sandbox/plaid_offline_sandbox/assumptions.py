@@ -2,7 +2,9 @@
 
 Each constant names the BEHAVIOUR.md row (``[A<n>]``) that explains it. When a nightly run against
 the real Plaid Sandbox confirms or overturns an assumption, change the constant here and the row
-there; nothing else should need editing.
+there; nothing else should need editing. The field orders and messages of
+/session/token/create are here too, where the contract suite reads them; its endpoint module
+(``endpoints/session_token_create.py``) uses them.
 """
 
 from __future__ import annotations
@@ -101,9 +103,8 @@ BODY_TOO_LARGE_MESSAGE: Final = "body exceeds the maximum size of {limit} bytes"
 # was 400 "invalid route: /transactions/get". No Allow header either way.
 UNSUPPORTED_METHOD_STATUS: Final = 404
 
-# [A21] Only the exact path matches; a trailing slash is a different (unknown) path. The query
-# string is ignored.
-ENDPOINT_PATH: Final = "/session/token/create"
+# [A21] Only an endpoint module's exact path matches; a trailing slash is a different (unknown)
+# path. The query string is ignored.
 
 # [A22] documentation_url slug per error_type; types not listed get "<type-in-kebab>-errors".
 DOCUMENTATION_URL_PREFIX: Final = "https://plaid.com/docs/?ref=error#"

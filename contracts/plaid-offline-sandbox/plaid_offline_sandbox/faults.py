@@ -19,6 +19,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
+# The request headers that carry a script and the id that counts its steps.
+HEADER: Final = "Plaid-Sandbox-Fault"
+ID_HEADER: Final = "Plaid-Sandbox-Fault-Id"
+
 STEP_KINDS: Final = frozenset(
     {
         "ok",

@@ -1,36 +1,18 @@
-"""Request validation for POST /session/token/create, in the order set by ``assumptions``.
+"""What every endpoint checks before its own rules: headers, then the body as JSON.
 
 Each check returns ``None`` when it passes or a ``Rejection`` naming a catalogue entry. The first
 rejection answers the request, so Plaid's one-error-per-response behaviour falls out naturally.
+An endpoint's field rules run after these (``fields``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
-from typing import Final, NamedTuple
-from urllib.parse import SplitResult, urlsplit
+from typing import NamedTuple
 
-from . import assumptions, catalogue, credentials
+from . import assumptions, catalogue, credentials, faults
 from .catalogue import PlaidErrorDef
-from .config import SandboxConfig
-
-TOP_LEVEL_FIELDS = frozenset(
-    {
-        "client_id",
-        "secret",
-        "template_id",
-        "user",
-        "user_id",
-        "webhook",
-        "redirect_uri",
-        "android_package_name",
-    }
-)
-USER_FIELDS = frozenset({"client_user_id", "user_id"})
-# Fields that must be non-empty strings whatever EMPTY_OPTIONAL_STRING_IS_INVALID says.
-REQUIRED_STRINGS = frozenset({"template_id", "user.client_user_id"})
 
 
 class Rejection(NamedTuple):
@@ -71,10 +53,9 @@ _HEADER_FIELDS = {
     b"content-type": "content_type",
     b"content-length": "content_length",
     b"plaid-version": "plaid_version",
-    b"plaid-client-id": "client_id",
-    b"plaid-secret": "secret",
-    b"plaid-sandbox-fault": "fault_script",
-    b"plaid-sandbox-fault-id": "fault_id",
+    **{header.lower().encode(): name for name, header in credentials.HEADERS.items()},
+    faults.HEADER.lower().encode(): "fault_script",
+    faults.ID_HEADER.lower().encode(): "fault_id",
 }
 
 
@@ -124,7 +105,7 @@ def check_headers(headers: RequestHeaders) -> Rejection | None:
 class JsonNumber:
     """A JSON number kept as its text.
 
-    No field of this endpoint is numeric, so numbers only ever need a type error; keeping the
+    No field of any endpoint served is numeric, so numbers only ever need a type error; keeping the
     text avoids converting 100,000-digit integers (slow, and over Python's int-conversion limit).
     """
 
@@ -185,231 +166,3 @@ def parse_body(body: bytes) -> dict[str, object] | Rejection:
     if not isinstance(value, dict):
         return Rejection(catalogue.NON_OBJECT_BODY)
     return value
-
-
-# --- body checks -----------------------------------------------------------------------------
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING = _Missing()
-
-
-_NULL_MEANS_ABSENT: Final = assumptions.NULL_MEANS_ABSENT
-if _NULL_MEANS_ABSENT:
-
-    def _get(container: dict[str, object], key: str) -> object:
-        value = container.get(key)
-        return MISSING if value is None else value
-
-else:
-
-    def _get(container: dict[str, object], key: str) -> object:
-        return container.get(key, MISSING)
-
-
-def _split(path: str) -> tuple[str, str | None]:
-    head, _, tail = path.partition(".")
-    return head, tail or None
-
-
-def _header_credential(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if value == "" and assumptions.EMPTY_CREDENTIAL_HEADER_IS_ABSENT:
-        return None
-    return value
-
-
-Check = Callable[[dict[str, object], RequestHeaders, SandboxConfig], Rejection | None]
-
-
-def _check_unknown_fields(
-    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
-) -> Rejection | None:
-    user = data.get("user")
-    if data.keys() <= TOP_LEVEL_FIELDS and (
-        not isinstance(user, dict) or user.keys() <= USER_FIELDS
-    ):
-        return None  # the usual case, decided without building a list
-    unknown: list[str] = []
-    for key, value in data.items():
-        if key not in TOP_LEVEL_FIELDS:
-            unknown.append(key)
-        elif key == "user" and isinstance(value, dict):
-            unknown.extend(f"user.{sub}" for sub in value if sub not in USER_FIELDS)
-    if assumptions.UNKNOWN_FIELDS_ORDER == "sorted":
-        unknown.sort()
-    return Rejection(catalogue.UNKNOWN_FIELDS, {"fields": ", ".join(unknown)})
-
-
-_CREDENTIAL, _USER, _IN_USER, _FIELD = range(4)
-
-
-def _missing_kind(path: str) -> int:
-    if path in ("client_id", "secret"):
-        return _CREDENTIAL
-    if path == "user":
-        return _USER
-    return _IN_USER if path.startswith("user.") else _FIELD
-
-
-# MISSING_FIELD_ORDER, each path with how its absence is decided (worked out once).
-_MISSING_TESTS = tuple(
-    (path, _missing_kind(path), path.removeprefix("user."))
-    for path in assumptions.MISSING_FIELD_ORDER
-)
-
-
-def _check_missing_fields(
-    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
-) -> Rejection | None:
-    missing: list[str] = []
-    for path, kind, key in _MISSING_TESTS:
-        if kind == _CREDENTIAL:
-            absent = (
-                _header_credential(getattr(headers, path)) is None and _get(data, path) is MISSING
-            )
-        elif kind == _USER:
-            # Documented: `user` is "required if a root-level `user_id` is not provided".
-            absent = _get(data, "user") is MISSING and _get(data, "user_id") is MISSING
-        elif kind == _IN_USER:
-            # Only meaningful once `user` is an object; otherwise `user` itself is reported.
-            user = _get(data, "user")
-            absent = isinstance(user, dict) and _get(user, key) is MISSING
-        else:
-            absent = _get(data, key) is MISSING
-        if absent:
-            missing.append(path)
-    if not missing:
-        return None
-    return Rejection(catalogue.MISSING_FIELDS, {"fields": ", ".join(missing)})
-
-
-def _string_message(path: str) -> str:
-    return f"{path} must be a properly formatted, non-empty string"
-
-
-# What str.isspace() calls whitespace (re's \s for str patterns is the same test) and ASCII
-# control characters.
-_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
-# urlsplit keeps its last 128 results in an lru_cache: 128 webhooks of up to a body's size each,
-# all chosen by clients. The undecorated function parses the same way and keeps nothing.
-_urlsplit: Callable[[str], SplitResult] = getattr(urlsplit, "__wrapped__", urlsplit)
-
-
-def _is_absolute_http_url(value: str) -> bool:
-    if _NOT_IN_URL.search(value):
-        return False
-    try:
-        parts = _urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme.lower() in assumptions.WEBHOOK_SCHEMES and bool(host)
-
-
-_CREDENTIAL_FORMATS = {
-    "client_id": credentials.matcher("client_id"),
-    "secret": credentials.matcher("secret"),
-}
-# FIELD_TYPE_CHECK_ORDER, split once: (path, head, tail, the credential's format check or None,
-# whether an empty string is allowed).
-_TYPED_FIELDS = tuple(
-    (
-        path,
-        *_split(path),
-        _CREDENTIAL_FORMATS.get(path),
-        path not in REQUIRED_STRINGS and not assumptions.EMPTY_OPTIONAL_STRING_IS_INVALID,
-    )
-    for path in assumptions.FIELD_TYPE_CHECK_ORDER
-)
-
-
-def _check_field_types(
-    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
-) -> Rejection | None:
-    for path, head, tail, well_formed, may_be_empty in _TYPED_FIELDS:
-        value = data.get(head, MISSING)  # _get, inlined: this loop runs on every request
-        if tail is not None:
-            value = value.get(tail, MISSING) if isinstance(value, dict) else MISSING
-        if value is None and _NULL_MEANS_ABSENT:
-            value = MISSING
-        if well_formed is not None:
-            # Every copy of the credential that was sent (header, body) must have Plaid's form.
-            header = _header_credential(getattr(headers, path))
-            if (header is not None and not well_formed(header)) or (
-                value is not MISSING and not (isinstance(value, str) and well_formed(value))
-            ):
-                return Rejection(catalogue.INVALID_FIELD, {"detail": _string_message(path)})
-        elif value is MISSING:
-            continue
-        elif path == "user":
-            if not isinstance(value, dict):
-                return Rejection(
-                    catalogue.INVALID_FIELD, {"detail": assumptions.USER_NOT_OBJECT_MESSAGE}
-                )
-        elif not isinstance(value, str) or (value == "" and not may_be_empty):
-            return Rejection(catalogue.INVALID_FIELD, {"detail": _string_message(path)})
-        elif path == "webhook" and value and not _is_absolute_http_url(value):
-            return Rejection(
-                catalogue.INVALID_FIELD, {"detail": assumptions.WEBHOOK_INVALID_MESSAGE}
-            )
-    return None
-
-
-def resolve_credential(body_value: object, header_value: str | None) -> str | None:
-    """The credential to check; ``None`` means header and body disagree under "reject"."""
-    header = _header_credential(header_value)
-    body = body_value if isinstance(body_value, str) else None
-    if header is None or body is None or header == body:
-        return header if header is not None else body
-    policy = assumptions.CREDENTIAL_CONFLICT_POLICY
-    if policy == "header":
-        return header
-    if policy == "body":
-        return body
-    return None
-
-
-def _check_credentials(
-    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
-) -> Rejection | None:
-    client_id = resolve_credential(_get(data, "client_id"), headers.client_id)
-    secret = resolve_credential(_get(data, "secret"), headers.secret)
-    if client_id is None or secret is None or (client_id, secret) not in config.credentials:
-        return Rejection(catalogue.INVALID_API_KEYS)
-    return None
-
-
-def _check_template_id(
-    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
-) -> Rejection | None:
-    template_id = _get(data, "template_id")
-    if not isinstance(template_id, str) or template_id not in config.template_ids:
-        return Rejection(catalogue.UNKNOWN_TEMPLATE)
-    return None
-
-
-_BODY_CHECKS: dict[str, Check] = {
-    "unknown_fields": _check_unknown_fields,
-    "missing_fields": _check_missing_fields,
-    "field_types": _check_field_types,
-    "credentials": _check_credentials,
-    "template_id": _check_template_id,
-}
-# BODY_CHECK_ORDER, looked up once.
-_ORDERED_BODY_CHECKS = tuple(_BODY_CHECKS[name] for name in assumptions.BODY_CHECK_ORDER)
-
-
-def check_body(
-    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
-) -> Rejection | None:
-    for check in _ORDERED_BODY_CHECKS:
-        rejection = check(data, headers, config)
-        if rejection is not None:
-            return rejection
-    return None

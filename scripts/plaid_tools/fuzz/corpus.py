@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
-from plaid_offline_sandbox.validation import TOP_LEVEL_FIELDS, USER_FIELDS
+from plaid_offline_sandbox.endpoints.session_token_create import TOP_LEVEL_FIELDS, USER_FIELDS
 
 PATH = b"/session/token/create"
 # The request head the sandbox's server accepts (plaid_offline_sandbox.http_protocol).
