@@ -192,6 +192,18 @@ def test_a_new_endpoint_module_is_served_in_process(package_copy: Path) -> None:
     _assert_plaid_answers(_probe(package_copy))
 
 
+def test_a_new_endpoint_module_is_served_over_http_and_announced(package_copy: Path) -> None:
+    from plaid_offline_sandbox.serving import serve
+
+    log_path = package_copy / "server.log"
+    with serve(env=_env(package_copy), log_path=log_path) as sandbox:
+        answers = _probe(package_copy, sandbox.base_url)
+    _assert_plaid_answers(answers)
+    banner = log_path.read_text(encoding="utf-8")
+    assert "POST /fixture/echo/create" in banner and "POST /session/token/create" in banner
+    assert sandbox.base_url + "/fixture/echo/create" in banner  # its curl
+
+
 def test_the_copy_differs_from_the_package_by_the_new_module_only(package_copy: Path) -> None:
     def files(root: Path) -> dict[str, bytes]:
         return {

@@ -1,7 +1,8 @@
 """Command line: ``python -m plaid_offline_sandbox [--host H] [--port P] [--workers N] ...``.
 
 The final configuration (environment + flags) is serialised into one environment variable before
-uvicorn starts, and every worker process builds its app from it, so all workers agree.
+uvicorn starts, and every worker process builds its app from it, so all workers agree. Before
+that, a banner on stderr says where the sandbox listens, what it accepts and how to try it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from . import banner, lifeline
 from .config import (
     CONFIG_JSON_ENV,
     DEFAULT_CLIENT_ID,
@@ -21,14 +23,20 @@ from .config import (
     DEFAULT_PORT,
     DEFAULT_SECRET,
     ENV_ACCESS_LOG,
+    ENV_CLIENT_ID,
+    ENV_EXTRA_CREDENTIALS,
     ENV_FAULT,
     ENV_LOG_LEVEL,
+    ENV_SECRET,
     ENV_TOKEN_LIFETIME,
     LOG_LEVELS,
     ConfigError,
+    Credential,
     SandboxConfig,
     parse_credentials,
+    split_list,
 )
+from .endpoint import discover
 from .faults import FaultScriptError, parse_script
 
 APP_FACTORY = "plaid_offline_sandbox.app:create_server_app"
@@ -118,6 +126,18 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     return config
 
 
+def credential_sources(args: argparse.Namespace) -> dict[Credential, str]:
+    """Where each configured pair came from, for the banner (which never prints their secrets)."""
+    env = os.environ
+    sources = dict.fromkeys(
+        parse_credentials(split_list(env.get(ENV_EXTRA_CREDENTIALS, ""))), ENV_EXTRA_CREDENTIALS
+    )
+    if env.get(ENV_CLIENT_ID) and env.get(ENV_SECRET):
+        sources[(env[ENV_CLIENT_ID], env[ENV_SECRET])] = ENV_SECRET
+    sources.update(dict.fromkeys(parse_credentials(args.credential), "--credential"))
+    return sources
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -130,7 +150,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     import uvicorn  # imported late so `--help` stays fast
 
+    lifeline.watch_parent()  # started by serve(): stop when the caller dies
+    text = banner.render(
+        config, discover(), args.host, args.port, args.workers, credential_sources(args)
+    )
+    sys.stderr.write(text)
+    sys.stderr.flush()
     os.environ[CONFIG_JSON_ENV] = config.to_json()
+    os.environ[lifeline.PARENT_PID_ENV] = str(os.getpid())  # workers stop when this one dies
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from . import catalogue
+from . import catalogue, lifeline
 from .config import LOG_LEVELS, SandboxConfig
 from .endpoint import Answer, Endpoint, discover, routing_table
 from .faults import FaultInjector, FaultScriptError, FaultStep
@@ -270,6 +270,7 @@ def configure_logging(level: str) -> None:
 
 def create_server_app() -> SandboxApp:
     """Factory used by the CLI in every uvicorn worker: configuration from the environment."""
+    lifeline.watch_parent()  # a worker stops when the CLI's process dies
     config = SandboxConfig.from_env()
     configure_logging(config.log_level)
     return create_app(config)

@@ -8,8 +8,9 @@
 The server is `python -m plaid_offline_sandbox` in a subprocess on a free loopback port, in a
 session of its own: a Ctrl-C in the terminal interrupts only the caller, which then stops the
 server itself (so a test runner can still write its reports). `serve` returns once the server
-accepts connections and stops it, workers included, on exit. Pass credentials through `env`
-(PLAID_CLIENT_ID, ...), never `args`: command lines are visible to other users of the machine.
+accepts connections and stops it, workers included, on exit; if the caller dies without stopping
+it (SIGKILL), the server stops by itself within a second (`lifeline`). Pass credentials through
+`env` (PLAID_CLIENT_ID, ...), never `args`: command lines are visible to other users.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import DEFAULT_HOST
+from .lifeline import PARENT_PID_ENV
 
 START_TIMEOUT_SECONDS = 20.0
 # A port freed by free_port() can be taken before the server binds it: try a few.
@@ -94,11 +96,13 @@ def _spawn(
     host: str, port: int, args: Sequence[str], env: Mapping[str, str] | None, log_path: Path | None
 ) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "plaid_offline_sandbox", "--host", host, "--port", str(port)]
+    # The server watches this process: it never outlives it.
+    environ = {**(os.environ if env is None else env), PARENT_PID_ENV: str(os.getpid())}
     log = log_path.open("ab") if log_path else None
     try:
         return subprocess.Popen(
             [*command, *args],
-            env=dict(env) if env is not None else None,
+            env=environ,
             stdin=subprocess.DEVNULL,
             stdout=log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
