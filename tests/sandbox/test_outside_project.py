@@ -1,0 +1,120 @@
+"""A vendoring team's project, outside this repository, built from the README's blocks alone.
+
+A fresh virtual environment (the interpreter's own pip: 23.2 on Python 3.11.7), the README's
+install command run verbatim, the README's "their code" and "their tests" written into a
+throwaway project, and that project's pytest: green. Then the README's GitHub Actions step that
+starts the sandbox in the background, and the curl its banner prints. Slow (pip builds two
+wheels and installs from PyPI, pinned by requirements/constraints.txt through PIP_CONSTRAINT;
+pip's cache makes reruns quicker), so it runs once, in one test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from plaid_offline_sandbox.serving import free_port
+from plaid_tools import paths
+
+pytestmark = [pytest.mark.outside_project, pytest.mark.timeout(900)]
+
+BLOCK = re.compile(r"<!-- outside-project: (?P<name>\S+) -->\n```\w+\n(?P<body>.*?)\n```", re.S)
+PROJECT_CONFIG = '[tool.pytest.ini_options]\npythonpath = ["."]\n'
+
+
+def readme_blocks() -> dict[str, str]:
+    text = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    return {match["name"]: match["body"] for match in BLOCK.finditer(text)}
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, f"{command}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def _venv_env(venv: Path) -> dict[str, str]:
+    """What a shell in the team's activated environment has: nothing of ours or of Plaid's."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PLAID_", "PIP_", "PYTHON", "VIRTUAL_ENV", "NOX"))
+    }
+    env.update(
+        VIRTUAL_ENV=str(venv),
+        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        PIP_CONSTRAINT=str(paths.ROOT / "requirements" / "constraints.txt"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return env
+
+
+def test_readme_blocks_are_all_there() -> None:
+    assert set(readme_blocks()) == {
+        "install",
+        "their_service/links.py",
+        "tests/test_links.py",
+        "tests/test_links_in_process.py",
+        "github-actions",
+    }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="runs the README's shell commands")
+def test_a_throwaway_project_tests_its_code_against_the_sandbox(tmp_path: Path) -> None:
+    blocks = readme_blocks()
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], tmp_path, dict(os.environ))
+    env = _venv_env(venv)
+
+    # The README's install command, verbatim, in the repository's root; pytest is the team's.
+    for line in blocks["install"].splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            _run(["bash", "-c", line], paths.ROOT, env)
+    _run(["pip", "install", "--quiet", "pytest"], tmp_path, env)
+
+    project = tmp_path / "their-service"
+    for name in ("their_service/links.py", "tests/test_links.py", "tests/test_links_in_process.py"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(blocks[name] + "\n", encoding="utf-8")
+    (project / "their_service" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(PROJECT_CONFIG)
+
+    output = _run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert re.search(r"\b4 passed\b", output), output
+
+    _start_as_in_github_actions(blocks["github-actions"], project, env)
+
+
+def _start_as_in_github_actions(workflow: str, project: Path, env: dict[str, str]) -> None:
+    steps = yaml.safe_load(workflow)["jobs"]["test"]["steps"]
+    assert all(("uses" in step) != ("run" in step) for step in steps)
+    (start,) = [
+        step["run"] for step in steps if step.get("name") == "Start the offline Plaid Sandbox"
+    ]
+    port = str(free_port())  # 8100 may be taken on a shared machine
+    script = start.replace("8100", port) + "echo $! > sandbox.pid\n"
+    runner_temp = project / "runner-temp"
+    runner_temp.mkdir()
+    _run(["bash", "-c", script], project, {**env, "RUNNER_TEMP": str(runner_temp)}, timeout=60)
+    pid = int((project / "sandbox.pid").read_text())
+    try:
+        log = runner_temp / "plaid-sandbox.log"
+        deadline = time.monotonic() + 10
+        while "curl " not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        banner = log.read_text()
+        start_at = banner.index("    curl ")
+        curl = banner[start_at : banner.index("\n", banner.index(" -d ", start_at))]
+        answer = _run(["bash", "-c", curl], project, env, timeout=30)
+        assert answer.startswith('{"link":{"expiration":'), answer
+    finally:
+        os.kill(pid, signal.SIGTERM)
