@@ -240,7 +240,9 @@ def _missing_fields_check(rules: BodyRules) -> Check:
     return check_missing_fields
 
 
-_CREDENTIAL_FORMATS: Final = {name: credentials.matcher(name) for name in credentials.NAMES}
+_CREDENTIAL_FORMATS: Final[dict[str, Callable[[str], object]]] = {
+    name: credentials.matcher(name) for name in credentials.NAMES
+}
 _STRING, _OBJECT, _URL = range(3)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from .. import assumptions, catalogue
 from ..config import SandboxConfig
 from ..endpoint import Answer, Endpoint
-from ..fields import BodyRules, Check, Object, String, Url, get
+from ..fields import BodyRules, Check, FieldType, Object, String, Url, get
 from ..responses import Expirations, Response, json_response, new_link_token
 from ..validation import Rejection, RequestHeaders
 
@@ -32,7 +32,7 @@ TOP_LEVEL_FIELDS = frozenset(
 )
 USER_FIELDS = frozenset({"client_user_id", "user_id"})
 
-_TYPES = {
+_TYPES: dict[str, FieldType] = {
     "user": Object(assumptions.USER_NOT_OBJECT_MESSAGE),
     "webhook": Url(assumptions.WEBHOOK_SCHEMES, assumptions.WEBHOOK_INVALID_MESSAGE),
 }
