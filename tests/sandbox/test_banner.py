@@ -90,3 +90,11 @@ def test_the_readme_curl_gets_a_200(live_server: RunningSandbox) -> None:
     port = str(live_server.port)  # the README's 8100 may be taken on a shared machine
     answer = _run(command.replace("127.0.0.1:8100", f"127.0.0.1:{port}"), clean_env())
     assert answer.startswith('{"link":{"expiration":"'), answer
+
+
+def test_no_banner_at_log_level_warning(tmp_path: Path) -> None:
+    # As the contract runner starts it: its sandbox.log holds warnings and errors only.
+    log = tmp_path / "sandbox.log"
+    with serve(env=clean_env(PLAID_SANDBOX_LOG_LEVEL="warning"), log_path=log):
+        pass
+    assert "Offline Plaid Sandbox" not in log.read_text()

@@ -2,7 +2,8 @@
 
 The final configuration (environment + flags) is serialised into one environment variable before
 uvicorn starts, and every worker process builds its app from it, so all workers agree. Before
-that, a banner on stderr says where the sandbox listens, what it accepts and how to try it.
+that, at log level info or debug, a banner on stderr says where the sandbox listens, what it
+accepts and how to try it.
 """
 
 from __future__ import annotations
@@ -151,11 +152,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     import uvicorn  # imported late so `--help` stays fast
 
     lifeline.watch_parent()  # started by serve(): stop when the caller dies
-    text = banner.render(
-        config, discover(), args.host, args.port, args.workers, credential_sources(args)
-    )
-    sys.stderr.write(text)
-    sys.stderr.flush()
+    if config.log_level in ("info", "debug"):  # the banner is news, not a warning
+        text = banner.render(
+            config, discover(), args.host, args.port, args.workers, credential_sources(args)
+        )
+        sys.stderr.write(text)
+        sys.stderr.flush()
     os.environ[CONFIG_JSON_ENV] = config.to_json()
     os.environ[lifeline.PARENT_PID_ENV] = str(os.getpid())  # workers stop when this one dies
     uvicorn.run(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from typing import Any, Final
 
 from . import catalogue, lifeline
 from .config import LOG_LEVELS, SandboxConfig
@@ -37,6 +37,11 @@ Send = Callable[[Message], Awaitable[None]]
 logger = logging.getLogger("plaid_offline_sandbox")
 access_logger = logging.getLogger("plaid_offline_sandbox.access")
 
+# Every endpoint module, found when this module loads: whoever imports the app has loaded them
+# (hypothesis draws from constants in loaded local modules, so the contract runner's two offline
+# modes must load the same ones to send the same cases).
+ENDPOINTS: Final = discover()
+
 # Announced length for the `drop` fault; the body never follows.
 _DROP_CONTENT_LENGTH = b"1024"
 
@@ -50,7 +55,7 @@ class SandboxApp:
 
     def __init__(self, config: SandboxConfig, endpoints: Iterable[Endpoint] | None = None) -> None:
         self.config = config
-        self.endpoints = routing_table(discover() if endpoints is None else endpoints)
+        self.endpoints = routing_table(ENDPOINTS if endpoints is None else endpoints)
         # Per path: the endpoint's compiled body checks and its answer, worked out once.
         self._routes: dict[str, tuple[Check, Answer]] = {
             path: (compile_rules(endpoint.rules), endpoint.success(config))
@@ -240,7 +245,7 @@ def create_app(
 ) -> SandboxApp:
     """Public factory; without a config the documented environment variables are read.
 
-    ``endpoints`` defaults to every module of the ``endpoints`` package.
+    ``endpoints`` defaults to every module of the ``endpoints`` package (``ENDPOINTS``).
     """
     return SandboxApp(config if config is not None else SandboxConfig.from_env(), endpoints)
 

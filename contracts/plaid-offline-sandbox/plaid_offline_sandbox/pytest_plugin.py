@@ -104,13 +104,10 @@ def fault_headers(script: str, fault_id: str | None = None) -> dict[str, str]:
     return headers
 
 
-@dataclass(frozen=True)
-class PlaidSandbox:
-    """A running sandbox: point your client at ``base_url`` with these credentials."""
+class _Accepts:
+    """What a sandbox fixture accepts, for the test to send."""
 
-    base_url: str
     options: SandboxOptions
-    server: RunningSandbox = dataclasses.field(repr=False)
 
     @property
     def client_id(self) -> str:
@@ -125,6 +122,15 @@ class PlaidSandbox:
         return self.options.template_id
 
     fault_headers = staticmethod(fault_headers)
+
+
+@dataclass(frozen=True)
+class PlaidSandbox(_Accepts):
+    """A running sandbox: point your client at ``base_url`` with these credentials."""
+
+    base_url: str
+    options: SandboxOptions
+    server: RunningSandbox = dataclasses.field(repr=False)
 
     def log_text(self) -> str:
         """What the sandbox printed (its banner, warnings, errors)."""
@@ -132,26 +138,12 @@ class PlaidSandbox:
 
 
 @dataclass(frozen=True)
-class InProcessSandbox:
+class InProcessSandbox(_Accepts):
     """The sandbox's ASGI app in this process; give a client one of its transports."""
 
     app: SandboxApp = dataclasses.field(repr=False)
     options: SandboxOptions
     base_url: str = "http://plaid-sandbox.test"
-
-    @property
-    def client_id(self) -> str:
-        return self.options.client_id
-
-    @property
-    def secret(self) -> str:
-        return self.options.secret
-
-    @property
-    def template_id(self) -> str:
-        return self.options.template_id
-
-    fault_headers = staticmethod(fault_headers)
 
     def transport(self) -> httpx.BaseTransport:
         """For ``httpx.Client`` (and clients built on it): the app on a private event loop."""
