@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plaid_contracts.rules import CHECK_GROUNDS
+from plaid_contracts.rules import ASSUMPTIONS_FILE, CHECK_GROUNDS
 from plaid_contracts.settings import RunMode, RunSettings
 from plaid_contracts.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, Finding, Findings, RunStats
 from plaid_contracts.targets import TargetKind
@@ -257,7 +257,7 @@ def _observation_sections(settings: RunSettings, stats: RunStats) -> list[str]:
         "## Observations",
         "",
         "Where the target did not follow one of the offline sandbox's assumptions (ASSUMED "
-        "rules, `contracts/plaid_offline_sandbox/assumptions.py`): never a failure against "
+        f"rules, `{ASSUMPTIONS_FILE}`): never a failure against "
         "Plaid, but a lesson: the target's answer may be Plaid's truth. `summary.json` carries "
         "them for `nox -s parity`.",
     ]

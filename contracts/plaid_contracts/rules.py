@@ -19,8 +19,8 @@ from typing import ClassVar, Final
 
 from schemathesis.core.failures import Failure, Severity
 
-ASSUMPTIONS_FILE: Final = "contracts/plaid_offline_sandbox/assumptions.py"
-BEHAVIOUR_FILE: Final = "contracts/plaid_offline_sandbox/BEHAVIOUR.md"
+ASSUMPTIONS_FILE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox/assumptions.py"
+BEHAVIOUR_FILE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox/BEHAVIOUR.md"
 
 
 class Strength(StrEnum):

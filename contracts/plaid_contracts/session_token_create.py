@@ -31,6 +31,11 @@ from plaid_contracts import checks
 from plaid_contracts.rules import Divergence, Rule, Strength, adopt_constant, strongest
 from plaid_contracts.targets import Credentials
 
+# The offline sandbox's module for this operation (its field rules) and its shared JSON parser.
+SANDBOX_PACKAGE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox"
+SANDBOX_ENDPOINT: Final = f"{SANDBOX_PACKAGE}/endpoints/session_token_create.py"
+SANDBOX_PARSER: Final = f"{SANDBOX_PACKAGE}/validation.py"
+
 PATH: Final = "/session/token/create"
 METHOD: Final = "POST"
 ENDPOINT_DOC: Final = "https://plaid.com/docs/api/products/layer/#sessiontokencreate"
@@ -150,7 +155,7 @@ FREE_TEXT_ACCEPTED: Final = Rule(
     "any non-empty client_user_id is accepted: Plaid documents no length or character limit "
     "here (128 characters only on /user/create)",
     tag="A26",
-    adopt="add the limit to `contracts/plaid_offline_sandbox/validation.py` and replace the row "
+    adopt=f"add the limit to `{SANDBOX_ENDPOINT}` and replace the row "
     "'String lengths' of BEHAVIOUR.md ([A26])",
 )
 USER_ID_ACCEPTED: Final = Rule(
@@ -158,7 +163,7 @@ USER_ID_ACCEPTED: Final = Rule(
     Strength.ASSUMED,
     "any non-empty user_id is accepted: no format (or existence) check is documented",
     tag="A29",
-    adopt="model the check in `contracts/plaid_offline_sandbox/validation.py` and the rows "
+    adopt=f"model the check in `{SANDBOX_ENDPOINT}` and the rows "
     "'Root-level `user_id`' / '`user`' of BEHAVIOUR.md ([A29])",
 )
 ALLOW_LISTS: Final = Rule(
@@ -166,7 +171,7 @@ ALLOW_LISTS: Final = Rule(
     Strength.ASSUMED,
     "redirect_uri and android_package_name are accepted as any non-empty string (Plaid's "
     "Dashboard allow-lists are not modelled)",
-    adopt="model the allow-list in `contracts/plaid_offline_sandbox/validation.py` and the row "
+    adopt=f"model the allow-list in `{SANDBOX_ENDPOINT}` and the row "
     "'`redirect_uri`, `android_package_name`' of BEHAVIOUR.md",
 )
 CONTENT_TYPE_MISSING: Final = Rule(
@@ -199,7 +204,7 @@ NON_JSON_CONSTANTS: Final = Rule(
     Strength.ASSUMED,
     "NaN / Infinity are not JSON: INVALID_BODY",
     tag="A18",
-    adopt="change the parser in `contracts/plaid_offline_sandbox/validation.py` and the row "
+    adopt=f"change the parser in `{SANDBOX_PARSER}` and the row "
     "'`NaN`, `Infinity`, `-Infinity` literals' of BEHAVIOUR.md ([A18])",
 )
 NOT_AN_OBJECT: Final = Rule(

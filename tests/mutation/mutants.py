@@ -22,8 +22,8 @@ from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.catalogue import PlaidErrorDef
 from plaid_offline_sandbox.config import SandboxConfig
 from plaid_offline_sandbox.credentials import is_well_formed
+from plaid_offline_sandbox.endpoints.session_token_create import TOP_LEVEL_FIELDS, USER_FIELDS
 from plaid_offline_sandbox.responses import error_response, format_expiration, new_request_id
-from plaid_offline_sandbox.validation import TOP_LEVEL_FIELDS, USER_FIELDS
 
 from tests.mutation.asgi import Answer, AsgiApp, Exchange, mutate
 
