@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -52,6 +53,16 @@ def test_package_version_comes_from_the_spec(fresh: Path) -> None:
     version = package_version(paths.SPEC)
     pyproject = (fresh / "pyproject.toml").read_text(encoding="utf-8")
     assert f'version = "{version}"' in pyproject
+
+
+def test_the_readme_states_the_runtime_dependencies_the_package_declares() -> None:
+    """Vendoring teams read their resolver's constraints in the README: keep it true."""
+    pyproject = tomllib.loads((paths.CLIENT_PROJECT / "pyproject.toml").read_text("utf-8"))
+    vendoring = paths.ROOT.joinpath("README.md").read_text("utf-8").split("## Vendoring")[1]
+    section = " ".join(vendoring.split("\n## ")[0].split())
+    for requirement in pyproject["project"]["dependencies"]:
+        assert f"`{requirement}`" in section, requirement
+    assert f"for Python {pyproject['project']['requires-python'].removeprefix('>=')}+" in section
 
 
 def test_wheel_installs_and_imports_in_an_empty_virtualenv(tmp_path: Path) -> None:
