@@ -75,7 +75,9 @@ def generate_into(
         workdir = Path(tmp)
         project = workdir / "project"
         command = [
-            str(bin_dir / "openapi-python-client"),
+            sys.executable,
+            "-m",
+            "plaid_tools.generator_cli",  # the generator's CLI, plus our package modules
             "generate",
             "--path",
             str(spec_path),

@@ -9,7 +9,7 @@ import httpx
 import plaid_session_client as plaid
 import pytest
 import yaml
-from plaid_session_client import client as client_module
+from plaid_session_client import _config
 
 from tests.client.conftest import (
     CLIENT_ID,
@@ -61,8 +61,8 @@ def test_environments_and_auth_headers_match_the_spec() -> None:
     )
     schemes = SPEC["components"]["securitySchemes"]
     assert {s["name"] for s in schemes.values()} == {
-        client_module.CLIENT_ID_HEADER,
-        client_module.SECRET_HEADER,
+        _config.CLIENT_ID_HEADER,
+        _config.SECRET_HEADER,
     }
 
 

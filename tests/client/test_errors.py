@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Final
 
 import httpx
 import plaid_session_client as plaid
 import pytest
-from plaid_session_client import errors
+from plaid_session_client import _parsing, errors
 from plaid_session_client.models import KnownPlaidErrorType, PlaidError, SessionTokenCreateResponse
 
 from tests.client.conftest import (
@@ -20,6 +21,7 @@ from tests.client.conftest import (
     request_body,
 )
 
+OPERATION: Final = "session_token_create"
 HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
     b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
@@ -192,7 +194,7 @@ def test_long_bodies_are_shortened_in_messages(make_client: MakeClient) -> None:
     client = make_client(httpx.Response(502, content=b"x" * 5000), max_retries=0)
     with pytest.raises(plaid.UnexpectedResponseError) as caught:
         client.session_token_create(body=request_body())
-    assert len(caught.value.body_excerpt) == errors.BODY_EXCERPT_CHARS + 3
+    assert len(caught.value.body_excerpt) == _parsing.BODY_EXCERPT_CHARS + 3
     assert len(str(caught.value)) < 300
     assert isinstance(caught.value.body, str) and len(caught.value.body) == 5000
 
@@ -245,16 +247,68 @@ def test_async_errors_match_sync(make_async_client: MakeAsyncClient) -> None:
 
 
 def test_parse_response_returns_models_and_error_instances() -> None:
-    created = plaid.parse_response(json_response(200, SUCCESS_BODY))
+    created = plaid.parse_response(json_response(200, SUCCESS_BODY), operation=OPERATION)
     assert isinstance(created, SessionTokenCreateResponse)
     failed = plaid.parse_response(
-        json_response(429, plaid_error_body("RATE_LIMIT_EXCEEDED", "RATE_LIMIT"))
+        json_response(429, plaid_error_body("RATE_LIMIT_EXCEEDED", "RATE_LIMIT")),
+        operation=OPERATION,
     )
     assert isinstance(failed, plaid.RateLimitExceededError)
     assert isinstance(
-        plaid.parse_response(httpx.Response(520, content=b"x")), plaid.UnexpectedResponseError
+        plaid.parse_response(httpx.Response(520, content=b"x"), operation=OPERATION),
+        plaid.UnexpectedResponseError,
     )
-    assert isinstance(plaid.parse_response(httpx.Response(204)), plaid.UnexpectedResponseError)
+    no_body = plaid.parse_response(httpx.Response(204), operation=OPERATION)
+    assert isinstance(no_body, plaid.UnexpectedResponseError)
+
+
+def answering(response: httpx.Response, method: str, url: str) -> httpx.Response:
+    response.request = httpx.Request(method, url)
+    return response
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["https://sandbox.plaid.com", "http://127.0.0.1:8100", "https://proxy.example/plaid/v1"],
+)
+def test_parse_response_tells_the_operation_from_the_request(base_url: str) -> None:
+    url = f"{base_url}/session/token/create"
+    created = plaid.parse_response(answering(json_response(200, SUCCESS_BODY), "POST", url))
+    assert isinstance(created, SessionTokenCreateResponse)
+    assert created.request_id == SUCCESS_BODY["request_id"]
+    failed = plaid.parse_response(answering(json_response(400, plaid_error_body()), "POST", url))
+    assert type(failed) is plaid.InvalidRequestError
+
+
+def test_parse_response_of_a_real_client_call_needs_no_operation(make_client: MakeClient) -> None:
+    raw = make_client(json_response(200, SUCCESS_BODY)).with_raw_response.session_token_create(
+        body=request_body()
+    )
+    response = httpx.Response(raw.status_code, headers=raw.headers, content=raw.content)
+    response.request = httpx.Request("POST", "https://sandbox.plaid.com/session/token/create")
+    assert isinstance(plaid.parse_response(response), SessionTokenCreateResponse)
+
+
+def test_a_response_to_no_operation_of_the_client_can_only_be_an_error() -> None:
+    """Which model a success parses into depends on the operation; errors do not."""
+    not_found = plaid_error_body("INVALID_REQUEST", "NOT_FOUND", "not found")
+    wrong_method = answering(
+        json_response(404, not_found), "GET", "https://sandbox.plaid.com/session/token/create"
+    )
+    error = plaid.parse_response(wrong_method)
+    assert type(error) is plaid.InvalidRequestError and error.error_code == "NOT_FOUND"
+    other_route = answering(json_response(200, SUCCESS_BODY), "POST", "https://x.test/item/get")
+    unexpected = plaid.parse_response(other_route)
+    assert type(unexpected) is plaid.UnexpectedResponseError
+    assert "POST /item/get is none of this client's operations" in str(unexpected)
+
+
+def test_parse_response_refuses_to_guess_the_operation() -> None:
+    no_request = r"no request.*pass operation= \(one of session_token_create"
+    with pytest.raises(ValueError, match=no_request):
+        plaid.parse_response(json_response(200, SUCCESS_BODY))
+    with pytest.raises(ValueError, match="unknown operation 'link_token_create'"):
+        plaid.parse_response(json_response(200, SUCCESS_BODY), operation="link_token_create")  # type: ignore[call-overload]
 
 
 def test_parse_response_scrubs_secrets_from_messages() -> None:

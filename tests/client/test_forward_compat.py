@@ -93,8 +93,12 @@ settings_ = settings(max_examples=150, deadline=None, suppress_health_check=[Hea
 
 
 def respond(status: int, body: object) -> httpx.Response:
+    """A response to POST /session/token/create: `parse_response` tells the operation from it."""
     return httpx.Response(
-        status, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        status,
+        content=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        request=httpx.Request("POST", "https://sandbox.plaid.com/session/token/create"),
     )
 
 
@@ -164,7 +168,9 @@ def test_degraded_error_bodies_and_new_error_types_still_map(
     content=st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()),
 )
 def test_parse_response_never_raises(status: int, content: bytes) -> None:
-    result = plaid.parse_response(httpx.Response(status, content=content))
+    result = plaid.parse_response(
+        httpx.Response(status, content=content), operation="session_token_create"
+    )
     assert isinstance(result, (SessionTokenCreateResponse, plaid.APIStatusError))
     if isinstance(result, plaid.APIStatusError):
         assert result.status_code == status

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import plaid_session_client as plaid
 import pytest
-from plaid_session_client import client as client_module
+from plaid_session_client import _credentials
 
 from tests.client.conftest import (
     CLIENT_ID,
@@ -236,12 +236,12 @@ def test_child_loggers_are_covered_too(http_logger: logging.Logger) -> None:
 def test_a_closed_clients_credentials_are_not_kept_for_the_filter() -> None:
 
     gc.collect()
-    before = len(client_module._LIVE_CREDENTIALS)
+    before = len(_credentials.LIVE_CREDENTIALS)
     client = plaid.PlaidSessionClient(client_id="gone-id", secret="gone-secret")
-    assert len(client_module._LIVE_CREDENTIALS) == before + 2
+    assert len(_credentials.LIVE_CREDENTIALS) == before + 2
     del client
     gc.collect()
-    assert len(client_module._LIVE_CREDENTIALS) == before
+    assert len(_credentials.LIVE_CREDENTIALS) == before
 
 
 # --- what importing and constructing costs ------------------------------------------------------
@@ -262,7 +262,16 @@ def test_import_and_construction_load_neither_attrs_nor_the_models_nor_httpcore(
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
     heavy, ours, attrs_after_a_model, name, listed = json.loads(out.stdout)
     assert heavy == []
+    # The pipeline's small modules, but neither the models, the operation modules, nor what
+    # only parsing needs.
     assert ours == [
+        "plaid_session_client._base_client",
+        "plaid_session_client._config",
+        "plaid_session_client._credentials",
+        "plaid_session_client._limits",
+        "plaid_session_client._operations",
+        "plaid_session_client._retry",
+        "plaid_session_client._scrub",
         "plaid_session_client.client",
         "plaid_session_client.errors",
         "plaid_session_client.types",

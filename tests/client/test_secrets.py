@@ -14,10 +14,11 @@ import httpx
 import plaid_session_client as plaid
 import pytest
 from plaid_session_client import models
+from plaid_session_client._fields import credential_repr
+from plaid_session_client._parsing import error_from_response
 from plaid_session_client.api.session import session_token_create as session_token_create_module
-from plaid_session_client.errors import error_from_response
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
-from plaid_session_client.types import UNSET, credential_repr
+from plaid_session_client.types import UNSET
 
 from tests.client.conftest import (
     CANARY_CLIENT_ID,

@@ -106,3 +106,59 @@ def test_an_attribute_made_a_read_only_property_is_breaking(tmp_path: Path) -> N
     )
     changes = diff_packages(old.parent, new.parent, "pk")
     assert [(c.location, c.kind) for c in changes] == [("pk.E.model", "attribute_made_read_only")]
+
+
+def write_package(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / "pk" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "pk" / name).write_text(text)
+    return root
+
+
+SURFACE_OLD = {
+    "__init__.py": "from ._impl import Thing, make\n\n__all__ = ['Thing', 'make']\n",
+    "client.py": "from ._impl import Thing\n\n__all__ = ['Thing']\n",
+    "_impl.py": (
+        "class Thing:\n"
+        "    def run(self, a: int, b: int = 0) -> int:\n"
+        "        return a + b\n\n"
+        "def make() -> Thing:\n"
+        "    return Thing()\n\n"
+        "def helper(x: int) -> int:\n"
+        "    return x\n"
+    ),
+}
+
+
+def test_what_a_private_module_defines_counts_where_it_is_re_exported(tmp_path: Path) -> None:
+    """The public surface is what users import: a re-export of a private module's object is
+    guarded under the public name (the shortest one), and the private module itself is not."""
+    old = write_package(tmp_path / "old", SURFACE_OLD)
+    impl = SURFACE_OLD["_impl.py"]
+    changed = (
+        impl.replace("b: int = 0", "c: int = 0")  # a public parameter renamed: breaking
+        .replace("return a + b\n", "return a + c\n\n    def stop(self) -> None: ...\n")
+        .replace("def helper(x: int)", "def helper(y: int, z: int)")  # private: free to change
+    )
+    new = write_package(tmp_path / "new", {**SURFACE_OLD, "_impl.py": changed})
+    changes = {(c.location, c.kind, c.impact) for c in diff_packages(old, new, "pk")}
+    assert changes == {
+        ("pk.Thing.run", "parameter_removed", Impact.BREAKING),
+        ("pk.Thing.stop", "function_added", Impact.COMPATIBLE),
+        ("pk.Thing.run", "parameter_added", Impact.COMPATIBLE),
+    }
+
+
+def test_moving_an_object_into_a_private_module_behind_its_old_name_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    old = write_package(tmp_path / "old", {"__init__.py": SURFACE_OLD["_impl.py"]})
+    new = write_package(
+        tmp_path / "new",
+        {
+            "__init__.py": "from ._impl import Thing, helper, make\n\n"
+            "__all__ = ['Thing', 'helper', 'make']\n",
+            "_impl.py": SURFACE_OLD["_impl.py"],
+        },
+    )
+    assert diff_packages(old, new, "pk") == []

@@ -3,25 +3,27 @@
 # then run `nox -s generate` (CI's `nox -s check-generated` rejects hand edits).
 """A client library for accessing Plaid session token API.
 
-Start with `PlaidSessionClient` (or `AsyncPlaidSessionClient`); errors are in `errors`
-(re-exported here), models in `models`. Importing this package does not load the models or
-attrs: they come with the first model you use or the first call.
+This module is the public surface: start with `PlaidSessionClient` (or
+`AsyncPlaidSessionClient`); `parse_response` turns any `httpx.Response` of an operation into its
+model or typed error; the errors are here and in `errors`, the models in `models`, `UNSET` and
+`Response` in `types`. Modules whose names start with `_` are private and change without notice.
+Importing this package does not load the models or attrs: they come with the first model you
+use or the first call.
 """
 
-from .client import (
+from ._config import (
     DEFAULT_ATTEMPT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ENVIRONMENTS,
     PLAID_API_VERSION,
-    AsyncPlaidSessionClient,
     Environment,
-    PlaidSessionClient,
-    RetryPolicy,
     __version__,
-    parse_response,
 )
+from ._operations import parse_response
+from ._retry import RetryPolicy
+from .client import AsyncPlaidSessionClient, PlaidSessionClient
 from .errors import (
     APIConnectionError,
     ApiError,

@@ -1,6 +1,11 @@
 """The generated client's public Python API, old vs new: griffe's breakage detection, plus the
 public objects and optional parameters that were added (griffe reports breakages only).
 
+The API is the public surface: public modules and what they export (`__all__`), with an object a
+private module (`_retry`, `_base_client`, ...) defines counted where a public module re-exports it,
+and named there in every report. Private modules and names may change freely. griffe already
+skips private modules; the additions and read-only checks here follow re-exports into them.
+
 Each spec is generated into a temporary project with the repository's pinned pipeline
 (`plaid_tools.regenerate.generate_into`) and both packages are loaded statically by griffe.
 griffe knows dataclasses but not attrs, and every generated model is an attrs class, so we give
@@ -18,7 +23,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -148,69 +153,144 @@ def _explain(breakage: griffe.Breakage) -> str:
     return f"{breakage.kind.value}: {values}" if values else breakage.kind.value
 
 
+def public_surface(package: griffe.Object) -> dict[str, griffe.Object]:
+    """Every public object of a package, keyed by the path users reach it at.
+
+    Public modules and their public members, recursively. A re-export (alias) stands for the
+    object it names, so what a private module (`_retry`) defines counts where a public module
+    re-exports it (`plaid_session_client.RetryPolicy`), and inherited members count on each
+    subclass. Re-exported modules are walked where they live; names griffe cannot resolve (other
+    packages' objects) are left to its breakage check.
+    """
+    surface: dict[str, griffe.Object] = {package.path: package}
+
+    def walk(container: griffe.Object, where: str) -> None:
+        for name, member in container.all_members.items():
+            if not member.is_public:
+                continue
+            if isinstance(member, griffe.Alias):
+                try:
+                    target = member.final_target
+                except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+                    continue
+                if target.is_module:
+                    continue
+            else:
+                target = member
+            path = f"{where}.{name}"
+            surface[path] = target
+            if target.is_module or target.is_class:
+                walk(target, path)
+
+    walk(package, package.path)
+    return surface
+
+
 def _writable(attribute: griffe.Object) -> bool:
     return "property" not in attribute.labels or "writable" in attribute.labels
 
 
-def _made_read_only(old: griffe.Object, new: griffe.Object) -> Iterator[ApiChange]:
+def _made_read_only(
+    old: dict[str, griffe.Object], new: dict[str, griffe.Object]
+) -> Iterator[tuple[str, ApiChange]]:
     """Public attributes that became read-only properties. griffe sees an attribute on both
     sides and reports nothing, but `obj.attr = value` now raises."""
-    for name, member in old.members.items():
-        if member.is_alias or name not in new.members or new.members[name].is_alias:
-            continue
-        counterpart: griffe.Object = new.members[name]  # type: ignore[assignment]
-        if isinstance(member, griffe.Module | griffe.Class) and member.is_public:
-            yield from _made_read_only(member, counterpart)
-        elif (
-            member.is_attribute
+    for path, member in old.items():
+        counterpart = new.get(path)
+        if (
+            counterpart is not None
+            and isinstance(old.get(path.rsplit(".", 1)[0]), griffe.Class)
+            and member.is_attribute
             and counterpart.is_attribute
-            and isinstance(old, griffe.Class)
-            and member.is_public
-            and _writable(member)  # type: ignore[arg-type]
+            and _writable(member)
             and not _writable(counterpart)
         ):
-            yield ApiChange(
-                member.path,
-                "attribute_made_read_only: attribute -> read-only property",
-                "attribute_made_read_only",
+            yield (
+                counterpart.path,
+                ApiChange(
+                    path,
+                    "attribute_made_read_only: attribute -> read-only property",
+                    "attribute_made_read_only",
+                ),
             )
 
 
-def _added(old: griffe.Object, new: griffe.Object) -> Iterator[ApiChange]:
-    """Public objects of `new` that `old` lacks, and optional parameters added to functions
-    (a required one is a griffe breakage). Re-exports (aliases) are found where they live."""
-    for name, member in new.members.items():
-        if member.is_alias or not member.is_public:
-            continue
-        counterpart = old.members.get(name)
-        if counterpart is None or counterpart.is_alias:
-            kind = member.kind.value
-            yield ApiChange(member.path, f"{kind} added", f"{kind}_added", Impact.COMPATIBLE)
-        elif isinstance(member, griffe.Module | griffe.Class):
-            yield from _added(counterpart, member)  # type: ignore[arg-type]
+def _added(
+    old: dict[str, griffe.Object], new: dict[str, griffe.Object]
+) -> Iterator[tuple[str, ApiChange]]:
+    """Public objects of `new` that `old` lacks (the outermost only: a new class, not also each
+    of its members), and optional parameters added to functions (a required one is a griffe
+    breakage)."""
+    for path, member in new.items():
+        counterpart = old.get(path)
+        if counterpart is None:
+            if path.rsplit(".", 1)[0] in old:
+                kind = member.kind.value
+                yield (
+                    member.path,
+                    ApiChange(path, f"{kind} added", f"{kind}_added", Impact.COMPATIBLE),
+                )
         elif isinstance(member, griffe.Function) and isinstance(counterpart, griffe.Function):
             known = {parameter.name for parameter in counterpart.parameters}
             for parameter in member.parameters:
                 if parameter.name not in known and parameter.default is not None:
-                    yield ApiChange(
+                    yield (
                         member.path,
-                        f"parameter added: {_describe(parameter)}",
-                        "parameter_added",
-                        Impact.COMPATIBLE,
+                        ApiChange(
+                            path,
+                            f"parameter added: {_describe(parameter)}",
+                            "parameter_added",
+                            Impact.COMPATIBLE,
+                        ),
                     )
+
+
+def _public_paths(*surfaces: dict[str, griffe.Object]) -> dict[str, str]:
+    """Where each object is defined -> where reports name it: there, when users reach it there,
+    else (a private module's object, re-exported) the shortest path users reach it at."""
+    public: dict[str, str] = {}
+    for surface in surfaces:
+        for path, obj in surface.items():
+            known = public.get(obj.path)
+            if obj.path in surface:
+                public[obj.path] = obj.path
+            elif known is None or (path.count("."), len(path)) < (known.count("."), len(known)):
+                public[obj.path] = path
+    return public
 
 
 def diff_packages(
     old_project: Path, new_project: Path, package: str = paths.PACKAGE
 ) -> list[ApiChange]:
     """From the package in `old_project` to the one in `new_project`: griffe's breakages,
-    attributes made read-only (which griffe does not report), then additions."""
+    attributes made read-only (which griffe does not report), then additions.
+
+    Only the public surface counts (`public_surface`): private modules and names are free to
+    change. Each change is reported once: where the object is defined, or for a private
+    module's object the shortest path users reach it at (a class re-exported by the package
+    root and by `client` is named at the root).
+    """
     old, new = load_package(old_project, package), load_package(new_project, package)
-    changes = [
-        ApiChange(breakage.obj.path, _explain(breakage), breakage.kind.name.lower())
+    old_surface, new_surface = public_surface(old), public_surface(new)
+    public = _public_paths(new_surface, old_surface)
+    found = [
+        (
+            breakage.obj.path,
+            ApiChange(
+                public.get(breakage.obj.path, breakage.obj.path),
+                _explain(breakage),
+                breakage.kind.name.lower(),
+            ),
+        )
         for breakage in griffe.find_breaking_changes(old, new)
     ]
-    return changes + list(_made_read_only(old, new)) + list(_added(old, new))
+    found += _made_read_only(old_surface, new_surface)
+    found += _added(old_surface, new_surface)
+    changes: dict[tuple[str, str], ApiChange] = {}
+    for defined_at, change in found:
+        change = replace(change, location=public.get(defined_at, change.location))
+        changes.setdefault((change.location, change.change), change)
+    return list(changes.values())
 
 
 def generate_client(

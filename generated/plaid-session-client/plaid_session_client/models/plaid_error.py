@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._fields import expect
 from ..models.known_plaid_error_type import KnownPlaidErrorType
-from ..types import UNSET, Unset, expect
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.plaid_error_causes_item import PlaidErrorCausesItem

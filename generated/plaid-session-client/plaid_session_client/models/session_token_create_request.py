@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, credential_repr, expect
+from .._fields import credential_repr, expect
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.session_token_create_request_user import SessionTokenCreateRequestUser

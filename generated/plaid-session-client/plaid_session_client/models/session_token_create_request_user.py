@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset, expect
+from .._fields import expect
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SessionTokenCreateRequestUser")
 

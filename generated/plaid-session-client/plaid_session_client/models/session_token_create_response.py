@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import expect
+from .._fields import expect
 
 if TYPE_CHECKING:
     from ..models.session_token_create_response_link import SessionTokenCreateResponseLink

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, expect, parse_date_time
+from .._fields import expect, parse_date_time
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SessionTokenCreateResponseLink")
 

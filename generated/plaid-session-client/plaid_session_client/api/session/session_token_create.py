@@ -3,8 +3,10 @@
 # then run `nox -s generate` (CI's `nox -s check-generated` rejects hand edits).
 """POST /session/token/create: request building and response parsing.
 
-Most code calls this operation through `PlaidSessionClient` / `AsyncPlaidSessionClient`; the
-functions here take the client explicitly, in the generator's usual style.
+Most code calls this operation through `PlaidSessionClient` / `AsyncPlaidSessionClient`, and
+parses a response it holds with `plaid_session_client.parse_response(response)` (which lands in
+`parse_response` here); the functions here take the client explicitly, in the generator's usual
+style.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ... import errors
+from ... import _parsing, errors
 from ...models.session_token_create_plaid_version import SessionTokenCreatePlaidVersion
 from ...models.session_token_create_request import SessionTokenCreateRequest
 from ...models.session_token_create_response import SessionTokenCreateResponse
@@ -74,9 +76,9 @@ def _parse(
 ) -> SessionTokenCreateResponse | errors.APIStatusError:
     # `secrets` is called only on the error paths: the success path pays nothing for it.
     if status_code == 200:
-        data: Any = errors.decode_json(content)
-        if data is errors.NOT_JSON:
-            return errors.unexpected_response(
+        data: Any = _parsing.decode_json(content)
+        if data is _parsing.NOT_JSON:
+            return _parsing.unexpected_response(
                 status_code, headers, content, reason="success body is not JSON", secrets=secrets()
             )
         try:
@@ -84,7 +86,7 @@ def _parse(
 
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             # Required field missing or malformed: report it as data, never crash the caller.
-            return errors.unexpected_response(
+            return _parsing.unexpected_response(
                 status_code,
                 headers,
                 content,
@@ -92,7 +94,7 @@ def _parse(
                 secrets=secrets(),
             )
         return response_200
-    return errors.error_from_response(status_code, headers, content, secrets=secrets())
+    return _parsing.error_from_response(status_code, headers, content, secrets=secrets())
 
 
 def _build_response(

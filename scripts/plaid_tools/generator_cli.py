@@ -1,0 +1,69 @@
+"""openapi-python-client's command line, plus the package modules it cannot render itself.
+
+The generator renders a fixed set of templates (package_init, types, client, errors, models, one
+module per endpoint, README, pyproject). Our client also has small private modules
+(`_retry.py`, `_base_client.py`, ...): their templates are `openapi/templates/package/`, and
+each `NAME.py.jinja` there becomes `<package>/NAME.py`. This module renders them with the
+generator's own Jinja environment (the same loader, filters and globals: `openapi`,
+`endpoint_collections_by_tag`, `package_name`, `package_version`, ..., plus our `operations`),
+right after the generator's own modules and before its post-hooks, so ruff formats them and the
+header hook stamps them like every other file. Without custom templates (the stock comparison of
+spec-diff) there is no `package/` folder and nothing extra is rendered.
+
+`plaid_tools.regenerate` runs `python -m plaid_tools.generator_cli` with the arguments of
+`openapi-python-client`; generation, the drift check, the golden-record tests and versioning's
+client builds all go through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openapi_python_client
+from openapi_python_client.cli import app
+
+PACKAGE_TEMPLATES = "package/"
+TEMPLATE_SUFFIX = ".py.jinja"
+
+
+class ProjectWithPackageModules(openapi_python_client.Project):
+    """The generator's Project, rendering `package/*.py.jinja` into the package as well.
+
+    Every template also gets `operations`: (tag, endpoint) for each endpoint, in the order the
+    client lists them (tags sorted, as Jinja's `dictsort` sorts them; endpoints as in the spec).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        collections = self.openapi.endpoint_collections_by_tag.items()
+        by_tag = sorted(collections, key=lambda item: item[0].lower())
+        self.env.globals["operations"] = [
+            (tag, endpoint) for tag, collection in by_tag for endpoint in collection.endpoints
+        ]
+
+    def _build_api(self) -> None:
+        super()._build_api()
+        for name in self.env.list_templates(filter_func=_is_package_module):
+            module = name.removeprefix(PACKAGE_TEMPLATES).removesuffix(".jinja")
+            (self.package_dir / module).write_text(
+                self.env.get_template(name).render(), encoding=self.config.file_encoding
+            )
+
+
+def _is_package_module(name: str) -> bool:
+    module = name.removeprefix(PACKAGE_TEMPLATES)
+    return (
+        name.startswith(PACKAGE_TEMPLATES)
+        and "/" not in module
+        and module.endswith(TEMPLATE_SUFFIX)
+    )
+
+
+def main() -> None:
+    # `openapi_python_client.generate` builds whatever Project this module attribute names.
+    openapi_python_client.Project = ProjectWithPackageModules  # type: ignore[misc]
+    app(prog_name="openapi-python-client")
+
+
+if __name__ == "__main__":
+    main()
