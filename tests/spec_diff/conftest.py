@@ -4,14 +4,16 @@ throwaway git repository, and generated clients (each generated at most once per
 from __future__ import annotations
 
 import copy
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 import yaml
+from plaid_tools import paths
 from plaid_tools.spec_diff.api_diff import generate_client
 from plaid_tools.spec_diff.document import compare_documents
 from plaid_tools.spec_diff.loader import LoadedSpec
@@ -128,3 +130,41 @@ def git_repo(tmp_path: Path) -> Iterator[Path]:
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "spec 1.0.0")
     yield repo
+
+
+# --- a repository with our openapi/ (spec, templates, config, hook), for versioning's client diff
+
+
+def spec_version(repo: Path) -> str:
+    spec = yaml.safe_load((repo / "openapi" / "plaid-session-token.yaml").read_text())
+    return str(spec["info"]["version"])
+
+
+class RepoPaths(TypedDict):
+    repo_root: Path
+    spec_path: Path
+    changelog_path: Path
+
+
+def repo_paths(repo: Path) -> RepoPaths:
+    return {
+        "repo_root": repo,
+        "spec_path": repo / "openapi" / "plaid-session-token.yaml",
+        "changelog_path": repo / "openapi" / "CHANGELOG.md",
+    }
+
+
+@pytest.fixture
+def client_repo(tmp_path: Path) -> Path:
+    """This repository's openapi/ (spec, templates, config, hook) committed on main."""
+    repo = tmp_path / "client-repo"
+    shutil.copytree(
+        paths.OPENAPI_DIR,
+        repo / "openapi",
+        ignore=shutil.ignore_patterns("__pycache__", "CHANGELOG.md"),
+    )
+    (repo / "openapi" / "CHANGELOG.md").write_text("# Changelog\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    return repo

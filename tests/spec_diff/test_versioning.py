@@ -5,13 +5,10 @@ with the working tree's."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import TypedDict
 
 import pytest
 import yaml
-from plaid_tools import paths
 from plaid_tools.declared_changes import DeclaredChangesError
 from plaid_tools.spec_diff.client_diff import compare_clients
 from plaid_tools.spec_diff.loader import default_base_ref, load_source
@@ -26,7 +23,7 @@ from plaid_tools.versioning import (
     set_version_line,
 )
 
-from .conftest import HISTORY, git
+from .conftest import HISTORY, git, repo_paths, spec_version
 
 
 def run_bump(repo: Path, base: str | None = None) -> str:
@@ -37,11 +34,6 @@ def run_bump(repo: Path, base: str | None = None) -> str:
         base_ref=base,
         api_diff=False,
     )
-
-
-def spec_version(repo: Path) -> str:
-    spec = yaml.safe_load((repo / "openapi" / "plaid-session-token.yaml").read_text())
-    return str(spec["info"]["version"])
 
 
 def change_spec_to(repo: Path, step: str) -> None:
@@ -187,36 +179,6 @@ def test_the_repository_changelog_starts_with_1_0_0() -> None:
 
 
 # --- the generated-client comparison: a repository with our spec, templates, config and hook.
-
-
-class RepoPaths(TypedDict):
-    repo_root: Path
-    spec_path: Path
-    changelog_path: Path
-
-
-def repo_paths(repo: Path) -> RepoPaths:
-    return {
-        "repo_root": repo,
-        "spec_path": repo / "openapi" / "plaid-session-token.yaml",
-        "changelog_path": repo / "openapi" / "CHANGELOG.md",
-    }
-
-
-@pytest.fixture
-def client_repo(tmp_path: Path) -> Path:
-    """This repository's openapi/ (spec, templates, config, hook) committed on main."""
-    repo = tmp_path / "client-repo"
-    shutil.copytree(
-        paths.OPENAPI_DIR,
-        repo / "openapi",
-        ignore=shutil.ignore_patterns("__pycache__", "CHANGELOG.md"),
-    )
-    (repo / "openapi" / "CHANGELOG.md").write_text("# Changelog\n")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "base")
-    return repo
 
 
 def edit(path: Path, old: str, new: str) -> None:
