@@ -1,8 +1,11 @@
 """Regenerate the client package from the spec with the pinned openapi-python-client.
 
-One pipeline serves `nox -s generate`, `nox -s check-generated` and the golden-record test:
-the generator always writes into a fresh temporary folder (so its output never depends on what
-was there before) and only then replaces the target.
+One pipeline serves `nox -s generate`, `nox -s check-generated`, the golden-record tests, the
+template tests on fixture specs and both sides of versioning's and spec-diff's client
+comparisons: the generator's CLI plus our package modules (`plaid_tools.generator_cli`), our
+templates and config, ruff and the header hook. The generator always writes into a fresh
+temporary folder (so its output never depends on what was there before) and only then replaces
+the target.
 """
 
 from __future__ import annotations
@@ -47,12 +50,12 @@ def _check_generator_pin() -> None:
         )
 
 
-def _effective_config(spec_path: Path, config_path: Path, workdir: Path) -> Path:
+def _effective_config(spec_path: Path, config_path: Path, header_hook: Path, workdir: Path) -> Path:
     """The committed config plus what is derived: the version and the header post-hook."""
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["package_version_override"] = package_version(spec_path)
-    header_hook = f"{shlex.quote(sys.executable)} {shlex.quote(str(paths.HEADER_HOOK))}"
-    config["post_hooks"] = [*config.get("post_hooks", []), f"{header_hook} {GENERATOR_VERSION}"]
+    stamp = f"{shlex.quote(sys.executable)} {shlex.quote(str(header_hook))} {GENERATOR_VERSION}"
+    config["post_hooks"] = [*config.get("post_hooks", []), stamp]
     effective = workdir / "config.yaml"
     effective.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
     return effective
@@ -64,6 +67,7 @@ def generate_into(
     spec_path: Path = paths.SPEC,
     config_path: Path = paths.GENERATOR_CONFIG,
     templates: Path | None = paths.TEMPLATES,
+    header_hook: Path = paths.HEADER_HOOK,
 ) -> Path:
     """Generate the client project into `output` (replaced whole). Returns `output`.
 
@@ -82,7 +86,7 @@ def generate_into(
             "--path",
             str(spec_path),
             "--config",
-            str(_effective_config(spec_path, config_path, workdir)),
+            str(_effective_config(spec_path, config_path, header_hook, workdir)),
             "--meta",
             "uv",
             "--output-path",
@@ -102,6 +106,27 @@ def generate_into(
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(project, output)
     return output
+
+
+def generate_spec_text(
+    spec_text: str,
+    workdir: Path,
+    name: str,
+    *,
+    config_path: Path = paths.GENERATOR_CONFIG,
+    templates: Path | None = paths.TEMPLATES,
+    header_hook: Path = paths.HEADER_HOOK,
+) -> Path:
+    """Generate a spec held as text (one side of a comparison) into `workdir/name/`."""
+    spec_file = workdir / f"{name}.yaml"
+    spec_file.write_text(spec_text, encoding="utf-8")
+    return generate_into(
+        workdir / name / paths.DISTRIBUTION,
+        spec_path=spec_file.resolve(),
+        config_path=config_path,
+        templates=templates,
+        header_hook=header_hook,
+    )
 
 
 def _remove_debris(project: Path) -> None:

@@ -37,7 +37,6 @@ class Rendered:
 def render(stem: str, workdir: Path) -> Rendered:
     """Generate specs/<stem>.yaml with the product's config, renamed to `<stem>_client`."""
     config = yaml.safe_load(paths.GENERATOR_CONFIG.read_text(encoding="utf-8"))
-    config.pop("class_overrides", None)  # the product's class names
     config["package_name_override"] = f"{stem}_client"
     config["project_name_override"] = f"{stem.replace('_', '-')}-client"
     config_path = workdir / f"{stem}.config.yaml"

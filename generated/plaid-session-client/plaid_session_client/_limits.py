@@ -172,6 +172,12 @@ def bound_sync_stream(stream: Any) -> None:
     stream.read, stream.write = read_in_time, write_in_time
 
 
+def trace_sync(event: str, info: Mapping[str, Any]) -> None:
+    """httpcore's `trace` callback for a blocking client: bound each new connection's stream."""
+    if event.endswith(_NEW_STREAM_EVENTS):
+        bound_sync_stream(info.get("return_value"))
+
+
 def bound_async_stream(stream: Any) -> None:
     if not _mark_bounded(stream):
         return
@@ -186,14 +192,8 @@ def bound_async_stream(stream: Any) -> None:
     stream.read, stream.write = read_in_time, write_in_time
 
 
-def trace_sync(event: str, info: Mapping[str, Any]) -> None:
-    """httpcore's `trace` callback for a blocking client: bound each new connection's stream."""
-    if event.endswith(_NEW_STREAM_EVENTS):
-        bound_sync_stream(info.get("return_value"))
-
-
 async def trace_async(event: str, info: Mapping[str, Any]) -> None:
-    """httpcore's `trace` callback for an asyncio client."""
+    """httpcore's `trace` callback for an asyncio client: bound each new connection's stream."""
     if event.endswith(_NEW_STREAM_EVENTS):
         bound_async_stream(info.get("return_value"))
 

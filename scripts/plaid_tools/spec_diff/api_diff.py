@@ -30,7 +30,7 @@ from typing import Any
 import griffe
 
 from plaid_tools import paths
-from plaid_tools.regenerate import generate_into
+from plaid_tools.regenerate import generate_spec_text
 from plaid_tools.spec_diff.loader import LoadedSpec
 from plaid_tools.spec_diff.model import Impact
 
@@ -297,11 +297,7 @@ def generate_client(
     spec: LoadedSpec, workdir: Path, name: str, templates: Path | None = paths.TEMPLATES
 ) -> Path:
     """Generate the client for one side of the comparison into `workdir/name`."""
-    spec_file = workdir / f"{name}.yaml"
-    spec_file.write_text(spec.text, encoding="utf-8")
-    return generate_into(
-        workdir / name / paths.DISTRIBUTION, spec_path=spec_file.resolve(), templates=templates
-    )
+    return generate_spec_text(spec.text, workdir, name, templates=templates)
 
 
 def python_api_changes(

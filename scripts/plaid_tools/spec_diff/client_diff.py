@@ -15,9 +15,7 @@ import copy
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import griffe
 import yaml
 
 from plaid_tools import paths
-from plaid_tools.regenerate import GenerationError, generate_into
+from plaid_tools.regenerate import GenerationError, generate_spec_text
 from plaid_tools.spec_diff.api_diff import ApiChange, diff_packages
 from plaid_tools.spec_diff.loader import LoadedSpec, read_git_file
 from plaid_tools.spec_diff.model import Impact
@@ -133,41 +131,24 @@ def base_inputs(base_ref: str, repo_root: Path, dest: Path, fallback: Inputs) ->
     )
 
 
-@contextmanager
-def _header_hook(hook: Path) -> Iterator[None]:
-    """regenerate takes its header hook from `paths.HEADER_HOOK`; point it elsewhere briefly.
-    Callers generate sequentially while this is in effect."""
-    saved = paths.HEADER_HOOK
-    paths.HEADER_HOOK = hook
-    try:
-        yield
-    finally:
-        paths.HEADER_HOOK = saved
-
-
 def _generate(spec_text: str, workdir: Path, name: str, inputs: Inputs, stock: bool) -> Path:
-    spec_file = workdir / f"{name}.yaml"
-    spec_file.write_text(spec_text, encoding="utf-8")
-    return generate_into(
-        workdir / name / paths.DISTRIBUTION,
-        spec_path=spec_file.resolve(),
+    return generate_spec_text(
+        spec_text,
+        workdir,
+        name,
         config_path=inputs.config,
         templates=None if stock else inputs.templates,
+        header_hook=inputs.hook,
     )
 
 
 def _generate_both(
     texts: tuple[str, str], workdir: Path, sides: tuple[Inputs, Inputs], stock: bool
 ) -> tuple[Path, Path]:
-    (old_text, new_text), (old, new) = texts, sides
-    if old.hook.read_bytes() != new.hook.read_bytes():
-        with _header_hook(old.hook):
-            old_project = _generate(old_text, workdir, "old", old, stock)
-        with _header_hook(new.hook):
-            return old_project, _generate(new_text, workdir, "new", new, stock)
+    # The generator is a subprocess per side: running both at once halves the wait.
     with ThreadPoolExecutor(2) as pool:
-        old_job = pool.submit(_generate, old_text, workdir, "old", old, stock)
-        new_job = pool.submit(_generate, new_text, workdir, "new", new, stock)
+        old_job = pool.submit(_generate, texts[0], workdir, "old", sides[0], stock)
+        new_job = pool.submit(_generate, texts[1], workdir, "new", sides[1], stock)
         return old_job.result(), new_job.result()
 
 

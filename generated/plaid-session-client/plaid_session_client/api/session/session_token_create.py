@@ -150,7 +150,7 @@ def sync_detailed(
             undecodable), after retries.
 
     Returns:
-        Response[SessionTokenCreateResponse]: the raw response after retries; `.parsed` or `.error` is set.
+        Response[SessionTokenCreateResponse]: the raw response after retries; `.error` is set when the call would raise, `.parsed` otherwise.
     """
 
     received = client._request(  # pyright: ignore[reportPrivateUsage]
@@ -267,7 +267,7 @@ async def asyncio_detailed(
             undecodable), after retries.
 
     Returns:
-        Response[SessionTokenCreateResponse]: the raw response after retries; `.parsed` or `.error` is set.
+        Response[SessionTokenCreateResponse]: the raw response after retries; `.error` is set when the call would raise, `.parsed` otherwise.
     """
 
     received = await client._request(  # pyright: ignore[reportPrivateUsage]
