@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
@@ -18,13 +18,14 @@ if TYPE_CHECKING:
     from .models.session_token_create_response import SessionTokenCreateResponse
 
 
-class Operation(NamedTuple):
-    """One operation: its name (the client's method), HTTP method, path template and module."""
+class Operation:
+    """One operation: its name (the client's method), HTTP method, path template and module.
+    (Slots, not a NamedTuple: that costs a quarter of a millisecond at import.)"""
 
-    name: str
-    method: str
-    path: str
-    module: str
+    __slots__ = ("method", "module", "name", "path")
+
+    def __init__(self, name: str, method: str, path: str, module: str) -> None:
+        self.name, self.method, self.path, self.module = name, method, path, module
 
     def answers(self, method: str, path: str) -> bool:
         """Whether a request (method, URL path) is this operation's; the base URL may put a
