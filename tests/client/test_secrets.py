@@ -376,6 +376,32 @@ def test_header_credentials_echoed_in_error_fields_are_scrubbed() -> None:
     assert caught.value.display_message == "client [REDACTED]"
 
 
+@pytest.mark.parametrize("client_id", ["N", "I", "test_id"])
+def test_a_short_malformed_credential_leaves_the_error_typed_and_readable(client_id: str) -> None:
+    # The contract suite sends malformed client ids such as "N" on purpose: Plaid's answer must
+    # stay an InvalidRequestError with its error_code, while the id is still hidden where the
+    # server echoes it as a value of its own.
+    body = plaid_error_body(
+        error_code="INVALID_FIELD",
+        error_message="client_id must be a properly formatted, non-empty string",
+    )
+    body["display_message"] = f'client_id "{client_id}" is not valid'
+    with (
+        plaid.PlaidSessionClient(
+            client_id=client_id,
+            secret=CANARY_SECRET,
+            transport=httpx.MockTransport(Script([json_response(400, body)])),
+            max_retries=0,
+        ) as client,
+        pytest.raises(plaid.InvalidRequestError) as caught,
+    ):
+        client.session_token_create(body=request_body())
+    error = caught.value
+    assert (error.error_type, error.error_code) == ("INVALID_REQUEST", "INVALID_FIELD")
+    assert error.error_message == body["error_message"]
+    assert error.display_message == 'client_id "[REDACTED]" is not valid'
+
+
 def test_error_from_response_redacts_the_message_fields() -> None:
     body = plaid_error_body(error_message=f"echo {BODY_SECRET}")
     body["display_message"] = f"echo {BODY_CLIENT_ID}"

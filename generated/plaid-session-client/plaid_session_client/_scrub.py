@@ -7,19 +7,26 @@ shortened (cutting first could leave a piece of a secret behind)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import cast
 
 import httpx
 
 REDACTED = "[REDACTED]"
+# Plaid's credentials are 24 and 30 characters. A shorter value (a malformed one a caller tries)
+# is replaced only where it stands alone: inside longer words it would shred every error
+# ("N" is in INVALID_REQUEST), so the error could no longer be typed or read.
+_WHOLE_WORD_BELOW = 8
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
     """Replace every credential value in `text`, in case a server or library echoes one."""
     for secret in secrets:
-        if secret:
+        if len(secret) >= _WHOLE_WORD_BELOW:
             text = text.replace(secret, REDACTED)
+        elif secret and secret in text:
+            text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(secret)}(?![A-Za-z0-9_])", REDACTED, text)
     return text
 
 
