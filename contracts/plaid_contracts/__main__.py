@@ -2,7 +2,7 @@
 
 import sys
 
-from plaid_contracts.cli import main
+from plaid_contracts.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

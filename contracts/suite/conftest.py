@@ -1,7 +1,7 @@
 """Wiring between schemathesis, pytest and the run: hooks, result collection, fixtures.
 
 Executed only by ``python -m plaid_contracts run``, which puts the run's RunContext in
-plaid_contracts.settings before pytest starts.
+plaid_contracts.infra.settings before pytest starts.
 """
 
 from __future__ import annotations
@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-import plaid_contracts.st_checks  # noqa: F401 - registers our checks
+import plaid_contracts.checks.response_checks  # noqa: F401 - registers our checks
 import pytest
 import schemathesis
-from plaid_contracts import session_token_create
-from plaid_contracts.settings import RunContext, current
-from plaid_contracts.suite_support import (
+from plaid_contracts.checks.results import (
     SCHEMATHESIS_TEST,
     is_valid_case,
     phase_of,
     record_check_results,
 )
+from plaid_contracts.infra.settings import RunContext, current
+from plaid_contracts.operations import session_token_create
 from schemathesis import Case, CheckResult, HookContext, Response
 
 

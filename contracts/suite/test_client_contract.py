@@ -14,21 +14,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from plaid_contracts import checks, client_contract, rules
-from plaid_contracts import client_strategies as strategies
-from plaid_contracts import session_token_create as endpoint
-from plaid_contracts.rules import Divergence
-from plaid_contracts.session_token_create import CLIENT_EXPECTED_ERRORS
-from plaid_contracts.settings import RunContext, current
-from plaid_contracts.st_checks import (
+from plaid_contracts.checks import envelope, rules
+from plaid_contracts.checks.response_checks import (
     CLIENT_PARSES,
     LINK_TOKEN,
     error_status_divergence,
     request_id_repeat,
 )
-from plaid_contracts.stats import CLIENT_PHASE
-from plaid_contracts.suite_support import client_check
-from plaid_contracts.targets import Credentials
+from plaid_contracts.checks.results import client_check
+from plaid_contracts.checks.rules import Divergence
+from plaid_contracts.client_contract import parsing, strategies
+from plaid_contracts.infra.settings import RunContext, current
+from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.operations.session_token_create import CLIENT_EXPECTED_ERRORS
+from plaid_contracts.reports.stats import CLIENT_PHASE
 from plaid_session_client import APIConnectionError, APIStatusError, PlaidSessionClient
 from plaid_session_client.models import (
     SessionTokenCreatePlaidVersion,
@@ -71,7 +71,7 @@ per_combination = _examples(RUN.settings.capped_examples(RUN.settings.profile.co
 
 @pytest.fixture(scope="module")
 def client(run_context: RunContext) -> Iterator[PlaidSessionClient]:
-    with client_contract.make_client(
+    with parsing.make_client(
         run_context.settings.target.base_url,
         CREDENTIALS,
         run_context.client_transport,
@@ -95,7 +95,7 @@ def _skip_if_throttled() -> None:
 def _request_id_findings(request_id: str) -> list[Divergence]:
     """request_id: the shape every real one has had (an observation), unique across the run."""
     found: list[Divergence] = []
-    if checks.request_id_shape_problem(request_id) is not None:
+    if envelope.request_id_shape_problem(request_id) is not None:
         expected = "15 characters of [A-Za-z0-9]"
         found.append(Divergence(rules.REQUEST_ID_FORMAT, repr(request_id), expected, "shape"))
     last = RUN.recorder.last()
@@ -184,7 +184,7 @@ def _expect_error(test: str, case: str, make_call: Callable[[], object]) -> None
     except APIStatusError as exc:
         _skip_if_throttled()
         got = type(exc)
-        wanted = client_contract.expected_error_class(str(exc.error_type))
+        wanted = parsing.expected_error_class(str(exc.error_type))
         typed = (
             []
             if got is wanted
@@ -319,7 +319,7 @@ def test_wrong_credentials_are_a_typed_error(run_context: RunContext, pair: Cred
         template_id=TEMPLATE_ID,
         user=SessionTokenCreateRequestUser(client_user_id="contract-wrong-keys"),
     )
-    with client_contract.make_client(
+    with parsing.make_client(
         run_context.settings.target.base_url,
         pair,
         run_context.client_transport,
@@ -341,7 +341,7 @@ def test_malformed_client_id_is_a_typed_error(run_context: RunContext, client_id
         user=SessionTokenCreateRequestUser(client_user_id="contract-malformed-id"),
     )
     pair = Credentials(client_id, CREDENTIALS.secret)
-    with client_contract.make_client(
+    with parsing.make_client(
         run_context.settings.target.base_url,
         pair,
         run_context.client_transport,

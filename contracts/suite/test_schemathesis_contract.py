@@ -1,6 +1,6 @@
 """Spec <-> target: schemathesis generates requests from the spec (examples, coverage, fuzzing)
-and checks every response with its conformance checks and ours (plaid_contracts.st_checks),
-including that the generated client parses it.
+and checks every response with its conformance checks and ours
+(plaid_contracts.checks.response_checks), including that the generated client parses it.
 
 A failing case does not stop its phase: hypothesis would skip the fuzzing phase after a failing
 explicit example (examples and coverage are explicit examples) and stop generating soon after a
@@ -14,10 +14,10 @@ from typing import Any
 
 import requests
 import schemathesis
+from plaid_contracts.checks.results import phase_of, record_no_answer
+from plaid_contracts.checks.schemathesis_config import build_config
+from plaid_contracts.infra.settings import RunContext, current
 from plaid_contracts.paths import SPEC
-from plaid_contracts.settings import RunContext, current
-from plaid_contracts.st_config import build_config
-from plaid_contracts.suite_support import phase_of, record_no_answer
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plaid_contracts.sandbox_process import SandboxProcess
-from plaid_contracts.targets import OFFLINE_TEMPLATE_ID
+from plaid_contracts.infra.targets import OFFLINE_TEMPLATE_ID
+from plaid_contracts.offline.loopback import SandboxProcess
 
 from tests.contracts.helpers import (
     OFFLINE_CREDENTIALS,

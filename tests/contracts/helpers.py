@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from plaid_contracts.sandbox_process import free_port
-from plaid_contracts.targets import (
+from plaid_contracts.infra.targets import (
     OFFLINE_CLIENT_ID,
     OFFLINE_SECRET,
     OFFLINE_TEMPLATE_ID,
     Credentials,
 )
+from plaid_contracts.offline.loopback import free_port
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from plaid_contracts.in_process import IN_PROCESS_BASE_URL
+from plaid_contracts.offline.in_process import IN_PROCESS_BASE_URL
 from plaid_offline_sandbox.config import SandboxConfig
 
 from tests.contracts.helpers import FAST, RunResult, remote_env, serve_asgi

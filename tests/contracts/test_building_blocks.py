@@ -10,24 +10,26 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from plaid_contracts import checks, report, rules, runner, st_checks
-from plaid_contracts import session_token_create as endpoint
-from plaid_contracts import settings as settings_module
-from plaid_contracts.recorder import Recorder
-from plaid_contracts.runner import scrub, swap_in
-from plaid_contracts.sandbox_process import SandboxProcess
-from plaid_contracts.sanitize import Masker, curl_command
-from plaid_contracts.settings import PR_SEED, PROFILES, RunContext, RunSettings
-from plaid_contracts.stats import RunStats
-from plaid_contracts.targets import (
+from plaid_contracts.checks import envelope, response_checks, rules
+from plaid_contracts.commands import run as runner
+from plaid_contracts.commands.run import scrub, swap_in
+from plaid_contracts.infra import settings as settings_module
+from plaid_contracts.infra.settings import PR_SEED, PROFILES, RunContext, RunSettings
+from plaid_contracts.infra.targets import (
     OFFLINE_CLIENT_ID,
     OFFLINE_SECRET,
     Credentials,
     Target,
     TargetKind,
 )
-from plaid_contracts.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
-from plaid_contracts.transport import ContractSession, ContractTransport
+from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
+from plaid_contracts.infra.transport import ContractSession, ContractTransport
+from plaid_contracts.offline.loopback import SandboxProcess
+from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.reports import summary
+from plaid_contracts.reports.masking import Masker, curl_command
+from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.stats import RunStats
 
 PAIR = Credentials("client-abcdef", "secret-123456")
 OFFLINE = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
@@ -138,14 +140,14 @@ def test_plaid_error_rules() -> None:
         "request_id": "0PBlhvIaeYbdrTp",
         "documentation_url": "https://plaid.com/docs/?ref=error#invalid-request-errors",
     }
-    assert checks.plaid_error_problems(400, json.dumps(good).encode()) == []
-    assert checks.plaid_error_problems(200, b"<html>") == []
-    assert checks.plaid_error_problems(502, b"<html>") == [
+    assert envelope.plaid_error_problems(400, json.dumps(good).encode()) == []
+    assert envelope.plaid_error_problems(200, b"<html>") == []
+    assert envelope.plaid_error_problems(502, b"<html>") == [
         "the 502 body is not JSON, so it is not a Plaid error object"
     ]
     bad = {**good, "error_code": "missingFields", "documentation_url": "http://example.com"}
     del bad["request_id"]
-    problems = checks.plaid_error_problems(400, json.dumps(bad).encode())
+    problems = envelope.plaid_error_problems(400, json.dumps(bad).encode())
     assert problems == [
         "missing `request_id`",
         "`error_code` must be an UPPER_SNAKE string, got 'missingFields'",
@@ -202,9 +204,9 @@ def test_link_token_rules() -> None:
 
 
 def test_request_id_shape_is_an_observation_that_says_the_format_may_change() -> None:
-    assert checks.request_id_of(b'{"request_id": "OUoAFhGrwHQbZ2O"}') == "OUoAFhGrwHQbZ2O"
-    assert checks.request_id_shape_problem("OUoAFhGrwHQbZ2O") is None
-    assert checks.request_id_shape_problem("req-1") is not None
+    assert envelope.request_id_of(b'{"request_id": "OUoAFhGrwHQbZ2O"}') == "OUoAFhGrwHQbZ2O"
+    assert envelope.request_id_shape_problem("OUoAFhGrwHQbZ2O") is None
+    assert envelope.request_id_shape_problem("req-1") is not None
     rule = rules.REQUEST_ID_FORMAT
     assert rule.is_assumed and rule.tag == "A25"
     assert "may change" in rule.source and "REQUEST_ID_LENGTH" in rule.adopt
@@ -266,7 +268,7 @@ def test_a_scrubbed_leak_stays_scrubbed_in_the_final_reports(tmp_path: Path) -> 
     stats = RunStats()
     # A writer that forgot to mask: the failure text of a test error carries the secret.
     stats.test_errors["test_leaky"] = f"the target echoed {AWKWARD.secret}"
-    outcome = report.RunOutcome("failed", 1, 1.0, 1.0, "2024-01-01T00:00:00+00:00", 0)
+    outcome = summary.RunOutcome("failed", 1, 1.0, 1.0, "2024-01-01T00:00:00+00:00", 0)
     staging, reports = tmp_path / "staging", tmp_path / "contracts"
     staging.mkdir()
     masker = Masker(AWKWARD)
@@ -276,9 +278,9 @@ def test_a_scrubbed_leak_stays_scrubbed_in_the_final_reports(tmp_path: Path) -> 
     for form, _ in masker.known_forms():
         for path in reports.iterdir():
             assert form not in path.read_text(), f"{form!r} in {path.name}"
-    summary = (reports / report.SUMMARY_MD).read_text()
-    assert "MASKING BUG" in summary and "${PLAID_SECRET}" in summary
-    notes = json.loads((reports / report.SUMMARY_JSON).read_text())["notes"]
+    markdown = (reports / summary.SUMMARY_MD).read_text()
+    assert "MASKING BUG" in markdown and "${PLAID_SECRET}" in markdown
+    notes = json.loads((reports / summary.SUMMARY_JSON).read_text())["notes"]
     assert any(note.startswith("MASKING BUG") for note in notes)
 
 
@@ -318,7 +320,7 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
         ).encode()
         return answer
 
-    monkeypatch.setattr(st_checks, "_probe", fake_probe)
+    monkeypatch.setattr(response_checks, "_probe", fake_probe)
     sent = requests.Request(
         "POST",
         "http://127.0.0.1:1/session/token/create",
@@ -330,7 +332,7 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
         settings_module.set_current(_run_context(tmp_path, OFFLINE))
         try:
             for _ in range(3):
-                st_checks.plaid_auth_enforced(None, success, None)  # type: ignore[arg-type]
+                response_checks.plaid_auth_enforced(None, success, None)  # type: ignore[arg-type]
         finally:
             settings_module.set_current(None)
 

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from plaid_contracts import rules
-from plaid_contracts import session_token_create as endpoint
-from plaid_contracts.rules import Strength
-from plaid_contracts.session_token_create import PlaidAnswer, classify, judge
-from plaid_contracts.targets import Credentials
+from plaid_contracts.checks import rules
+from plaid_contracts.checks.rules import Strength
+from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.operations.session_token_create import PlaidAnswer, classify, judge
 
 RUN = Credentials("5f3a9c0e1b7d4a6f8e2c0b19", "9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b")
 HEADERS = {"Content-Type": "application/json", **endpoint.credential_headers(RUN)}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from plaid_contracts.recorder import load_cassette
+from plaid_contracts.reports.recorder import load_cassette
 
 from tests.contracts.helpers import FAST, RunResult, clean_env
 

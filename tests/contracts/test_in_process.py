@@ -10,13 +10,14 @@ from typing import Any
 import httpx
 import pytest
 import requests
-from plaid_contracts import cli, in_process, sandbox_process
-from plaid_contracts.recorder import Recorder, load_cassette
-from plaid_contracts.sanitize import Masker
-from plaid_contracts.st_checks import CUSTOM_CHECK_NAMES
-from plaid_contracts.targets import Credentials
-from plaid_contracts.throttle import BackoffPolicy, Throttle
-from plaid_contracts.transport import ContractSession, ContractTransport
+from plaid_contracts.checks.response_checks import CUSTOM_CHECK_NAMES
+from plaid_contracts.commands import cli
+from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
+from plaid_contracts.infra.transport import ContractSession, ContractTransport
+from plaid_contracts.offline import in_process, loopback
+from plaid_contracts.reports.masking import Masker
+from plaid_contracts.reports.recorder import Recorder, load_cassette
 from plaid_offline_sandbox.config import CONFIG_JSON_ENV, SandboxConfig
 
 from tests.contracts.helpers import FAST, RunResult
@@ -145,14 +146,14 @@ def test_both_offline_modes_build_the_sandbox_from_one_environment(
 
     def fake_serve(**kwargs: Any) -> Any:
         seen.update(kwargs)
-        raise sandbox_process.SandboxStartError("not started in this test")
+        raise loopback.SandboxStartError("not started in this test")
 
-    monkeypatch.setattr(sandbox_process, "serve", fake_serve)
+    monkeypatch.setattr(loopback, "serve", fake_serve)
     with (
-        pytest.raises(sandbox_process.SandboxStartError),
-        sandbox_process.SandboxProcess(*run, tmp_path / "sandbox.log"),
+        pytest.raises(loopback.SandboxStartError),
+        loopback.SandboxProcess(*run, tmp_path / "sandbox.log"),
     ):
         pass
-    assert seen["env"] == sandbox_process.sandbox_environment(*run)
+    assert seen["env"] == loopback.sandbox_environment(*run)
     assert CONFIG_JSON_ENV not in seen["env"] and not seen.get("args")
     assert SandboxConfig.from_env(seen["env"]) == expected

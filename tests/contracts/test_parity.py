@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from plaid_contracts.parity import ReplayTarget, compare, key_paths, run_parity
-from plaid_contracts.sandbox_process import SandboxProcess
-from plaid_contracts.targets import OFFLINE_TEMPLATE_ID
+from plaid_contracts.commands.parity import ReplayTarget, compare, key_paths, run_parity
+from plaid_contracts.infra.targets import OFFLINE_TEMPLATE_ID
+from plaid_contracts.offline.loopback import SandboxProcess
 
 from tests.contracts.helpers import OFFLINE_CREDENTIALS, RunResult
 

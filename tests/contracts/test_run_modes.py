@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from plaid_contracts.sandbox_process import SandboxProcess
+from plaid_contracts.offline.loopback import SandboxProcess
 
 from tests.contracts.helpers import FAST, RunResult, clean_env, remote_env, wait_for_line
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from plaid_contracts import cli
-from plaid_contracts.targets import (
+from plaid_contracts.commands import cli
+from plaid_contracts.infra.targets import (
     PRODUCTION_FLAG,
     Target,
     TargetError,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from plaid_contracts import cli, runner
+from plaid_contracts.commands import cli
+from plaid_contracts.commands import run as runner
 
 from tests.mutation.mutants import BY_NAME
 

@@ -8,9 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from plaid_contracts import targets
-from plaid_contracts.paths import DEFAULT_REPORTS_DIR
-from plaid_contracts.settings import (
+from plaid_contracts.infra import targets
+from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_REMOTE_RATE,
     DEFAULT_REQUEST_TIMEOUT_SECONDS,
@@ -19,8 +18,9 @@ from plaid_contracts.settings import (
     PROFILES,
     RunSettings,
 )
-from plaid_contracts.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
-from plaid_contracts.throttle import BackoffPolicy, Rate
+from plaid_contracts.infra.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
+from plaid_contracts.infra.throttle import BackoffPolicy, Rate
+from plaid_contracts.paths import DEFAULT_REPORTS_DIR
 
 EXIT_USAGE = 2
 ENFORCE = "enforce"
@@ -210,15 +210,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            from plaid_contracts import runner
+            from plaid_contracts.commands import run as runner
 
             settings = settings_from_args(args)
             return runner.execute(runner.RunRequest(settings, args.reports_dir))
         if args.command == "parity":
-            from plaid_contracts import parity
+            from plaid_contracts.commands import parity
 
             return parity.main(args.recording, args.output)
-        from plaid_contracts import try_request
+        from plaid_contracts.commands import try_request
 
         target, credentials, template_id = resolve_target(args.base_url, args.allow_production)
         return try_request.main(target, credentials, template_id)

@@ -18,21 +18,23 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from plaid_contracts.infra import settings as settings_module
+from plaid_contracts.infra.settings import RunContext, RunMode, RunSettings
+from plaid_contracts.infra.targets import Target, TargetKind
+from plaid_contracts.infra.throttle import Throttle
+from plaid_contracts.infra.transport import ContractSession, ContractTransport
+
 # Imported in every mode, not only --in-process: hypothesis draws from constants it finds in the
 # local modules loaded in the process, so both offline modes must load the same modules for the
 # same seed to send the same cases.
-from plaid_contracts import in_process, report
-from plaid_contracts import settings as settings_module
+from plaid_contracts.offline import in_process
+from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.paths import SUITE_DIR
-from plaid_contracts.recorder import Recorder
-from plaid_contracts.report import RunOutcome
-from plaid_contracts.sandbox_process import SandboxProcess, SandboxStartError
-from plaid_contracts.sanitize import Masker
-from plaid_contracts.settings import RunContext, RunMode, RunSettings
-from plaid_contracts.stats import RunStats
-from plaid_contracts.targets import Target, TargetKind
-from plaid_contracts.throttle import Throttle
-from plaid_contracts.transport import ContractSession, ContractTransport
+from plaid_contracts.reports import summary
+from plaid_contracts.reports.masking import Masker
+from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.stats import RunStats
+from plaid_contracts.reports.summary import RunOutcome
 
 if TYPE_CHECKING:
     import httpx
@@ -104,7 +106,7 @@ def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
         # seconds where bytecode caching is off). The suite needs these three, loaded by module.
         "--disable-plugin-autoload",
         *(arg for plugin in SUITE_PLUGINS for arg in ("-p", plugin)),
-        f"--junitxml={staging / report.JUNIT_XML}",
+        f"--junitxml={staging / summary.JUNIT_XML}",
         "-o",
         "junit_suite_name=plaid_contracts",
         "-o",
@@ -210,7 +212,7 @@ def _start_target(
 ) -> tuple[RunSettings, in_process.InProcessSandbox | None]:
     """Start the offline sandbox if the mode needs one; the settings then carry its URL."""
     settings = request.settings
-    log_path = staging / report.SANDBOX_LOG
+    log_path = staging / summary.SANDBOX_LOG
     if settings.mode is RunMode.LOOPBACK:
         sandbox = lifetime.enter_context(
             SandboxProcess(
@@ -284,7 +286,7 @@ def _write_reports(
     masker: Masker,
 ) -> Path:
     recorder.write(
-        staging / report.CASSETTE,
+        staging / summary.CASSETTE,
         {
             "target": {"base_url": settings.target.base_url, "kind": settings.target.kind.value},
             "template_id": settings.template_id,
@@ -293,7 +295,7 @@ def _write_reports(
             "recorded_at": outcome.started_at,
         },
     )
-    report.write(staging, settings, stats, outcome)
+    summary.write(staging, settings, stats, outcome)
     leaked = scrub(staging, masker)
     if leaked:
         stats.notes.append(
@@ -301,14 +303,14 @@ def _write_reports(
         )
         print(f"contracts: {stats.notes[-1]}", file=sys.stderr)
         # Rewritten from the same stats to carry the note, the summaries hold the leak again.
-        report.write(staging, settings, stats, outcome)
+        summary.write(staging, settings, stats, outcome)
         scrub(staging, masker)
     swap_in(staging, reports_dir)
-    return reports_dir / report.SUMMARY_MD
+    return reports_dir / summary.SUMMARY_MD
 
 
 def _print_result(summary_path: Path, verdict: str, stats: RunStats, outcome: RunOutcome) -> None:
-    cases = report.total_cases(stats)
+    cases = summary.total_cases(stats)
     checks_failed = sum(t.failed for t in stats.checks.values())
     print(f"contracts: summary {summary_path}")
     print(
@@ -316,6 +318,6 @@ def _print_result(summary_path: Path, verdict: str, stats: RunStats, outcome: Ru
         f"{len(stats.failures)} distinct failure(s) ({checks_failed} failed check results), "
         f"{len(stats.observations)} observation(s), "
         f"{outcome.duration_seconds:.1f} s (tests {outcome.test_seconds:.1f} s, "
-        f"{report.cases_per_second(stats, outcome):.0f} cases/s)",
+        f"{summary.cases_per_second(stats, outcome):.0f} cases/s)",
         flush=True,
     )

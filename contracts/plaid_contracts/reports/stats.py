@@ -1,6 +1,6 @@
 """What the run did and found: cases per phase, check outcomes, failures, test outcomes.
 
-Filled by the suite while it runs (in the runner's process) and read by report.py; only masked
+Filled by the suite while it runs (in the runner's process) and read by summary.py; only masked
 text is ever stored here.
 """
 

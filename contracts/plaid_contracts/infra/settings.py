@@ -13,11 +13,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
-from plaid_contracts.recorder import Recorder
-from plaid_contracts.stats import RunStats
-from plaid_contracts.targets import Credentials, Target, TargetKind
-from plaid_contracts.throttle import BackoffPolicy, Rate, Throttle
-from plaid_contracts.transport import ContractSession, ContractTransport
+from plaid_contracts.infra.targets import Credentials, Target, TargetKind
+from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle
+from plaid_contracts.infra.transport import ContractSession, ContractTransport
+from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.stats import RunStats
 
 DEFAULT_TOKEN_LIFETIME_SECONDS: Final = 4 * 60 * 60  # Plaid's documented Link token lifetime
 DEFAULT_CLOCK_SKEW_SECONDS: Final = 120

@@ -10,14 +10,14 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 
-from plaid_contracts import findings, rules
-from plaid_contracts.findings import Where
-from plaid_contracts.rules import Divergence, PlaidRuleFailure
-from plaid_contracts.sanitize import Masker, curl_command
-from plaid_contracts.settings import RunContext
-from plaid_contracts.st_checks import schemathesis_rule
-from plaid_contracts.stats import CLIENT_PHASE
-from plaid_contracts.transport import text_headers
+from plaid_contracts.checks import findings, rules
+from plaid_contracts.checks.findings import Where
+from plaid_contracts.checks.response_checks import schemathesis_rule
+from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure
+from plaid_contracts.infra.settings import RunContext
+from plaid_contracts.infra.transport import text_headers
+from plaid_contracts.reports.masking import Masker, curl_command
+from plaid_contracts.reports.stats import CLIENT_PHASE
 
 SCHEMATHESIS_TEST: Final = "test_session_token_create_contract"
 RESPONSE_EXCERPT_CHARS: Final = 1500

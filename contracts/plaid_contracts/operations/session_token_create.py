@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 from plaid_offline_sandbox import assumptions, catalogue
 
-from plaid_contracts import checks
-from plaid_contracts.rules import Divergence, Rule, Strength, adopt_constant, strongest
-from plaid_contracts.targets import Credentials
+from plaid_contracts.checks import envelope
+from plaid_contracts.checks.rules import Divergence, Rule, Strength, adopt_constant, strongest
+from plaid_contracts.infra.targets import Credentials
 
 # The offline sandbox's module for this operation (its field rules) and its shared JSON parser.
 SANDBOX_PACKAGE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox"
@@ -307,7 +307,7 @@ def link_token_problems(
     (cause, problem) pairs, none when it does."""
     if not 200 <= status < 300:
         return []
-    ok, body = checks.decode_json(content)
+    ok, body = envelope.decode_json(content)
     link = link_of(body) if ok else None
     if link is None:
         return [("no-link", "the success body has no `link` object")]
@@ -322,7 +322,7 @@ def link_token_problems(
             ("prefix", f"`link.link_token` must start with {wanted} for this target, got {token!r}")
         )
     raw = link.get("expiration")
-    expiration = checks.parse_rfc3339_utc(raw) if isinstance(raw, str) else None
+    expiration = envelope.parse_rfc3339_utc(raw) if isinstance(raw, str) else None
     if expiration is None:
         problems.append(
             (
@@ -333,13 +333,13 @@ def link_token_problems(
         return problems
     skew = timedelta(seconds=skew_seconds)
     if expiration <= now - skew:
-        message = f"`link.expiration` {raw} is not in the future (now {checks.iso(now)})"
+        message = f"`link.expiration` {raw} is not in the future (now {envelope.iso(now)})"
         problems.append(("expiration-past", message))
     latest = now + timedelta(seconds=lifetime_seconds) + skew
     if expiration > latest:
         message = (
             f"`link.expiration` {raw} is later than now + {lifetime_seconds} s "
-            f"(+{skew_seconds} s skew) = {checks.iso(latest)}; "
+            f"(+{skew_seconds} s skew) = {envelope.iso(latest)}; "
             "adjust --token-lifetime if Plaid changed it"
         )
         problems.append(("expiration-late", message))
@@ -696,7 +696,7 @@ class PlaidAnswer:
 
     @classmethod
     def read(cls, status: int, content: bytes) -> PlaidAnswer:
-        ok, body = checks.decode_json(content)
+        ok, body = envelope.decode_json(content)
         if ok and isinstance(body, dict) and isinstance(body.get("error_code"), str):
             return cls(
                 status, (str(body.get("error_type")), body["error_code"]), body.get("error_message")

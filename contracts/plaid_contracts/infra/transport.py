@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import requests
 
-from plaid_contracts.recorder import Recorder
-from plaid_contracts.throttle import BackoffPolicy, Throttle
+from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
+from plaid_contracts.reports.recorder import Recorder
 
 
 def text_headers(items: Iterable[tuple[str, str | bytes]]) -> list[tuple[str, str]]:

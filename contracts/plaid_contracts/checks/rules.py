@@ -8,7 +8,7 @@ failure against the offline sandbox, which implements the assumptions (a mismatc
 in the sandbox or in the check).
 
 Rules common to every Plaid endpoint live here; rules of one endpoint live in that endpoint's
-module (``session_token_create``).
+module (``operations/session_token_create.py``).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ REQUEST_ID_FORMAT: Final = Rule(
     "length and content of identifiers may change without notice",
     tag="A25",
     adopt=adopt_constant("REQUEST_ID_LENGTH", "request_id")
-    + " (and `REQUEST_ID` in `contracts/plaid_contracts/checks.py`)",
+    + " (and `REQUEST_ID` in `contracts/plaid_contracts/checks/envelope.py`)",
 )
 ANSWERS: Final = Rule(
     "answers",

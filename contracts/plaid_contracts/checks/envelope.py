@@ -1,7 +1,7 @@
 """Rules every Plaid response follows, beyond what the spec's schemas can say.
 
 Pure functions from a response to a list of problems (empty: the rule holds), so they are
-testable without schemathesis; st_checks.py registers them as schemathesis checks. What is
+testable without schemathesis; response_checks.py registers them as schemathesis checks. What is
 specific to one endpoint (its link token, its errors) lives in that endpoint's module.
 """
 

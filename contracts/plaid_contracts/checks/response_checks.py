@@ -2,7 +2,7 @@
 each of schemathesis' own checks rests on.
 
 Each check runs on every response schemathesis receives, reads the run from
-plaid_contracts.settings.current(), and raises one typed failure per divergence
+plaid_contracts.infra.settings.current(), and raises one typed failure per divergence
 (``rules.PlaidRuleFailure`` subclasses). The suite's ``after_validate`` hook turns each failure
 into a failure or an observation by the strength of its rule (findings.py).
 """
@@ -20,12 +20,13 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from plaid_contracts import checks, client_contract, rules
-from plaid_contracts import session_token_create as endpoint
-from plaid_contracts.rules import Divergence, PlaidRuleFailure, Rule, Strength
-from plaid_contracts.settings import RunContext, current
-from plaid_contracts.targets import Credentials
-from plaid_contracts.transport import text_headers
+from plaid_contracts.checks import envelope, rules
+from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure, Rule, Strength
+from plaid_contracts.client_contract import parsing
+from plaid_contracts.infra.settings import RunContext, current
+from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra.transport import text_headers
+from plaid_contracts.operations import session_token_create as endpoint
 
 CUSTOM_CHECK_NAMES: Final = (
     "plaid_error_object",
@@ -139,7 +140,7 @@ def plaid_error_object(ctx: CheckContext, response: Response, case: Case[Any]) -
     """Every non-2xx body is a PlaidError: request_id, UPPER_SNAKE error_type/error_code."""
     if response.request.method == "HEAD":
         return None  # no body to judge
-    problems = checks.plaid_error_problems(response.status_code, response.content)
+    problems = envelope.plaid_error_problems(response.status_code, response.content)
     divergences = [
         Divergence(rules.ERROR_ENVELOPE, problem, "a Plaid error object", cause=problem)
         for problem in problems
@@ -194,7 +195,7 @@ def plaid_link_token(ctx: CheckContext, response: Response, case: Case[Any]) -> 
     context = current()
     settings = context.settings
     if 200 <= response.status_code < 300:
-        ok, body = checks.decode_json(response.content)
+        ok, body = envelope.decode_json(response.content)
         environment = settings.link_token_environment(endpoint.link_token(body) if ok else None)
         if environment is not None:
             context.stats.count_link_token(environment)
@@ -217,8 +218,8 @@ def plaid_link_token(ctx: CheckContext, response: Response, case: Case[Any]) -> 
 @schemathesis.check
 def plaid_request_id_format(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """request_id is 15 alphanumerics: an observed format Plaid may change (ASSUMED A25)."""
-    request_id = checks.request_id_of(response.content)
-    problem = checks.request_id_shape_problem(request_id) if isinstance(request_id, str) else None
+    request_id = envelope.request_id_of(response.content)
+    problem = envelope.request_id_shape_problem(request_id) if isinstance(request_id, str) else None
     if problem is not None:
         divergence = Divergence(
             rules.REQUEST_ID_FORMAT,
@@ -234,7 +235,7 @@ def request_id_repeat(
     context: RunContext, content: bytes, interaction: int | None
 ) -> Divergence | None:
     """A divergence when this answer's request_id was already given to another request."""
-    request_id = checks.request_id_of(content)
+    request_id = envelope.request_id_of(content)
     if not isinstance(request_id, str) or interaction is None:
         return None
     first = context.note_request_id(request_id, interaction)
@@ -261,9 +262,7 @@ def client_parse_problems(
     status: int, headers: list[tuple[str, str]], content: bytes, method: str, url: str
 ) -> list[tuple[str, str]]:
     """What the generated client makes of the response: (cause, problem) pairs, none if right."""
-    outcome = client_contract.parse(
-        client_contract.as_httpx_response(status, headers, content, method, url)
-    )
+    outcome = parsing.parse(parsing.as_httpx_response(status, headers, content, method, url))
     if outcome.kind == "crash":
         return [("crash", f"the generated client's parse_response raised: {outcome.detail}")]
     if status == 200:
@@ -275,8 +274,8 @@ def client_parse_problems(
         return []
     if 200 <= status < 300:
         return [("2xx", f"status {status} is not in the spec; the client made it {outcome.kind}")]
-    ok, body = checks.decode_json(content)
-    if ok and isinstance(body, dict) and not checks.plaid_error_problems(status, content):
+    ok, body = envelope.decode_json(content)
+    if ok and isinstance(body, dict) and not envelope.plaid_error_problems(status, content):
         expected = (body["error_type"], body["error_code"])
         if outcome.kind != "plaid_error":
             got = f"{outcome.kind} {outcome.detail}"
@@ -284,7 +283,7 @@ def client_parse_problems(
         if (outcome.error_type, outcome.error_code) != expected:
             read = (outcome.error_type, outcome.error_code)
             return [("misread", f"the client read {read}, the body says {expected}")]
-        wanted = client_contract.expected_error_class(str(body["error_type"]))
+        wanted = parsing.expected_error_class(str(body["error_type"]))
         if type(outcome.result) is not wanted:
             got = type(outcome.result).__name__
             should = f"error_type {body['error_type']} should give {wanted.__name__}"

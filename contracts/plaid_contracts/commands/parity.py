@@ -18,17 +18,22 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from plaid_contracts import report
-from plaid_contracts.recorder import load_cassette
-from plaid_contracts.sandbox_process import SandboxProcess, SandboxStartError
-from plaid_contracts.sanitize import CLIENT_ID_MARKER, OTHER_MARKER, SECRET_MARKER, is_sensitive_key
-from plaid_contracts.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
-from plaid_contracts.targets import (
+from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
+from plaid_contracts.infra.targets import (
     OFFLINE_CLIENT_ID,
     OFFLINE_SECRET,
     OFFLINE_TEMPLATE_ID,
     Credentials,
 )
+from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
+from plaid_contracts.reports import summary
+from plaid_contracts.reports.masking import (
+    CLIENT_ID_MARKER,
+    OTHER_MARKER,
+    SECRET_MARKER,
+    is_sensitive_key,
+)
+from plaid_contracts.reports.recorder import load_cassette
 
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1
@@ -186,9 +191,9 @@ def run_parity(cassette: dict[str, Any], target: ReplayTarget) -> tuple[int, lis
 
 def recorded_observations(recording: Path) -> list[dict[str, Any]]:
     """The observations of the run that wrote ``recording`` (its summary.json, next to it)."""
-    summary = recording.parent / report.SUMMARY_JSON
+    summary_path = recording.parent / summary.SUMMARY_JSON
     try:
-        data = json.loads(summary.read_text(encoding="utf-8"))
+        data = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     observations = data.get("observations") if isinstance(data, dict) else None
@@ -239,7 +244,7 @@ def main(recording: Path, output: Path | None = None) -> int:
         return EXIT_UNREADABLE
     credentials = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
     with tempfile.TemporaryDirectory(prefix="plaid-parity-") as scratch:
-        log = Path(scratch) / report.SANDBOX_LOG
+        log = Path(scratch) / summary.SANDBOX_LOG
         sandbox = SandboxProcess(
             credentials, OFFLINE_TEMPLATE_ID, DEFAULT_TOKEN_LIFETIME_SECONDS, log
         )

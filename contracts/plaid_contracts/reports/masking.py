@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from plaid_contracts.targets import ENV_CLIENT_ID, ENV_SECRET, Credentials
+from plaid_contracts.infra.targets import ENV_CLIENT_ID, ENV_SECRET, Credentials
 
 CLIENT_ID_MARKER: Final = "${" + ENV_CLIENT_ID + "}"
 SECRET_MARKER: Final = "${" + ENV_SECRET + "}"

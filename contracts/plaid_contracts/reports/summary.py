@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plaid_contracts.rules import ASSUMPTIONS_FILE, CHECK_GROUNDS
-from plaid_contracts.settings import RunMode, RunSettings
-from plaid_contracts.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, Finding, Findings, RunStats
-from plaid_contracts.targets import TargetKind
+from plaid_contracts.checks.rules import ASSUMPTIONS_FILE, CHECK_GROUNDS
+from plaid_contracts.infra.settings import RunMode, RunSettings
+from plaid_contracts.reports.stats import CLIENT_PHASE, SCHEMATHESIS_PHASES, Finding, Findings, RunStats
+from plaid_contracts.infra.targets import TargetKind
 
 SUMMARY_MD = "summary.md"
 SUMMARY_JSON = "summary.json"

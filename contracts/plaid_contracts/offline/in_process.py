@@ -32,8 +32,8 @@ from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 from schemathesis.python import asgi
 
-from plaid_contracts.sandbox_process import sandbox_environment
-from plaid_contracts.targets import Credentials
+from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.offline.loopback import sandbox_environment
 
 AsgiApp = Callable[..., Any]
 # Turns the sandbox's configuration into the app; tests substitute a deliberately broken one.

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 from plaid_session_client.types import UNSET
 
-from plaid_contracts.session_token_create import (
+from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.operations.session_token_create import (
     BODY_CREDENTIAL_KEYS,
     CLIENT_ID_FORMAT,
     SECRET_FORMAT,
 )
-from plaid_contracts.targets import Credentials
 
 OPTIONAL_FIELDS: Final = (
     "user_id",

@@ -28,7 +28,7 @@ ENV_TEMPLATE_ID: Final = "PLAID_TEMPLATE_ID"
 REMOTE_REQUIRED_ENV: Final = (ENV_CLIENT_ID, ENV_SECRET, ENV_TEMPLATE_ID)
 
 # The offline sandbox's documented defaults, from the sandbox itself (one source of truth). This
-# loads the sandbox package, which the runner loads in every mode anyway (runner.py).
+# loads the sandbox package, which the runner loads in every mode anyway (commands/run.py).
 OFFLINE_CLIENT_ID: Final = DEFAULT_CLIENT_ID
 OFFLINE_SECRET: Final = DEFAULT_SECRET
 OFFLINE_TEMPLATE_ID: Final = DEFAULT_TEMPLATE_ID

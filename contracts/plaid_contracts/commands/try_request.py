@@ -15,13 +15,13 @@ from typing import Any
 import httpx
 import yaml
 
-from plaid_contracts import report
-from plaid_contracts import session_token_create as endpoint
+from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
+from plaid_contracts.infra.targets import Credentials, Target, TargetKind
+from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
+from plaid_contracts.operations import session_token_create as endpoint
 from plaid_contracts.paths import SPEC
-from plaid_contracts.sandbox_process import SandboxProcess, SandboxStartError
-from plaid_contracts.sanitize import Masker
-from plaid_contracts.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
-from plaid_contracts.targets import Credentials, Target, TargetKind
+from plaid_contracts.reports import summary
+from plaid_contracts.reports.masking import Masker
 
 EXAMPLE_NAME = "minimal"
 
@@ -65,7 +65,7 @@ def main(target: Target, credentials: Credentials, template_id: str) -> int:
     try:
         if target.kind is TargetKind.OFFLINE:
             with tempfile.TemporaryDirectory(prefix="plaid-try-") as scratch:
-                log = Path(scratch) / report.SANDBOX_LOG
+                log = Path(scratch) / summary.SANDBOX_LOG
                 with SandboxProcess(
                     credentials, template_id, DEFAULT_TOKEN_LIFETIME_SECONDS, log
                 ) as sandbox:

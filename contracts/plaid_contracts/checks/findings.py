@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plaid_contracts.rules import Divergence, Rule
-from plaid_contracts.settings import RunContext
-from plaid_contracts.stats import Finding
+from plaid_contracts.checks.rules import Divergence, Rule
+from plaid_contracts.infra.settings import RunContext
+from plaid_contracts.reports.stats import Finding
 
 FAILED = "failed"
 OBSERVED = "observed"
