@@ -18,7 +18,7 @@ from plaid_contracts.checks.results import (
     phase_of,
     record_check_results,
 )
-from plaid_contracts.infra.settings import RunContext, current
+from plaid_contracts.infra.context import RunContext, current
 from plaid_contracts.operations import session_token_create
 from schemathesis import Case, CheckResult, HookContext, Response
 
@@ -51,7 +51,7 @@ def run_context() -> RunContext:
 
 @pytest.fixture(scope="session")
 def auth_headers(run_context: RunContext) -> dict[str, str]:
-    return session_token_create.credential_headers(run_context.settings.credentials)
+    return run_context.settings.credentials.headers()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

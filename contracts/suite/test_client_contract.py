@@ -24,8 +24,9 @@ from plaid_contracts.checks.response_checks import (
 from plaid_contracts.checks.results import client_check
 from plaid_contracts.checks.rules import Divergence
 from plaid_contracts.client_contract import parsing, strategies
-from plaid_contracts.infra.settings import RunContext, current
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.context import RunContext, current
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
 from plaid_contracts.operations.session_token_create import CLIENT_EXPECTED_ERRORS
 from plaid_contracts.reports.stats import CLIENT_PHASE
@@ -41,7 +42,7 @@ from plaid_session_client.types import UNSET
 RUN = current()
 TEMPLATE_ID = RUN.settings.template_id
 CREDENTIALS = RUN.settings.credentials
-NO_CREDENTIAL_HEADERS: dict[str, str | None] = {"PLAID-CLIENT-ID": None, "PLAID-SECRET": None}
+NO_CREDENTIAL_HEADERS: dict[str, str | None] = dict.fromkeys(credentials.HEADERS.values())
 # Wrong credentials sent in the body are canaries in Plaid's formats (a malformed pair would be
 # INVALID_FIELD): a report that shows them shows a leak path.
 CANARY_BODY_CREDENTIALS = Credentials("ca4a2eb0d7c1e7c1eca4a2eb", "ca4a2eb0d75ec2e7d24fca4a2eb0d7")
@@ -123,7 +124,7 @@ def _rejection(
     is only assumed (a random user_id, a redirect_uri no allow-list has): an observation."""
     headers = {"Content-Type": "application/json"}
     if header_credentials:
-        headers |= endpoint.credential_headers(CREDENTIALS)
+        headers |= CREDENTIALS.headers()
     expectation = endpoint.classify(headers, json.dumps(body.to_dict()), CREDENTIALS)
     error = (str(exc.error_type), str(exc.error_code))
     answer = endpoint.PlaidAnswer(exc.status_code, error, exc.error_message)

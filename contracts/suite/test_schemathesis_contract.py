@@ -16,8 +16,8 @@ import requests
 import schemathesis
 from plaid_contracts.checks.results import phase_of, record_no_answer
 from plaid_contracts.checks.schemathesis_config import build_config
-from plaid_contracts.infra.settings import RunContext, current
-from plaid_contracts.paths import SPEC
+from plaid_contracts.infra.context import RunContext, current
+from plaid_tools.paths import SPEC
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 

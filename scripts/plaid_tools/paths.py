@@ -1,4 +1,5 @@
-"""Where things live in this repository, in one place."""
+"""Where things live in this repository, in one place (the contract runner imports it too; the
+offline sandbox and the generated client need no repository paths and import nothing of ours)."""
 
 from pathlib import Path
 
@@ -13,7 +14,10 @@ GENERATED_DIR = ROOT / "generated"
 DISTRIBUTION = "plaid-session-client"
 PACKAGE = "plaid_session_client"
 CLIENT_PROJECT = GENERATED_DIR / DISTRIBUTION
-SANDBOX_PROJECT = ROOT / "contracts" / "plaid-offline-sandbox"
+CONTRACTS_DIR = ROOT / "contracts"
+CONTRACT_SUITE = CONTRACTS_DIR / "suite"
+SANDBOX_PROJECT = CONTRACTS_DIR / "plaid-offline-sandbox"
 SANDBOX_PACKAGE = SANDBOX_PROJECT / "plaid_offline_sandbox"
 REPORTS_DIR = ROOT / "reports"
+CONTRACT_REPORTS = REPORTS_DIR / "contracts"
 UPSTREAM_REPORT = REPORTS_DIR / "upstream" / "upstream.md"

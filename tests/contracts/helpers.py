@@ -16,12 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from plaid_contracts.infra.targets import (
-    OFFLINE_CLIENT_ID,
-    OFFLINE_SECRET,
-    OFFLINE_TEMPLATE_ID,
-    Credentials,
-)
+from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.targets import OFFLINE_CLIENT_ID, OFFLINE_SECRET, OFFLINE_TEMPLATE_ID
 from plaid_contracts.offline.loopback import free_port
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig

@@ -11,24 +11,19 @@ from types import SimpleNamespace
 import pytest
 import requests
 from plaid_contracts.checks import envelope, response_checks, rules
-from plaid_contracts.commands import run as runner
-from plaid_contracts.commands.run import scrub, swap_in
-from plaid_contracts.infra import settings as settings_module
-from plaid_contracts.infra.settings import PR_SEED, PROFILES, RunContext, RunSettings
-from plaid_contracts.infra.targets import (
-    OFFLINE_CLIENT_ID,
-    OFFLINE_SECRET,
-    Credentials,
-    Target,
-    TargetKind,
-)
+from plaid_contracts.infra import context
+from plaid_contracts.infra.context import RunContext
+from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.settings import PR_SEED, PROFILES, RunSettings
+from plaid_contracts.infra.targets import OFFLINE_CLIENT_ID, OFFLINE_SECRET, Target, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
 from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline.loopback import SandboxProcess
 from plaid_contracts.operations import session_token_create as endpoint
 from plaid_contracts.reports import summary
-from plaid_contracts.reports.masking import Masker, curl_command
+from plaid_contracts.reports.masking import Masker, curl_command, scrub
 from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.staging import publish, swap_in
 from plaid_contracts.reports.stats import RunStats
 
 PAIR = Credentials("client-abcdef", "secret-123456")
@@ -273,7 +268,7 @@ def test_a_scrubbed_leak_stays_scrubbed_in_the_final_reports(tmp_path: Path) -> 
     staging.mkdir()
     masker = Masker(AWKWARD)
 
-    runner._write_reports(staging, reports, settings, stats, Recorder(masker), outcome, masker)
+    publish(staging, reports, settings, stats, Recorder(masker), outcome, masker, {})
 
     for form, _ in masker.known_forms():
         for path in reports.iterdir():
@@ -295,7 +290,6 @@ def _run_context(tmp_path: Path, credentials: Credentials = PAIR) -> RunContext:
         session=ContractSession(throttle, recorder, BackoffPolicy()),
         probe_session=ContractSession(throttle, recorder, BackoffPolicy(), source="probe"),
         client_transport=ContractTransport(throttle, recorder, BackoffPolicy()),
-        staging_dir=tmp_path,
     )
 
 
@@ -324,17 +318,17 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
     sent = requests.Request(
         "POST",
         "http://127.0.0.1:1/session/token/create",
-        headers=endpoint.credential_headers(OFFLINE),
+        headers=OFFLINE.headers(),
         json={"template_id": "template_offline_default", "user": {"client_user_id": "u"}},
     ).prepare()
     success: object = SimpleNamespace(status_code=200, request=sent)
     for _ in range(2):  # two runs in one process (tests, or a tool calling the runner twice)
-        settings_module.set_current(_run_context(tmp_path, OFFLINE))
+        context.set_current(_run_context(tmp_path, OFFLINE))
         try:
             for _ in range(3):
                 response_checks.plaid_auth_enforced(None, success, None)  # type: ignore[arg-type]
         finally:
-            settings_module.set_current(None)
+            context.set_current(None)
 
     assert probes == list(answers) * 2
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from plaid_contracts.checks import rules
 from plaid_contracts.checks.rules import Strength
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
 from plaid_contracts.operations.session_token_create import PlaidAnswer, classify, judge
 
 RUN = Credentials("5f3a9c0e1b7d4a6f8e2c0b19", "9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b")
-HEADERS = {"Content-Type": "application/json", **endpoint.credential_headers(RUN)}
+HEADERS = {"Content-Type": "application/json", **RUN.headers()}
 VALID: dict[str, Any] = {"template_id": "template_b4r9mQ2kX7tz", "user": {"client_user_id": "u-1"}}
 SUCCESS = PlaidAnswer(200, None, None)
 

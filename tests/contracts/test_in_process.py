@@ -12,7 +12,7 @@ import pytest
 import requests
 from plaid_contracts.checks.response_checks import CUSTOM_CHECK_NAMES
 from plaid_contracts.commands import cli
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
 from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline import in_process, loopback

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plaid_contracts.checks.rules import Divergence, Rule
-from plaid_contracts.infra.settings import RunContext
+from plaid_contracts.infra.context import RunContext
 from plaid_contracts.reports.stats import Finding
 
 FAILED = "failed"

@@ -23,8 +23,9 @@ from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from plaid_contracts.checks import envelope, rules
 from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure, Rule, Strength
 from plaid_contracts.client_contract import parsing
-from plaid_contracts.infra.settings import RunContext, current
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.context import RunContext, current
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.transport import text_headers
 from plaid_contracts.operations import session_token_create as endpoint
 
@@ -315,12 +316,6 @@ def generated_client_parses(ctx: CheckContext, response: Response, case: Case[An
     return None
 
 
-# Well-formed (Plaid's formats) and wrong: a malformed value would be INVALID_FIELD, not the
-# INVALID_API_KEYS these probes are about.
-WRONG_CLIENT_ID: Final = "0bad0c11e470bad0c11e470b"
-WRONG_SECRET: Final = "0bad5ec2e70bad5ec2e70bad5ec2e7"
-
-
 class _Probe:
     """One request derived from a success, sent once per run, judged like every other."""
 
@@ -335,7 +330,7 @@ class _NoCredentials(_Probe):
 
     def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         probe = request.copy()
-        for name in endpoint.CREDENTIAL_HEADERS.values():
+        for name in credentials.HEADERS.values():
             probe.headers.pop(name, None)
         return probe
 
@@ -345,7 +340,7 @@ class _WrongSecret(_Probe):
 
     def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         probe = request.copy()
-        probe.headers[endpoint.CREDENTIAL_HEADERS["secret"]] = WRONG_SECRET
+        probe.headers[credentials.HEADERS["secret"]] = credentials.WRONG.secret
         return probe
 
 
@@ -357,7 +352,7 @@ class _ConflictingBodyCredentials(_Probe):
     def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         probe = request.copy()
         body = json.loads(_body(request) or "{}")
-        body.update({"client_id": WRONG_CLIENT_ID, "secret": WRONG_SECRET})
+        body.update({"client_id": credentials.WRONG.client_id, "secret": credentials.WRONG.secret})
         probe.prepare_body(data=None, files=None, json=body)
         return probe
 

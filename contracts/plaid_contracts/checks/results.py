@@ -1,4 +1,5 @@
-"""Helpers the suite's conftest and tests share (kept here so mypy and tests see them)."""
+"""From what was checked to tallies and findings: schemathesis' check results on each response,
+requests that got no answer, and the client tests' checks."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from plaid_contracts.checks import findings, rules
 from plaid_contracts.checks.findings import Where
 from plaid_contracts.checks.response_checks import schemathesis_rule
 from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure
-from plaid_contracts.infra.settings import RunContext
+from plaid_contracts.infra.context import RunContext
 from plaid_contracts.infra.transport import text_headers
 from plaid_contracts.reports.masking import Masker, curl_command
 from plaid_contracts.reports.stats import CLIENT_PHASE

@@ -20,7 +20,7 @@ from plaid_session_client import (
 from plaid_session_client.errors import ERROR_CLASSES
 from plaid_session_client.models import SessionTokenCreateResponse
 
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra.credentials import Credentials
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,8 @@ from hypothesis import strategies as st
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 from plaid_session_client.types import UNSET
 
-from plaid_contracts.infra.targets import Credentials
-from plaid_contracts.operations.session_token_create import (
-    BODY_CREDENTIAL_KEYS,
-    CLIENT_ID_FORMAT,
-    SECRET_FORMAT,
-)
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.credentials import CLIENT_ID_FORMAT, SECRET_FORMAT, Credentials
 
 OPTIONAL_FIELDS: Final = (
     "user_id",
@@ -69,7 +65,7 @@ class ValidRequest:
         # Hypothesis prints drawn values in its failure reports, which pytest writes to
         # junit.xml: the body's repr would show the run's credentials (body_credentials).
         body = self.body.to_dict()
-        for key in BODY_CREDENTIAL_KEYS:
+        for key in credentials.BODY_KEYS:
             if key in body:
                 body[key] = "<masked>"
         return f"ValidRequest(body={body!r}, send_plaid_version={self.send_plaid_version})"

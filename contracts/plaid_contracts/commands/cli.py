@@ -8,7 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from plaid_tools.paths import CONTRACT_REPORTS
+
 from plaid_contracts.infra import targets
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_REMOTE_RATE,
@@ -20,7 +23,6 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate
-from plaid_contracts.paths import DEFAULT_REPORTS_DIR
 
 EXIT_USAGE = 2
 ENFORCE = "enforce"
@@ -142,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "offline sandbox, which implements them) or an observation (observe, the default and the "
         "only choice for a --base-url target other than loopback)",
     )
-    run.add_argument("--reports-dir", type=Path, default=DEFAULT_REPORTS_DIR)
+    run.add_argument("--reports-dir", type=Path, default=CONTRACT_REPORTS)
 
     parity = commands.add_parser("parity", help="replay a recording against the offline sandbox")
     parity.add_argument("recording", type=Path, help="a cassette.yaml written by `run`")
@@ -155,9 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_target(
-    base_url: str | None, allow_production: bool
-) -> tuple[Target, targets.Credentials, str]:
+def resolve_target(base_url: str | None, allow_production: bool) -> tuple[Target, Credentials, str]:
     """The target with its credentials and template; raises TargetError before any request."""
     if base_url is None:
         credentials, template_id = targets.offline_settings()

@@ -18,13 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
-from plaid_contracts.infra.targets import (
-    OFFLINE_CLIENT_ID,
-    OFFLINE_SECRET,
-    OFFLINE_TEMPLATE_ID,
-    Credentials,
-)
+from plaid_contracts.infra.targets import OFFLINE_CLIENT_ID, OFFLINE_SECRET, OFFLINE_TEMPLATE_ID
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import (
@@ -40,11 +37,8 @@ EXIT_DIFFERENT = 1
 EXIT_UNREADABLE = 2
 # A credential the recording masked as "some other value" replays as a wrong one in Plaid's
 # format (a malformed one would get INVALID_FIELD instead of the INVALID_API_KEYS recorded).
-WRONG_CREDENTIALS = {
-    "client_id": "0bad0c11e470bad0c11e470b",
-    "secret": "0bad5ec2e70bad5ec2e70bad5ec2e7",
-}
-_CREDENTIAL_HEADERS = {"plaid-client-id": "client_id", "plaid-secret": "secret"}
+WRONG_CREDENTIALS = {"client_id": credentials.WRONG.client_id, "secret": credentials.WRONG.secret}
+_CREDENTIAL_HEADERS = {header.lower(): key for key, header in credentials.HEADERS.items()}
 # Headers the HTTP client computes itself.
 _DROPPED_HEADERS = frozenset(
     {"content-length", "host", "connection", "accept-encoding", "transfer-encoding"}
@@ -242,15 +236,13 @@ def main(recording: Path, output: Path | None = None) -> int:
     except ValueError as exc:  # invalid YAML or not a cassette; the message names the file
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    credentials = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+    offline = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
     with tempfile.TemporaryDirectory(prefix="plaid-parity-") as scratch:
         log = Path(scratch) / summary.SANDBOX_LOG
-        sandbox = SandboxProcess(
-            credentials, OFFLINE_TEMPLATE_ID, DEFAULT_TOKEN_LIFETIME_SECONDS, log
-        )
+        sandbox = SandboxProcess(offline, OFFLINE_TEMPLATE_ID, DEFAULT_TOKEN_LIFETIME_SECONDS, log)
         try:
             with sandbox:
-                target = ReplayTarget(sandbox.base_url, credentials, OFFLINE_TEMPLATE_ID)
+                target = ReplayTarget(sandbox.base_url, offline, OFFLINE_TEMPLATE_ID)
                 replayed, differences = run_parity(cassette, target)
         except SandboxStartError:
             print(

@@ -1,25 +1,21 @@
-"""``run``: start the target if needed, run the suite, write reports, swap them in.
-
-Reports are written into a staging folder next to the reports folder and swapped in at the end,
-also after a failure or Ctrl-C, so a reader never sees half of one run mixed with another.
-"""
+"""``run``: start the target if needed, run the suite, write the reports and swap them in
+(reports/staging.py), also after a failure or Ctrl-C."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from plaid_tools.paths import CONTRACT_SUITE
 
-from plaid_contracts.infra import settings as settings_module
-from plaid_contracts.infra.settings import RunContext, RunMode, RunSettings
+from plaid_contracts.infra import context
+from plaid_contracts.infra.context import RunContext
+from plaid_contracts.infra.settings import RunMode, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import Throttle
 from plaid_contracts.infra.transport import ContractSession, ContractTransport
@@ -29,10 +25,10 @@ from plaid_contracts.infra.transport import ContractSession, ContractTransport
 # same seed to send the same cases.
 from plaid_contracts.offline import in_process
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
-from plaid_contracts.paths import SUITE_DIR
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import Masker
 from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.staging import fresh_staging_dir, publish
 from plaid_contracts.reports.stats import RunStats
 from plaid_contracts.reports.summary import RunOutcome
 
@@ -59,46 +55,12 @@ class RunRequest:
     app_factory: in_process.AppFactory | None = None
 
 
-def staging_dir_for(reports_dir: Path) -> Path:
-    return reports_dir.parent / f".{reports_dir.name}.staging-{os.getpid()}"
-
-
-def swap_in(staging: Path, reports_dir: Path) -> None:
-    """Replace the previous run's folder by this run's, never leaving a mixed folder."""
-    previous = reports_dir.parent / f".{reports_dir.name}.previous-{os.getpid()}"
-    if reports_dir.exists():
-        reports_dir.rename(previous)
-    staging.rename(reports_dir)
-    if previous.exists():
-        shutil.rmtree(previous, ignore_errors=True)
-
-
-def scrub(directory: Path, masker: Masker) -> list[str]:
-    """Last line of defence: replace any credential value still found in a report file.
-
-    Looks for every written form of each value (raw, JSON-, YAML- and XML-escaped), so a value
-    with a quote, a backslash or a non-ASCII character is found in summary.json or junit.xml too.
-    Finding one is a masking bug (every writer masks at the source); the run reports it loudly.
-    """
-    leaked: list[str] = []
-    forms = [(form.encode("utf-8"), form, marker) for form, marker in masker.known_forms()]
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if any(encoded in data for encoded, _, _ in forms):
-            text = data.decode("utf-8", errors="replace")
-            for _, form, marker in forms:
-                text = text.replace(form, marker)
-            path.write_text(text, encoding="utf-8")
-            leaked.append(path.name)
-    return leaked
-
-
 def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
     args = [
-        str(SUITE_DIR),
-        f"--rootdir={SUITE_DIR}",
+        str(CONTRACT_SUITE),
+        f"--rootdir={CONTRACT_SUITE}",
         "-c",
-        str(SUITE_DIR / "pytest.ini"),
+        str(CONTRACT_SUITE / "pytest.ini"),
         "-p",
         "no:cacheprovider",
         # Autoloading would make pytest assertion-rewrite every module of every plugin's
@@ -142,10 +104,7 @@ def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, in
 def execute(request: RunRequest) -> int:
     settings = request.settings
     reports_dir = request.reports_dir.resolve()
-    reports_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir_for(reports_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    staging = fresh_staging_dir(reports_dir)
 
     masker = Masker(settings.credentials)
     recorder = Recorder(masker)
@@ -165,19 +124,19 @@ def execute(request: RunRequest) -> int:
                 f"profile {settings.profile.name}, seed {settings.seed}",
                 flush=True,
             )
-            context = _run_context(settings, recorder, stats, throttle, staging, sandbox)
-            settings_module.set_current(context)
+            run = _run_context(settings, recorder, stats, throttle, sandbox)
+            context.set_current(run)
             stats.mark("pytest_started")
             try:
                 exit_code = pytest.main(_pytest_args(settings, staging))
             finally:
                 stats.mark("pytest_done")
                 test_seconds = stats.moments["pytest_done"] - stats.moments["pytest_started"]
-                settings_module.set_current(None)
+                context.set_current(None)
                 stats.retried_429 = (
-                    context.session.retried_429
-                    + context.probe_session.retried_429
-                    + context.client_transport.retried_429
+                    run.session.retried_429
+                    + run.probe_session.retried_429
+                    + run.client_transport.retried_429
                 )
     except SandboxStartError as exc:
         detail = str(exc)
@@ -198,8 +157,15 @@ def execute(request: RunRequest) -> int:
             requests_recorded=len(recorder),
             detail=detail,
         )
-        summary_path = _write_reports(
-            staging, reports_dir, settings, stats, recorder, outcome, masker
+        summary_path = publish(
+            staging,
+            reports_dir,
+            settings,
+            stats,
+            recorder,
+            outcome,
+            masker,
+            _metadata(settings, outcome),
         )
     _print_result(summary_path, verdict, stats, outcome)
     if stats.notes and code == EXIT_PASSED:
@@ -242,7 +208,6 @@ def _run_context(
     recorder: Recorder,
     stats: RunStats,
     throttle: Throttle,
-    staging: Path,
     sandbox: in_process.InProcessSandbox | None,
 ) -> RunContext:
     session = ContractSession(throttle, recorder, settings.backoff)
@@ -262,7 +227,6 @@ def _run_context(
         client_transport=ContractTransport(
             throttle, recorder, settings.backoff, inner=client_inner
         ),
-        staging_dir=staging,
     )
 
 
@@ -276,37 +240,15 @@ def _with_target(settings: RunSettings, target: Target) -> RunSettings:
     return replace(settings, target=target)
 
 
-def _write_reports(
-    staging: Path,
-    reports_dir: Path,
-    settings: RunSettings,
-    stats: RunStats,
-    recorder: Recorder,
-    outcome: RunOutcome,
-    masker: Masker,
-) -> Path:
-    recorder.write(
-        staging / summary.CASSETTE,
-        {
-            "target": {"base_url": settings.target.base_url, "kind": settings.target.kind.value},
-            "template_id": settings.template_id,
-            "profile": settings.profile.name,
-            "seed": settings.seed,
-            "recorded_at": outcome.started_at,
-        },
-    )
-    summary.write(staging, settings, stats, outcome)
-    leaked = scrub(staging, masker)
-    if leaked:
-        stats.notes.append(
-            "MASKING BUG: a credential value was found and scrubbed in " + ", ".join(leaked)
-        )
-        print(f"contracts: {stats.notes[-1]}", file=sys.stderr)
-        # Rewritten from the same stats to carry the note, the summaries hold the leak again.
-        summary.write(staging, settings, stats, outcome)
-        scrub(staging, masker)
-    swap_in(staging, reports_dir)
-    return reports_dir / summary.SUMMARY_MD
+def _metadata(settings: RunSettings, outcome: RunOutcome) -> dict[str, Any]:
+    """The cassette's header: what parity needs to replay it."""
+    return {
+        "target": {"base_url": settings.target.base_url, "kind": settings.target.kind.value},
+        "template_id": settings.template_id,
+        "profile": settings.profile.name,
+        "seed": settings.seed,
+        "recorded_at": outcome.started_at,
+    }
 
 
 def _print_result(summary_path: Path, verdict: str, stats: RunStats, outcome: RunOutcome) -> None:

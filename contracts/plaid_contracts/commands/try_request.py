@@ -14,12 +14,13 @@ from typing import Any
 
 import httpx
 import yaml
+from plaid_tools.paths import SPEC
 
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
-from plaid_contracts.infra.targets import Credentials, Target, TargetKind
+from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.operations import session_token_create as endpoint
-from plaid_contracts.paths import SPEC
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import Masker
 
@@ -37,7 +38,7 @@ def example_body(spec_path: Path, template_id: str) -> dict[str, Any]:
 
 
 def send(base_url: str, credentials: Credentials, body: dict[str, Any]) -> httpx.Response:
-    headers = {**endpoint.credential_headers(credentials), "Plaid-Version": "2020-09-14"}
+    headers = {**credentials.headers(), "Plaid-Version": "2020-09-14"}
     with httpx.Client(base_url=base_url, timeout=30) as client:
         return client.post(endpoint.PATH, json=body, headers=headers)
 

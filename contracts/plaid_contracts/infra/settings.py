@@ -1,23 +1,15 @@
-"""Everything one run needs, decided by the runner and read by the suite.
-
-The runner runs pytest in its own process and hands the suite a RunContext through
-``set_current``; the suite's conftest reads it with ``current``. Credentials therefore never
-travel through a file or a command line.
-"""
+"""What one run is asked to do, decided by the CLI before anything starts: target, profile,
+seed, pacing, token lifetime, how ASSUMED rules count. Frozen; the live state is in context.py."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Final
 
-from plaid_contracts.infra.targets import Credentials, Target, TargetKind
-from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle
-from plaid_contracts.infra.transport import ContractSession, ContractTransport
-from plaid_contracts.reports.recorder import Recorder
-from plaid_contracts.reports.stats import RunStats
+from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.targets import Target, TargetKind
+from plaid_contracts.infra.throttle import BackoffPolicy, Rate
 
 DEFAULT_TOKEN_LIFETIME_SECONDS: Final = 4 * 60 * 60  # Plaid's documented Link token lifetime
 DEFAULT_CLOCK_SKEW_SECONDS: Final = 120
@@ -113,44 +105,3 @@ class RunSettings:
             if isinstance(token, str) and token.startswith(prefix) and len(token) > len(prefix):
                 return env
         return None
-
-
-@dataclass
-class RunContext:
-    settings: RunSettings
-    recorder: Recorder
-    stats: RunStats
-    throttle: Throttle
-    session: ContractSession  # schemathesis cases
-    probe_session: ContractSession  # extra requests our checks send
-    client_transport: ContractTransport  # the generated client
-    staging_dir: Path
-    # plaid_auth_enforced sends its probes once per run: set by the first success.
-    auth_probed: bool = False
-    # Guards what the run shares between threads: the probe flag and the request ids.
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    # request_id -> cassette interaction that carried it first (plaid_request_id_unique).
-    request_ids: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def note_request_id(self, request_id: str, interaction: int) -> int | None:
-        """Remember who got ``request_id``; the earlier interaction if another one already did."""
-        with self.lock:
-            first = self.request_ids.setdefault(request_id, interaction)
-        return None if first == interaction else first
-
-
-_current: RunContext | None = None
-
-
-def set_current(context: RunContext | None) -> None:
-    global _current
-    _current = context
-
-
-def current() -> RunContext:
-    if _current is None:
-        raise RuntimeError(
-            "the contract suite runs through its runner: python -m plaid_contracts run "
-            "(or nox -s contracts); it cannot be collected by a plain pytest"
-        )
-    return _current

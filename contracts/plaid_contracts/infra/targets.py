@@ -12,18 +12,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlsplit
 
 from plaid_offline_sandbox import credentials as sandbox_credentials
 from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
 
+from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET, Credentials
+
 SANDBOX_HOST: Final = "sandbox.plaid.com"
 PRODUCTION_HOST: Final = "production.plaid.com"
 PRODUCTION_FLAG: Final = "--i-understand-this-sends-requests-to-plaid-production"
 
-ENV_CLIENT_ID: Final = "PLAID_CLIENT_ID"
-ENV_SECRET: Final = "PLAID_SECRET"
 ENV_TEMPLATE_ID: Final = "PLAID_TEMPLATE_ID"
 REMOTE_REQUIRED_ENV: Final = (ENV_CLIENT_ID, ENV_SECRET, ENV_TEMPLATE_ID)
 
@@ -75,20 +75,6 @@ class Target:
     @property
     def describe(self) -> str:
         return f"{self.base_url} ({self.kind.value})"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    client_id: str
-    secret: str
-
-    def __repr__(self) -> str:
-        # Never let a secret reach a log line or traceback through repr().
-        return "Credentials(client_id=<masked>, secret=<masked>)"
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        """Hypothesis prints drawn values field by field unless told otherwise (junit.xml)."""
-        printer.text(repr(self))
 
 
 def _is_loopback(host: str) -> bool:

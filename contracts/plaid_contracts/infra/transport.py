@@ -1,22 +1,25 @@
 """HTTP plumbing shared by every request of a run: pacing, 429 back-off, recording.
 
 Schemathesis sends through ``ContractSession`` (a requests.Session), the generated client
-through ``ContractTransport`` (an httpx transport). Both pace with the same Throttle, retry a 429
-after backing off (a 429 is the target protecting itself, not a contract answer), and record
-every exchange, including the 429s they retried.
+through ``ContractTransport`` (an httpx transport). Both go through one ``Pacer``: it paces with
+the run's Throttle, retries a 429 after backing off (a 429 is the target protecting itself, not a
+contract answer), and records every exchange, including the 429s it retried.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import httpx
 import requests
 
 from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
-from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.recorder import Interaction, Recorder
+
+Native = TypeVar("Native")  # the HTTP library's response
 
 
 def text_headers(items: Iterable[tuple[str, str | bytes]]) -> list[tuple[str, str]]:
@@ -25,6 +28,90 @@ def text_headers(items: Iterable[tuple[str, str | bytes]]) -> list[tuple[str, st
         (name, value if isinstance(value, str) else value.decode("latin-1"))
         for name, value in items
     ]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request as it is recorded."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes | str | None
+
+
+@dataclass(frozen=True)
+class Received(Generic[Native]):
+    """One attempt's answer: the library's response and what is recorded of it."""
+
+    native: Native
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+
+
+class Pacer:
+    """Throttle, send, record, and retry a 429 after backing off, whatever sends the request."""
+
+    def __init__(
+        self,
+        throttle: Throttle,
+        recorder: Recorder,
+        backoff: BackoffPolicy,
+        *,
+        source: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.throttle = throttle
+        self.recorder = recorder
+        self.backoff = backoff
+        self.source = source
+        self._sleep = sleep
+        self.retried_429 = 0
+
+    def send(
+        self,
+        sent: Sent,
+        attempt: Callable[[], Received[Native]],
+        *,
+        no_answer: type[Exception] | tuple[type[Exception], ...],
+        discard: Callable[[Native], None] = lambda native: None,
+    ) -> tuple[Received[Native], Interaction]:
+        """The final answer (a 429 only once retries are exhausted) and its recording."""
+        retry = 0
+        while True:
+            self.throttle.wait()
+            started = time.perf_counter()
+            try:
+                received = attempt()
+            except no_answer as exc:
+                self._record(sent, None, started, f"no response: {type(exc).__name__}")
+                raise
+            retrying = received.status == 429 and retry < self.backoff.max_retries
+            interaction = self._record(sent, received, started, "429, retried" if retrying else "")
+            if not retrying:
+                return received, interaction
+            discard(received.native)
+            self.retried_429 += 1
+            retry_after = dict((k.lower(), v) for k, v in received.headers).get("retry-after")
+            self._sleep(self.backoff.delay(retry, retry_after))
+            retry += 1
+
+    def _record(
+        self, sent: Sent, received: Received[Any] | None, started: float, note: str
+    ) -> Interaction:
+        return self.recorder.record(
+            source=self.source,
+            method=sent.method,
+            url=sent.url,
+            request_headers=sent.headers,
+            request_body=sent.body,
+            status=None if received is None else received.status,
+            response_headers=[] if received is None else received.headers,
+            response_body=None if received is None else received.content,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            note=note,
+        )
 
 
 class ContractSession(requests.Session):
@@ -38,54 +125,29 @@ class ContractSession(requests.Session):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__()
-        self.throttle = throttle
-        self.recorder = recorder
-        self.backoff = backoff
-        self.source = source
-        self._sleep = sleep
-        self.retried_429 = 0
+        self.pacer = Pacer(throttle, recorder, backoff, source=source, sleep=sleep)
+
+    @property
+    def retried_429(self) -> int:
+        return self.pacer.retried_429
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        attempt = 0
-        while True:
-            self.throttle.wait()
-            started = time.perf_counter()
-            try:
-                response = super().send(request, **kwargs)
-                response.content  # noqa: B018 - read now, so the recording has the body
-            except requests.RequestException as exc:
-                self._record(request, None, started, note=f"no response: {type(exc).__name__}")
-                raise
-            exhausted = attempt >= self.backoff.max_retries
-            retrying = response.status_code == 429 and not exhausted
-            self._record(request, response, started, note="429, retried" if retrying else "")
-            if not retrying:
-                return response
-            self.retried_429 += 1
-            self._sleep(self.backoff.delay(attempt, response.headers.get("retry-after")))
-            attempt += 1
-
-    def _record(
-        self,
-        request: requests.PreparedRequest,
-        response: requests.Response | None,
-        started: float,
-        note: str,
-    ) -> None:
-        interaction = self.recorder.record(
-            source=self.source,
-            method=request.method or "GET",
-            url=request.url or "",
-            request_headers=text_headers(request.headers.items()),
-            request_body=request.body if isinstance(request.body, bytes | str) else None,
-            status=None if response is None else response.status_code,
-            response_headers=[] if response is None else list(response.headers.items()),
-            response_body=None if response is None else response.content,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-            note=note,
+        body = request.body if isinstance(request.body, bytes | str) else None
+        sent = Sent(
+            request.method or "GET", request.url or "", text_headers(request.headers.items()), body
         )
+
+        def attempt() -> Received[requests.Response]:
+            response = super(ContractSession, self).send(request, **kwargs)
+            # .content reads the body now, so the recording has it.
+            return Received(
+                response, response.status_code, list(response.headers.items()), response.content
+            )
+
+        received, interaction = self.pacer.send(sent, attempt, no_answer=requests.RequestException)
         # Lets a failure report point at its exchange in the cassette.
         request.plaid_interaction = interaction.number  # type: ignore[attr-defined]
+        return received.native
 
 
 class ContractTransport(httpx.BaseTransport):
@@ -101,66 +163,35 @@ class ContractTransport(httpx.BaseTransport):
         source: str = "client",
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.throttle = throttle
-        self.recorder = recorder
-        self.backoff = backoff
-        self.source = source
+        self.pacer = Pacer(throttle, recorder, backoff, source=source, sleep=sleep)
         self._inner = inner or httpx.HTTPTransport()
-        self._sleep = sleep
-        self.retried_429 = 0
+
+    @property
+    def retried_429(self) -> int:
+        return self.pacer.retried_429
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        attempt = 0
-        body = request.read()
-        while True:
-            self.throttle.wait()
-            started = time.perf_counter()
-            try:
-                response = self._inner.handle_request(request)
-                content = response.read()
-            except httpx.TransportError as exc:
-                self._record(
-                    request, body, None, b"", started, f"no response: {type(exc).__name__}"
-                )
-                raise
-            exhausted = attempt >= self.backoff.max_retries
-            retrying = response.status_code == 429 and not exhausted
-            self._record(
-                request, body, response, content, started, "429, retried" if retrying else ""
-            )
-            if not retrying:
-                return httpx.Response(
-                    status_code=response.status_code,
-                    headers=response.headers,
-                    content=content,
-                    request=request,
-                    extensions=response.extensions,
-                )
-            response.close()
-            self.retried_429 += 1
-            self._sleep(self.backoff.delay(attempt, response.headers.get("retry-after")))
-            attempt += 1
+        sent = Sent(
+            request.method, str(request.url), list(request.headers.multi_items()), request.read()
+        )
 
-    def _record(
-        self,
-        request: httpx.Request,
-        body: bytes,
-        response: httpx.Response | None,
-        content: bytes,
-        started: float,
-        note: str,
-    ) -> None:
-        self.recorder.record(
-            source=self.source,
-            method=request.method,
-            url=str(request.url),
-            request_headers=list(request.headers.multi_items()),
-            request_body=body,
-            status=None if response is None else response.status_code,
-            response_headers=[] if response is None else list(response.headers.multi_items()),
-            response_body=content,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-            note=note,
+        def attempt() -> Received[httpx.Response]:
+            response = self._inner.handle_request(request)
+            content = response.read()
+            return Received(
+                response, response.status_code, list(response.headers.multi_items()), content
+            )
+
+        received, _ = self.pacer.send(
+            sent, attempt, no_answer=httpx.TransportError, discard=httpx.Response.close
+        )
+        response = received.native
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            content=received.content,
+            request=request,
+            extensions=response.extensions,
         )
 
     def close(self) -> None:

@@ -32,7 +32,7 @@ from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 from schemathesis.python import asgi
 
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.offline.loopback import sandbox_environment
 
 AsgiApp = Callable[..., Any]

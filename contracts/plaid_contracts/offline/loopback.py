@@ -16,7 +16,8 @@ from types import TracebackType
 from plaid_offline_sandbox.config import CONFIG_JSON_ENV, ENV_LOG_LEVEL, ENV_TOKEN_LIFETIME
 from plaid_offline_sandbox.serving import SandboxStartError, free_port, serve
 
-from plaid_contracts.infra.targets import ENV_CLIENT_ID, ENV_SECRET, ENV_TEMPLATE_ID, Credentials
+from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET, Credentials
+from plaid_contracts.infra.targets import ENV_TEMPLATE_ID
 
 __all__ = ["SandboxProcess", "SandboxStartError", "free_port", "sandbox_environment"]
 # The sandbox logs warnings and errors only during a run (its sandbox.log).

@@ -29,7 +29,8 @@ from plaid_offline_sandbox import assumptions, catalogue
 
 from plaid_contracts.checks import envelope
 from plaid_contracts.checks.rules import Divergence, Rule, Strength, adopt_constant, strongest
-from plaid_contracts.infra.targets import Credentials
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.credentials import Credentials
 
 # The offline sandbox's module for this operation (its field rules) and its shared JSON parser.
 SANDBOX_PACKAGE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox"
@@ -41,20 +42,10 @@ METHOD: Final = "POST"
 ENDPOINT_DOC: Final = "https://plaid.com/docs/api/products/layer/#sessiontokencreate"
 INVALID_REQUEST_DOC: Final = "https://plaid.com/docs/errors/invalid-request/"
 
-BODY_CREDENTIAL_KEYS: Final = ("client_id", "secret")
-CREDENTIAL_HEADERS: Final = {"client_id": "PLAID-CLIENT-ID", "secret": "PLAID-SECRET"}
 # The user a valid case gets when it has neither `user` nor `user_id` (spec: `user` is "required
 # if a root-level user_id is not provided").
 FIXTURE_USER: Final = {"client_user_id": "contract-user"}
 
-# Plaid's credential formats, from every real value on record (plaid-behaviour.md, "Second look"):
-# client ids 24 lowercase hex characters, secrets 30.
-CLIENT_ID_FORMAT: Final = r"[0-9a-f]{24}"
-SECRET_FORMAT: Final = r"[0-9a-f]{30}"
-_CREDENTIAL_FORMATS: Final = {
-    "client_id": re.compile(CLIENT_ID_FORMAT),
-    "secret": re.compile(SECRET_FORMAT),
-}
 
 # --- rules of this endpoint --------------------------------------------------------------------
 
@@ -270,20 +261,13 @@ def prepare_body(body: dict[str, Any], template_id: str, *, valid: bool) -> dict
     prepared = {
         key: value
         for key, value in body.items()
-        if not (key in BODY_CREDENTIAL_KEYS and _non_empty_string(value))
+        if not (key in credentials.BODY_KEYS and _non_empty_string(value))
     }
     if _non_empty_string(prepared.get("template_id")):
         prepared["template_id"] = template_id
     if valid and prepared.get("user") is None and prepared.get("user_id") is None:
         prepared["user"] = dict(FIXTURE_USER)
     return prepared
-
-
-def credential_headers(credentials: Credentials) -> dict[str, str]:
-    return {
-        CREDENTIAL_HEADERS["client_id"]: credentials.client_id,
-        CREDENTIAL_HEADERS["secret"]: credentials.secret,
-    }
 
 
 # --- where the link token lives ----------------------------------------------------------------
@@ -433,7 +417,7 @@ _USER_FIELDS: Final = (
     _StringField("user.user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED),
 )
 TOP_LEVEL_FIELDS: Final = frozenset(
-    {*BODY_CREDENTIAL_KEYS, "user", *(spec.path for spec in _STRING_FIELDS)}
+    {*credentials.BODY_KEYS, "user", *(spec.path for spec in _STRING_FIELDS)}
 )
 USER_FIELDS: Final = frozenset(spec.path.removeprefix("user.") for spec in _USER_FIELDS)
 # Error codes whose documented meaning is not "this value is not acceptable": a valid request
@@ -593,7 +577,7 @@ class _Classifier:
                 self.string_rule(spec, user)
 
     def credential_rules(self, data: dict[str, Any]) -> None:
-        resolved = [self.credential_rule(name, data) for name in BODY_CREDENTIAL_KEYS]
+        resolved = [self.credential_rule(name, data) for name in credentials.BODY_KEYS]
         if None not in resolved and tuple(resolved) != (
             self.credentials.client_id,
             self.credentials.secret,
@@ -605,7 +589,7 @@ class _Classifier:
 
     def credential_rule(self, name: str, data: dict[str, Any]) -> str | None:
         """The credential Plaid checks, or None when this copy is itself what is broken."""
-        header = self.headers.get(CREDENTIAL_HEADERS[name].lower()) or None  # A12: "" is absent
+        header = self.headers.get(credentials.HEADERS[name].lower()) or None  # A12: "" is absent
         body = data.get(name, ABSENT)
         null = body is None and assumptions.NULL_MEANS_ABSENT
         if null:
@@ -627,7 +611,7 @@ class _Classifier:
             self.broken("wrong_type", name, WRONG_TYPE, _invalid_field(name, WRONG_TYPE))
             return None
         copies = [value for value in (header, body) if isinstance(value, str)]
-        if any(not _CREDENTIAL_FORMATS[name].fullmatch(value) for value in copies):
+        if any(not credentials.FORMATS[name].fullmatch(value) for value in copies):
             # Not a Plaid credential, so never a valid one (DOC); INVALID_FIELD for it is seen for
             # client_id and assumed for secret, where INVALID_API_KEYS would be an observation.
             answers: tuple[Answer, ...]

@@ -15,12 +15,14 @@ import json
 import re
 import shlex
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Final
 from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from plaid_contracts.infra.targets import ENV_CLIENT_ID, ENV_SECRET, Credentials
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET, Credentials
 
 CLIENT_ID_MARKER: Final = "${" + ENV_CLIENT_ID + "}"
 SECRET_MARKER: Final = "${" + ENV_SECRET + "}"
@@ -29,8 +31,7 @@ OTHER_MARKER: Final = "[masked]"
 # Header names are compared lower-case.
 SENSITIVE_HEADERS: Final = frozenset(
     {
-        "plaid-client-id",
-        "plaid-secret",
+        *(name.lower() for name in credentials.HEADERS.values()),
         "authorization",
         "proxy-authorization",
         "cookie",
@@ -38,7 +39,7 @@ SENSITIVE_HEADERS: Final = frozenset(
     }
 )
 # JSON keys: exact names plus any key containing one of the fragments.
-SENSITIVE_KEYS: Final = frozenset({"client_id", "secret"})
+SENSITIVE_KEYS: Final = frozenset(credentials.BODY_KEYS)
 SENSITIVE_KEY_FRAGMENTS: Final = ("secret", "password", "access_token", "api_key")
 # Schemathesis' own masking list is *replaced* by ours (output.sanitization.keys-to-sanitize), so it
 # must keep its defaults' spirit and add client ids, which its defaults miss.
@@ -100,9 +101,6 @@ class Masker:
             # Longest first, so a secret containing the client id is replaced whole.
             pairs = [(credentials.client_id, CLIENT_ID_MARKER), (credentials.secret, SECRET_MARKER)]
             self._known = sorted(((v, m) for v, m in pairs if v), key=lambda p: -len(p[0]))
-
-    def known_values(self) -> list[str]:
-        return [value for value, _ in self._known]
 
     def known_forms(self) -> list[tuple[str, str]]:
         """Every written form of the run's credentials (``escaped_forms``) with its marker,
@@ -169,6 +167,27 @@ class Masker:
                 self.json_value(parsed), separators=separators, ensure_ascii="\\u" in text
             )
         return self.text(text)
+
+
+def scrub(directory: Path, masker: Masker) -> list[str]:
+    """Last line of defence: replace any credential value still found in a report file; returns
+    the names of the files it changed.
+
+    Looks for every written form of each value (raw, JSON-, YAML- and XML-escaped), so a value
+    with a quote, a backslash or a non-ASCII character is found in summary.json or junit.xml too.
+    Finding one is a masking bug (every writer masks at the source); the run reports it loudly.
+    """
+    leaked: list[str] = []
+    forms = [(form.encode("utf-8"), form, marker) for form, marker in masker.known_forms()]
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if any(encoded in data for encoded, _, _ in forms):
+            text = data.decode("utf-8", errors="replace")
+            for _, form, marker in forms:
+                text = text.replace(form, marker)
+            path.write_text(text, encoding="utf-8")
+            leaked.append(path.name)
+    return leaked
 
 
 def _has_sensitive_key(value: Any) -> bool:

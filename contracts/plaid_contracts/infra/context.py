@@ -1,0 +1,57 @@
+"""The live state of the run in progress, which the suite reads while it runs.
+
+The runner runs pytest in its own process and hands the suite a RunContext through
+``set_current``; the suite's conftest, checks and tests read it with ``current``. Credentials
+therefore never travel through a file or a command line.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from plaid_contracts.infra.settings import RunSettings
+from plaid_contracts.infra.throttle import Throttle
+from plaid_contracts.infra.transport import ContractSession, ContractTransport
+from plaid_contracts.reports.recorder import Recorder
+from plaid_contracts.reports.stats import RunStats
+
+
+@dataclass
+class RunContext:
+    settings: RunSettings
+    recorder: Recorder
+    stats: RunStats
+    throttle: Throttle
+    session: ContractSession  # schemathesis cases
+    probe_session: ContractSession  # extra requests our checks send
+    client_transport: ContractTransport  # the generated client
+    # plaid_auth_enforced sends its probes once per run: set by the first success.
+    auth_probed: bool = False
+    # Guards what the run shares between threads: the probe flag and the request ids.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # request_id -> cassette interaction that carried it first (plaid_request_id_unique).
+    request_ids: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def note_request_id(self, request_id: str, interaction: int) -> int | None:
+        """Remember who got ``request_id``; the earlier interaction if another one already did."""
+        with self.lock:
+            first = self.request_ids.setdefault(request_id, interaction)
+        return None if first == interaction else first
+
+
+_current: RunContext | None = None
+
+
+def set_current(context: RunContext | None) -> None:
+    global _current
+    _current = context
+
+
+def current() -> RunContext:
+    if _current is None:
+        raise RuntimeError(
+            "the contract suite runs through its runner: python -m plaid_contracts run "
+            "(python3 scripts/nox_pinned.py -s contracts); it cannot be collected by a plain pytest"
+        )
+    return _current

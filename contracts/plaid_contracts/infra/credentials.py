@@ -1,0 +1,45 @@
+"""A run's Plaid credentials, and how Plaid carries and checks credentials on every endpoint.
+
+Plaid takes them as the ``PLAID-CLIENT-ID`` / ``PLAID-SECRET`` headers or as body ``client_id`` /
+``secret``; their formats are those of every real value on record (plaid-behaviour.md, "Second
+look"): client ids 24 lowercase hex characters, secrets 30.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+ENV_CLIENT_ID: Final = "PLAID_CLIENT_ID"
+ENV_SECRET: Final = "PLAID_SECRET"
+
+# Body key -> Plaid's header for the same credential.
+HEADERS: Final = {"client_id": "PLAID-CLIENT-ID", "secret": "PLAID-SECRET"}
+BODY_KEYS: Final = tuple(HEADERS)
+CLIENT_ID_FORMAT: Final = r"[0-9a-f]{24}"
+SECRET_FORMAT: Final = r"[0-9a-f]{30}"
+FORMATS: Final = {"client_id": re.compile(CLIENT_ID_FORMAT), "secret": re.compile(SECRET_FORMAT)}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    secret: str
+
+    def __repr__(self) -> str:
+        # Never let a secret reach a log line or traceback through repr().
+        return "Credentials(client_id=<masked>, secret=<masked>)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints drawn values field by field unless told otherwise (junit.xml)."""
+        printer.text(repr(self))
+
+    def headers(self) -> dict[str, str]:
+        """The credentials as Plaid's SDKs send them."""
+        return {HEADERS["client_id"]: self.client_id, HEADERS["secret"]: self.secret}
+
+
+# Well-formed (Plaid's formats) and nobody's: a malformed pair would be INVALID_FIELD, not the
+# INVALID_API_KEYS that wrong credentials are about.
+WRONG: Final = Credentials("0bad0c11e470bad0c11e470b", "0bad5ec2e70bad5ec2e70bad5ec2e7")
