@@ -1,7 +1,8 @@
 """Wiring between schemathesis, pytest and the run: hooks, result collection, fixtures.
 
 Executed only by ``python -m plaid_contracts run``, which puts the run's RunContext in
-plaid_contracts.infra.settings before pytest starts.
+plaid_contracts.infra.context before pytest starts. Every hook looks the operation up by the case
+or test at hand (``plaid_contracts.operations``): nothing here is about one endpoint.
 """
 
 from __future__ import annotations
@@ -12,27 +13,28 @@ from typing import Any
 import plaid_contracts.checks.response_checks  # noqa: F401 - registers our checks
 import pytest
 import schemathesis
+from plaid_contracts import operations
 from plaid_contracts.checks.results import (
-    SCHEMATHESIS_TEST,
     is_valid_case,
     phase_of,
     record_check_results,
+    schemathesis_test,
 )
 from plaid_contracts.infra.context import RunContext, current
-from plaid_contracts.operations import session_token_create
+from plaid_contracts.reports.stats import SCHEMATHESIS_TEST
 from schemathesis import Case, CheckResult, HookContext, Response
 
 
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    """Every case carries the run's fixtures where they are not what it breaks (see
-    session_token_create.prepare_body)."""
+    """Every case carries the run's fixtures where they are not what it breaks (the operation's
+    ``prepare``)."""
     run = current()
+    operation = operations.for_case(case)
     if isinstance(case.body, dict):
-        case.body = session_token_create.prepare_body(
-            case.body, run.settings.template_id, valid=is_valid_case(case)
-        )
-    run.recorder.current_test = SCHEMATHESIS_TEST
+        fixtures = operation.fixture_values(run.settings.fixtures)
+        case.body = operation.prepare(case.body, fixtures, is_valid_case(case))
+    run.recorder.current_test = schemathesis_test(operation)
     run.recorder.current_phase = phase_of(case)
 
 
@@ -58,23 +60,49 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     current().stats.mark("session_started")
 
 
+def operation_of(item: pytest.Item) -> operations.Operation:
+    """The operation a test covers: schemathesis' item names it, a client test module says it
+    (``OPERATION``, the operation module's)."""
+    label = getattr(item, "operation_label", None)
+    if isinstance(label, str):
+        return operations.for_label(label)
+    operation = getattr(getattr(item, "module", None), "OPERATION", None)
+    if not isinstance(operation, operations.Operation):
+        raise pytest.UsageError(
+            f"{item.nodeid}: a client test module sets OPERATION to its operation's "
+            "(plaid_contracts.operations.<name>.OPERATION)"
+        )
+    return operation
+
+
+def node_name(item: pytest.Item) -> str:
+    """``file::name``, the name naming the operation for schemathesis' test (its node id does
+    not: ``test_schemathesis_contract[POST /session/token/create]``)."""
+    return f"{item.nodeid.split('::', 1)[0]}::{item.name}"
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = current()
     run.stats.mark("collected")
     for item in session.items:
+        operation = operation_of(item)
+        run.stats.test_operations[node_name(item)] = operation.label
+        run.stats.operation(operation.label)  # every operation has its section, run or not
         if item.name.startswith(SCHEMATHESIS_TEST):
-            _plan_phases(run, item)
+            _plan_phases(run, operation, item)
 
 
-def _plan_phases(run: RunContext, item: pytest.Item) -> None:
-    """How many cases each schemathesis phase has to run: its explicit examples (examples and
-    coverage), and the fuzzing phase's maximum. The summary compares them with what ran."""
+def _plan_phases(run: RunContext, operation: operations.Operation, item: pytest.Item) -> None:
+    """How many cases each schemathesis phase has to run for the operation: its explicit
+    examples (examples and coverage), and the fuzzing phase's maximum. The summary compares them
+    with what ran."""
+    planned = run.stats.operation(operation.label).planned
     test = getattr(item, "obj", None)
     for example in getattr(test, "hypothesis_explicit_examples", ()):
         case = example.kwargs.get("case")
         if isinstance(case, Case):
-            run.stats.planned[phase_of(case)] += 1
-    run.stats.planned["fuzzing"] += run.settings.effective_fuzzing_examples
+            planned[phase_of(case)] += 1
+    planned["fuzzing"] += run.settings.effective_fuzzing_examples
 
 
 @pytest.hookimpl(wrapper=True)
@@ -118,8 +146,9 @@ def pytest_runtest_makereport(
     report = yield
     run = current()
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        run.stats.test_outcomes[item.nodeid] = "skipped" if report.skipped else report.outcome
+        name = node_name(item)
+        run.stats.test_outcomes[name] = "skipped" if report.skipped else report.outcome
         if report.failed:
             text = run.recorder.masker.text(str(report.longrepr))
-            run.stats.test_errors[item.nodeid] = text[-4000:]
+            run.stats.test_errors[name] = text[-4000:]
     return report

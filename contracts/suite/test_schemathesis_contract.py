@@ -2,6 +2,10 @@
 and checks every response with its conformance checks and ours
 (plaid_contracts.checks.response_checks), including that the generated client parses it.
 
+One test per operation of the spec (``@schema.parametrize``): pytest names each
+``test_schemathesis_contract[POST /session/token/create]``, and each finds its operation's
+contract module (plaid_contracts.operations) through the case.
+
 A failing case does not stop its phase: hypothesis would skip the fuzzing phase after a failing
 explicit example (examples and coverage are explicit examples) and stop generating soon after a
 first failing fuzzing case. Every finding is kept by the ``after_validate`` hook instead, and the
@@ -14,7 +18,8 @@ from typing import Any
 
 import requests
 import schemathesis
-from plaid_contracts.checks.results import phase_of, record_no_answer
+from plaid_contracts import operations
+from plaid_contracts.checks.results import phase_of, record_no_answer, schemathesis_test
 from plaid_contracts.checks.schemathesis_config import build_config
 from plaid_contracts.infra.context import RunContext, current
 from plaid_tools.paths import SPEC
@@ -25,12 +30,13 @@ schema = schemathesis.openapi.from_path(SPEC, config=build_config(current().sett
 
 
 @schema.parametrize()
-def test_session_token_create_contract(
+def test_schemathesis_contract(
     case: Case[Any], run_context: RunContext, auth_headers: dict[str, str]
 ) -> None:
-    run_context.stats.count_case(phase_of(case))
+    operation = operations.for_case(case)
+    run_context.stats.count_case(operation.label, phase_of(case), schemathesis_test(operation))
     try:
-        # Credentials travel as headers, the way Plaid's SDKs send them (session_token_create).
+        # Credentials travel as headers, the way Plaid's SDKs send them.
         case.call_and_validate(session=run_context.session, headers=auth_headers)
     except FailureGroup:
         pass  # every failure of this case is already a finding (after_validate)

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plaid_contracts.infra.targets import OFFLINE_TEMPLATE_ID
 from plaid_contracts.offline.loopback import SandboxProcess
 
 from tests.contracts.helpers import (
     OFFLINE_CREDENTIALS,
+    OFFLINE_FIXTURES,
     REPO_ROOT,
     RUN_TIMEOUT_SECONDS,
     RunResult,
@@ -71,7 +71,7 @@ def _run_reporting(
 def offline_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     """One real offline sandbox (subprocess, loopback) shared by the tests that only read it."""
     log = tmp_path_factory.mktemp("sandbox") / "sandbox.log"
-    with SandboxProcess(OFFLINE_CREDENTIALS, OFFLINE_TEMPLATE_ID, 4 * 3600, log) as sandbox:
+    with SandboxProcess(OFFLINE_CREDENTIALS, OFFLINE_FIXTURES, 4 * 3600, log) as sandbox:
         yield sandbox
 
 

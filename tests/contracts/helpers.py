@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from plaid_contracts.infra.credentials import Credentials
-from plaid_contracts.infra.targets import OFFLINE_CLIENT_ID, OFFLINE_SECRET, OFFLINE_TEMPLATE_ID
+from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS
 from plaid_contracts.offline.loopback import free_port
+from plaid_contracts.operations.session_token_create import TEMPLATE
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.config import SandboxConfig
 
-OFFLINE_CREDENTIALS = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+OFFLINE_CREDENTIALS = OFFLINE_DEFAULTS
+OFFLINE_TEMPLATE_ID = TEMPLATE.offline_default
+# The offline sandbox's fixtures as a run passes them (by environment variable).
+OFFLINE_FIXTURES = {TEMPLATE.env: OFFLINE_TEMPLATE_ID}
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Few examples: these tests are about the runner, not about finding bugs in the sandbox.
 FAST = ("--max-examples", "5")
@@ -54,8 +57,8 @@ def remote_env() -> dict[str, str]:
     """What a --base-url run needs, with the offline sandbox's defaults."""
     return clean_env(
         {
-            "PLAID_CLIENT_ID": OFFLINE_CLIENT_ID,
-            "PLAID_SECRET": OFFLINE_SECRET,
+            "PLAID_CLIENT_ID": OFFLINE_CREDENTIALS.client_id,
+            "PLAID_SECRET": OFFLINE_CREDENTIALS.secret,
             "PLAID_TEMPLATE_ID": OFFLINE_TEMPLATE_ID,
         }
     )

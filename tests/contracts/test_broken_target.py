@@ -12,7 +12,7 @@ import pytest
 from plaid_contracts.offline.in_process import IN_PROCESS_BASE_URL
 from plaid_offline_sandbox.config import SandboxConfig
 
-from tests.contracts.helpers import FAST, RunResult, remote_env, serve_asgi
+from tests.contracts.helpers import FAST, OFFLINE_CREDENTIALS, RunResult, remote_env, serve_asgi
 from tests.mutation.mutants import BY_NAME, composed
 
 # name -> the check that must catch it
@@ -36,17 +36,27 @@ ASSUMED_DIVERGENCES = {
 }
 
 
-def assert_failed_with_reproduction(result: RunResult, failing_check: str, base_url: str) -> str:
-    """The run failed on ``failing_check`` with a curl against ``base_url``; returns the summary."""
+def assert_failed_with_reproduction(
+    result: RunResult, failing_check: str, base_url: str, *, default_credentials: bool = False
+) -> str:
+    """The run failed on ``failing_check`` with a curl against ``base_url``; returns the summary.
+
+    The curl reads the credentials from the environment where the run took them from there, and
+    carries the offline sandbox's published defaults where the run used those."""
     assert result.returncode == 1, result.stdout + result.stderr
     summary = result.summary
     assert summary.startswith("# Contract run: FAILED")
-    assert f"| `{failing_check}` **FAILED** |" in summary
+    assert f"`{failing_check}`]" in summary  # its row in the operation's checks table
+    row = next(line for line in summary.splitlines() if f"[`{failing_check}`]" in line)
+    assert "**FAILED**" in row
     failures = summary.split("## Failures", 1)[1].split("## Observations", 1)[0]
     assert f"`{failing_check}`" in failures
-    # A reproduction with credential placeholders, against the broken target, and the seed.
+    # A reproduction against the broken target, and the seed.
     assert f"curl -sS -i -X POST {base_url}/session/token/create" in failures
-    assert '"$PLAID_CLIENT_ID"' in failures and '"$PLAID_SECRET"' in failures
+    if default_credentials:
+        assert f"-H 'PLAID-CLIENT-ID: {OFFLINE_CREDENTIALS.client_id}'" in failures
+    else:
+        assert '"$PLAID_CLIENT_ID"' in failures and '"$PLAID_SECRET"' in failures
     assert "seed `20200914`" in failures
     assert "summary.md" in result.stdout and "FAILED" in result.stdout
     # Failure reports (junit.xml, hypothesis' falsifying examples) are masked at the source.
@@ -83,11 +93,15 @@ def test_broken_in_process_app_fails_the_run_with_a_reproduction(
 ) -> None:
     result = run_mutant_in_process(mutant, *FAST)
 
-    summary = assert_failed_with_reproduction(result, BROKEN_RULES[mutant], IN_PROCESS_BASE_URL)
+    summary = assert_failed_with_reproduction(
+        result, BROKEN_RULES[mutant], IN_PROCESS_BASE_URL, default_credentials=True
+    )
     assert "| Target | offline sandbox, in-process |" in summary
-    # Nothing listened on that URL during the run: the summary says how to replay there.
-    assert "ran inside the test process: start it with `nox -s sandbox -- --port 8100`" in summary
-    assert "`nox -s contracts -- --in-process --profile pr`" in summary
+    # A mutant is no sandbox `-s sandbox` serves: the summary names the harness' command.
+    command = f"`python3 scripts/nox_pinned.py -s mutation -- --only {mutant}`"
+    assert f"| Reproduce | {command} |" in summary
+    assert f"Rerun the whole case set with {command}" in summary
+    assert "-s sandbox" not in summary
 
 
 def test_several_documented_divergences_are_all_reported_and_every_phase_runs(
@@ -130,7 +144,10 @@ def test_a_server_differing_only_in_assumptions_passes_with_observations(
     assert "400 INVALID_REQUEST/NOT_FOUND" in a20["answered"] and "404" in a20["expected"]
     assert "UNSUPPORTED_METHOD_STATUS" in a20["adopt"]
     section = markdown.split("## Observations", 1)[1]
-    assert "| A20 | `plaid_unsupported_method` | 400 INVALID_REQUEST/NOT_FOUND to " in section
+    assert (
+        "| A20 | `POST /session/token/create` | `plaid_unsupported_method` | "
+        "400 INVALID_REQUEST/NOT_FOUND to "
+    ) in section
     assert "To adopt the target's behaviour: change `UNSUPPORTED_METHOD_STATUS`" in section
     assert_every_phase_ran_to_its_end(summary, markdown)
 

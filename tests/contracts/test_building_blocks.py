@@ -13,9 +13,9 @@ import requests
 from plaid_contracts.checks import envelope, response_checks, rules
 from plaid_contracts.infra import context
 from plaid_contracts.infra.context import RunContext
-from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS, Credentials
 from plaid_contracts.infra.settings import PR_SEED, PROFILES, RunSettings
-from plaid_contracts.infra.targets import OFFLINE_CLIENT_ID, OFFLINE_SECRET, Target, TargetKind
+from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
 from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline.loopback import SandboxProcess
@@ -27,7 +27,7 @@ from plaid_contracts.reports.staging import publish, swap_in
 from plaid_contracts.reports.stats import RunStats
 
 PAIR = Credentials("client-abcdef", "secret-123456")
-OFFLINE = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+OFFLINE = OFFLINE_DEFAULTS
 
 
 def test_masker_masks_by_name_and_by_value() -> None:
@@ -90,7 +90,7 @@ def test_backoff_honours_retry_after_and_caps() -> None:
 
 
 def test_a_429_is_backed_off_retried_and_recorded(offline_sandbox: SandboxProcess) -> None:
-    recorder = Recorder(Masker(Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)))
+    recorder = Recorder(Masker(OFFLINE))
     waits: list[float] = []
     session = ContractSession(
         Throttle(None), recorder, BackoffPolicy(max_retries=3), sleep=waits.append
@@ -99,8 +99,7 @@ def test_a_429_is_backed_off_retried_and_recorded(offline_sandbox: SandboxProces
         f"{offline_sandbox.base_url}/session/token/create",
         json={"template_id": "template_offline_default", "user": {"client_user_id": "u"}},
         headers={
-            "PLAID-CLIENT-ID": OFFLINE_CLIENT_ID,
-            "PLAID-SECRET": OFFLINE_SECRET,
+            **OFFLINE.headers(),
             # The offline sandbox's fault injection: a 429 with Retry-After: 2, then normal.
             "Plaid-Sandbox-Fault": "rate_limit:2,ok",
             "Plaid-Sandbox-Fault-Id": "test-429-retry",
@@ -152,18 +151,12 @@ def test_plaid_error_rules() -> None:
 
 def test_link_token_rules() -> None:
     now = datetime(2026, 3, 10, 9, 0, 0, tzinfo=UTC)
+    sandbox = Target("https://sandbox.plaid.com", TargetKind.SANDBOX)
 
-    def problems(token: str, expires: datetime) -> list[str]:
+    def problems(token: str, expires: datetime, target: Target = sandbox) -> list[str]:
         body = {"link": {"link_token": token, "expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}
-        found = endpoint.link_token_problems(
-            200,
-            json.dumps(body).encode(),
-            prefixes=("link-sandbox-",),
-            lifetime_seconds=4 * 3600,
-            skew_seconds=120,
-            now=now,
-        )
-        return [message for _, message in found]
+        found = endpoint.link_token_problems(body, target, 4 * 3600, 120, now)
+        return [divergence.answered for divergence in found]
 
     assert problems("link-sandbox-1", now + timedelta(hours=4)) == []
     assert (
@@ -173,27 +166,15 @@ def test_link_token_rules() -> None:
     assert "is not in the future" in problems("link-sandbox-1", now - timedelta(minutes=5))[0]
     assert "later than now + 14400 s" in problems("link-sandbox-1", now + timedelta(hours=5))[0]
 
+    assert endpoint.link_token_problems({}, sandbox, 4 * 3600, 120, now)[0].cause == "no-link"
+
     # An unverified host may reach either environment.
-    either = ("link-sandbox-", "link-production-")
+    unverified = Target("https://proxy.example.com", TargetKind.UNVERIFIED)
+    assert endpoint.token_prefixes(unverified) == ("link-sandbox-", "link-production-")
     for token in ("link-sandbox-1", "link-production-1"):
-        body = {"link": {"link_token": token, "expiration": now.strftime("%Y-%m-%dT%H:%M:%SZ")}}
-        assert (
-            endpoint.link_token_problems(
-                200,
-                json.dumps(body).encode(),
-                prefixes=either,
-                lifetime_seconds=4 * 3600,
-                skew_seconds=120,
-                now=now,
-            )
-            == []
-        )
-    unverified = replace(
-        _settings(PAIR), target=Target("https://proxy.example.com", TargetKind.UNVERIFIED)
-    )
-    assert unverified.link_token_prefixes == either
+        assert problems(token, now, unverified) == []
     assert [
-        unverified.link_token_environment(token)
+        endpoint.token_environment({"link": {"link_token": token}}, unverified)
         for token in ("link-sandbox-1", "link-production-1", "link-development-1", "link-sandbox-")
     ] == ["sandbox", "production", None, None]
 
@@ -250,7 +231,7 @@ def _settings(credentials: Credentials) -> RunSettings:
     return RunSettings(
         target=Target("http://127.0.0.1:1", TargetKind.LOOPBACK),
         credentials=credentials,
-        template_id="template_offline_default",
+        fixtures={"PLAID_TEMPLATE_ID": "template_offline_default"},
         profile=PROFILES["pr"],
         seed=PR_SEED,
         rate=None,
@@ -322,11 +303,14 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
         json={"template_id": "template_offline_default", "user": {"client_user_id": "u"}},
     ).prepare()
     success: object = SimpleNamespace(status_code=200, request=sent)
+    case: object = SimpleNamespace(
+        operation=SimpleNamespace(method="POST", path="/session/token/create"), meta=None
+    )
     for _ in range(2):  # two runs in one process (tests, or a tool calling the runner twice)
         context.set_current(_run_context(tmp_path, OFFLINE))
         try:
             for _ in range(3):
-                response_checks.plaid_auth_enforced(None, success, None)  # type: ignore[arg-type]
+                response_checks.plaid_auth_enforced(None, success, case)  # type: ignore[arg-type]
         finally:
             context.set_current(None)
 

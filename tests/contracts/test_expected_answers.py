@@ -1,5 +1,6 @@
-"""What Plaid answers to each way a request can be broken, and how sure we are of it
-(plaid_contracts.session_token_create): the classifier and the judge, without a server."""
+"""What Plaid answers to each way a request can be broken, and how sure we are of it (every
+endpoint's rules in plaid_contracts.checks.expected_answers, POST /session/token/create's in its
+operation module): the classifier and the judge, without a server."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 from typing import Any
 
 import pytest
-from plaid_contracts.checks import rules
+from plaid_contracts.checks import expected_answers, rules
+from plaid_contracts.checks.expected_answers import PlaidAnswer, judge
 from plaid_contracts.checks.rules import Strength
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
-from plaid_contracts.operations.session_token_create import PlaidAnswer, classify, judge
+
+OPERATION = endpoint.OPERATION
 
 RUN = Credentials("5f3a9c0e1b7d4a6f8e2c0b19", "9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b")
 HEADERS = {"Content-Type": "application/json", **RUN.headers()}
@@ -26,12 +29,12 @@ def error(code: str, message: str = "", error_type: str = "INVALID_REQUEST") -> 
 def verdict(body: object, answer: PlaidAnswer, headers: dict[str, str] | None = None) -> str:
     """ "ok", or the strength (and tag) of the rule the answer breaks."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    divergence = judge(classify(headers or HEADERS, raw, RUN), answer)
+    divergence = judge(OPERATION.classify(headers or HEADERS, raw, RUN), answer)
     return "ok" if divergence is None else divergence.rule.label
 
 
 def test_a_valid_request_must_succeed() -> None:
-    assert classify(HEADERS, json.dumps(VALID), RUN).valid
+    assert OPERATION.classify(HEADERS, json.dumps(VALID), RUN).valid
     assert verdict(VALID, SUCCESS) == "ok"
     assert (
         verdict(VALID, error("MISSING_FIELDS", "the following required fields are missing: user"))
@@ -120,7 +123,7 @@ def test_the_error_status_rule_knows_plaids_documented_statuses() -> None:
 def test_every_assumed_rule_names_its_tag_and_how_to_adopt_the_target() -> None:
     assumed = [
         value
-        for module in (rules, endpoint)
+        for module in (rules, expected_answers, endpoint)
         for value in vars(module).values()
         if isinstance(value, rules.Rule) and value.strength is Strength.ASSUMED
     ]
@@ -132,7 +135,7 @@ def test_every_assumed_rule_names_its_tag_and_how_to_adopt_the_target() -> None:
 
 def test_valid_cases_carry_the_run_fixtures() -> None:
     generated = {"template_id": "0", "client_id": "x", "secret": "", "webhook": "https://a.b"}
-    prepared = endpoint.prepare_body(generated, "template_b4r9mQ2kX7tz", valid=True)
+    prepared = endpoint.prepare_body(generated, {"template_id": "template_b4r9mQ2kX7tz"}, True)
     # The run's template, no generated credentials (an empty one is what a case breaks), a user.
     assert prepared == {
         "template_id": "template_b4r9mQ2kX7tz",
@@ -141,6 +144,8 @@ def test_valid_cases_carry_the_run_fixtures() -> None:
         "user": endpoint.FIXTURE_USER,
     }
     # An invalid case keeps what it breaks: no template, a user of the wrong type.
-    broken = endpoint.prepare_body({"user": 5}, "template_b4r9mQ2kX7tz", valid=False)
+    broken = endpoint.prepare_body({"user": 5}, {"template_id": "template_b4r9mQ2kX7tz"}, False)
     assert broken == {"user": 5}
-    assert endpoint.prepare_body({"user_id": "usr_1"}, "t", valid=True) == {"user_id": "usr_1"}
+    assert endpoint.prepare_body({"user_id": "usr_1"}, {"template_id": "t"}, True) == {
+        "user_id": "usr_1"
+    }

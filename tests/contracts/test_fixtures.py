@@ -34,7 +34,10 @@ def test_a_dashboard_template_and_plaid_format_credentials_run_green(
     assert summary["cases"]["client"] > 0
     assert summary["failures"] == [] and summary["observations"] == []
     assert "Every phase ran to its end" in result.summary
-    assert f"| Template | `{TEMPLATE_ID}` |" in result.summary
+    # The template is the operation's fixture, in its section of the summary.
+    section = result.summary.split("## `POST /session/token/create`", 1)[1]
+    assert f"| Fixture `template_id` | `{TEMPLATE_ID}` (from PLAID_TEMPLATE_ID" in section
+    assert summary["fixtures"] == {"PLAID_TEMPLATE_ID": TEMPLATE_ID}
     assert_cases_carry_the_run_fixtures(result)
 
 

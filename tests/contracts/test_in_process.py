@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import requests
-from plaid_contracts.checks.response_checks import CUSTOM_CHECK_NAMES
+from plaid_contracts.checks.response_checks import OUR_CHECKS
 from plaid_contracts.commands import cli
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
@@ -58,7 +58,7 @@ def test_in_process_sends_and_checks_what_loopback_does(
     assert summary["cases"] == loopback["summary"]["cases"]
     assert summary["checks"] == loopback["summary"]["checks"]
     assert inside["junit_tests"] == loopback["junit_tests"] == 11
-    for name in CUSTOM_CHECK_NAMES:
+    for name in OUR_CHECKS:
         assert summary["checks"][name]["passed"] > 0 and summary["checks"][name]["failed"] == 0
     # What a benchmark reads.
     assert summary["total_cases"] == sum(summary["cases"].values()) > 150
@@ -131,7 +131,7 @@ def test_both_offline_modes_build_the_sandbox_from_one_environment(
     )
     monkeypatch.setenv(CONFIG_JSON_ENV, stale.to_json())
     monkeypatch.setenv("PLAID_SANDBOX_EXTRA_TEMPLATE_IDS", "template_extra")
-    run = (Credentials(RUN_CLIENT_ID, RUN_SECRET), "template_run", 1800)
+    run = (Credentials(RUN_CLIENT_ID, RUN_SECRET), {"PLAID_TEMPLATE_ID": "template_run"}, 1800)
     expected = SandboxConfig(
         credentials=frozenset({(RUN_CLIENT_ID, RUN_SECRET)}),
         template_ids=frozenset({"template_run", "template_extra"}),

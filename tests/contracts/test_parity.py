@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 import yaml
 from plaid_contracts.commands.parity import ReplayTarget, compare, key_paths, run_parity
-from plaid_contracts.infra.targets import OFFLINE_TEMPLATE_ID
 from plaid_contracts.offline.loopback import SandboxProcess
 
-from tests.contracts.helpers import OFFLINE_CREDENTIALS, RunResult
+from tests.contracts.helpers import OFFLINE_CREDENTIALS, OFFLINE_TEMPLATE_ID, RunResult
 
 # A real-Sandbox recording as `run` writes it: the real template and masked credentials.
 REAL_TEMPLATE = "template_4bkq3yjTRvxQ"
@@ -73,7 +72,10 @@ def matching_recording() -> dict[str, Any]:
     body_credentials = {**VALID, "client_id": "${PLAID_CLIENT_ID}", "secret": "${PLAID_SECRET}"}
     return {
         "version": 1,
-        "metadata": {"template_id": REAL_TEMPLATE},
+        "metadata": {
+            "target": {"base_url": "https://sandbox.plaid.com", "kind": "sandbox"},
+            "fixtures": {"PLAID_TEMPLATE_ID": REAL_TEMPLATE},
+        },
         "interactions": [
             interaction(1, HEADERS, VALID, 200, SUCCESS),
             interaction(2, wrong_secret, VALID, 400, error("INVALID_INPUT", "INVALID_API_KEYS")),
@@ -94,7 +96,9 @@ def matching_recording() -> dict[str, Any]:
 
 @pytest.fixture
 def target(offline_sandbox: SandboxProcess) -> ReplayTarget:
-    return ReplayTarget(offline_sandbox.base_url, OFFLINE_CREDENTIALS, OFFLINE_TEMPLATE_ID)
+    return ReplayTarget(
+        offline_sandbox.base_url, OFFLINE_CREDENTIALS, {"template_id": OFFLINE_TEMPLATE_ID}
+    )
 
 
 def test_a_matching_recording_has_no_differences(target: ReplayTarget) -> None:

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from plaid_contracts.commands import cli
+from plaid_contracts.infra.environment import remote_inputs
 from plaid_contracts.infra.targets import (
     PRODUCTION_FLAG,
     Target,
     TargetError,
     TargetKind,
     classify,
-    remote_settings,
 )
 
 from tests.contracts.helpers import RunResult, clean_env, remote_env
@@ -115,9 +115,10 @@ def test_a_missing_variable_is_one_clear_line(
     assert not result.reports_dir.exists()
 
 
-def test_remote_settings_names_every_missing_variable() -> None:
+def test_remote_inputs_name_every_missing_variable() -> None:
+    """The operations' fixtures are required like the credentials (and named in one line)."""
     with pytest.raises(TargetError, match="PLAID_SECRET, PLAID_TEMPLATE_ID are not set"):
-        remote_settings({"PLAID_CLIENT_ID": "x"})
+        remote_inputs({"PLAID_TEMPLATE_ID": "template_offline_default"}, {"PLAID_CLIENT_ID": "x"})
 
 
 def test_offline_needs_both_credentials_or_neither(run_contracts: Callable[..., RunResult]) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from plaid_contracts.commands import cli
-from plaid_contracts.commands import run as runner
+from plaid_contracts.commands import cli, run
 
 from tests.mutation.mutants import BY_NAME
 
@@ -21,10 +20,14 @@ def main(argv: Sequence[str]) -> int:
     name, *options = argv
     mutant = BY_NAME[name]
     args = cli.build_parser().parse_args(["run", "--in-process", *options])
-    request = runner.RunRequest(
-        cli.settings_from_args(args), args.reports_dir, app_factory=mutant.app
+    request = run.RunRequest(
+        cli.settings_from_args(args),
+        args.reports_dir,
+        app_factory=mutant.app,
+        # The mutant is not the sandbox `-s sandbox` serves: its runs are reproduced here.
+        reproduce=f"python3 scripts/nox_pinned.py -s mutation -- --only {name}",
     )
-    return runner.execute(request)
+    return run.execute(request)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ PASSED = "passed"
 class Where:
     """The exchange a finding was made on (already masked)."""
 
+    operation: str  # its label: "POST /session/token/create"
     test: str
     phase: str
     status: int | None
@@ -46,6 +47,7 @@ def record(
     """Keep the finding as a failure or an observation; returns which (FAILED / OBSERVED)."""
     text = run.recorder.masker.text
     finding = Finding(
+        operation=where.operation,
         test=where.test,
         check=check,
         title=text(title),

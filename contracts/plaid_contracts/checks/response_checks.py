@@ -1,15 +1,18 @@
-"""Our checks, registered with schemathesis (importing this module registers them), and the rule
-each of schemathesis' own checks rests on.
+"""Our checks, registered with schemathesis (importing this module registers them, each
+operation's success check included), and the rule each of schemathesis' own checks rests on.
 
-Each check runs on every response schemathesis receives, reads the run from
-plaid_contracts.infra.settings.current(), and raises one typed failure per divergence
-(``rules.PlaidRuleFailure`` subclasses). The suite's ``after_validate`` hook turns each failure
-into a failure or an observation by the strength of its rule (findings.py).
+Each check runs on every response schemathesis receives, looks the case's operation up
+(``operations.for_case``), reads the run from ``infra.context.current()``, and raises one typed
+failure per divergence (``rules.PlaidRuleFailure`` subclasses). A check with nothing to say about
+an answer (``plaid_link_token`` on an error) returns True, which schemathesis counts as skipped,
+and the summary as not applicable. The suite's ``after_validate`` hook turns each failure into a
+failure or an observation by the strength of its rule (findings.py).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
@@ -18,36 +21,22 @@ import schemathesis
 from plaid_offline_sandbox import assumptions
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
+from plaid_contracts import operations
 from plaid_contracts.checks import envelope, rules
-from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure, Rule, Strength
+from plaid_contracts.checks.catalogue import is_method_probe
+from plaid_contracts.checks.expected_answers import Expectation, PlaidAnswer, judge
+from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure, Rule, Strength, strongest
 from plaid_contracts.client_contract import parsing
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.context import RunContext, current
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.transport import text_headers
-from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.operations import Operation
 
-CUSTOM_CHECK_NAMES: Final = (
-    "plaid_error_object",
-    "plaid_error_status",
-    "plaid_expected_answer",
-    "plaid_link_token",
-    "plaid_request_id_format",
-    "plaid_request_id_unique",
-    "generated_client_parses",
-    "plaid_auth_enforced",
-    "plaid_unsupported_method",
-)
+# A check's return value when it does not apply to the answer (schemathesis: skipped).
+NOT_APPLICABLE: Final = True
 
-LINK_TOKEN: Final = Rule(
-    "link-token",
-    Strength.SEEN,
-    "link_token is link-<environment>-<uuid> (SEEN in Sandbox); expiration is RFC 3339 UTC, in "
-    "the future, within the Link token lifetime (4 h: https://plaid.com/docs/api/link/"
-    "#linktokencreate; --token-lifetime)",
-)
 CLIENT_PARSES: Final = Rule(
     "client-parses",
     Strength.DOC,
@@ -71,9 +60,9 @@ class ExpectedAnswerFailure(PlaidRuleFailure):
     kind_title = "Not Plaid's answer to this request"
 
 
-class LinkTokenFailure(PlaidRuleFailure):
+class SuccessFailure(PlaidRuleFailure):
     code = "PL104"
-    kind_title = "Link token"
+    kind_title = "Not the success Plaid sends"
 
 
 class RequestIdFailure(PlaidRuleFailure):
@@ -114,33 +103,23 @@ def _body(request: requests.PreparedRequest) -> bytes | str | None:
 
 
 def expectation_of(
-    request: requests.PreparedRequest, credentials: Credentials
-) -> endpoint.Expectation:
+    operation: Operation, request: requests.PreparedRequest, run_credentials: Credentials
+) -> Expectation:
     """What Plaid answers to this request as sent (computed once per request)."""
     cached = getattr(request, "plaid_expectation", None)
-    if isinstance(cached, endpoint.Expectation):
+    if isinstance(cached, Expectation):
         return cached
-    expectation = endpoint.classify(
-        dict(text_headers(request.headers.items())), _body(request), credentials
-    )
+    headers = dict(text_headers(request.headers.items()))
+    expectation = operation.classify(headers, _body(request), run_credentials)
     request.plaid_expectation = expectation  # type: ignore[attr-defined]
     return expectation
-
-
-def _is_method_probe(case: Case[Any] | None) -> bool:
-    meta = case.meta if case is not None else None
-    data = meta.phase.data if meta is not None else None
-    return (
-        isinstance(data, CoveragePhaseData)
-        and data.scenario == CoverageScenario.UNSPECIFIED_HTTP_METHOD
-    )
 
 
 @schemathesis.check
 def plaid_error_object(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Every non-2xx body is a PlaidError: request_id, UPPER_SNAKE error_type/error_code."""
-    if response.request.method == "HEAD":
-        return None  # no body to judge
+    if response.request.method == "HEAD" or 200 <= response.status_code < 300:
+        return NOT_APPLICABLE  # no body to judge, or not an error
     problems = envelope.plaid_error_problems(response.status_code, response.content)
     divergences = [
         Divergence(rules.ERROR_ENVELOPE, problem, "a Plaid error object", cause=problem)
@@ -150,7 +129,7 @@ def plaid_error_object(ctx: CheckContext, response: Response, case: Case[Any]) -
     return None
 
 
-def error_status_divergence(answer: endpoint.PlaidAnswer) -> Divergence | None:
+def error_status_divergence(answer: PlaidAnswer) -> Divergence | None:
     """The divergence when an error's HTTP status is not the one Plaid documents for it."""
     if answer.error is None or answer.success:
         return None
@@ -169,9 +148,10 @@ def error_status_divergence(answer: endpoint.PlaidAnswer) -> Divergence | None:
 @schemathesis.check
 def plaid_error_status(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """An error's HTTP status is the one Plaid documents for its error_type/error_code."""
-    divergence = error_status_divergence(
-        endpoint.PlaidAnswer.read(response.status_code, response.content)
-    )
+    answer = PlaidAnswer.read(response.status_code, response.content)
+    if answer.error is None or answer.success:
+        return NOT_APPLICABLE  # not a Plaid error
+    divergence = error_status_divergence(answer)
     _raise(ErrorStatusFailure, [divergence] if divergence else [], case)
     return None
 
@@ -179,48 +159,54 @@ def plaid_error_status(ctx: CheckContext, response: Response, case: Case[Any]) -
 @schemathesis.check
 def plaid_expected_answer(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The answer is Plaid's to what the request breaks: the documented error naming the field,
-    or a success for a valid request (rules and strengths in session_token_create)."""
+    or a success for a valid request (every endpoint's rules in expected_answers, the
+    operation's in its module)."""
+    operation = operations.for_case(case)
     request = response.request
-    if request.method != endpoint.METHOD:
-        return None  # plaid_unsupported_method judges other methods
-    expectation = expectation_of(request, current().settings.credentials)
-    answer = endpoint.PlaidAnswer.read(response.status_code, response.content)
-    divergence = endpoint.judge(expectation, answer)
+    if request.method != operation.method:
+        return NOT_APPLICABLE  # plaid_unsupported_method judges other methods
+    expectation = expectation_of(operation, request, current().settings.credentials)
+    divergence = judge(expectation, PlaidAnswer.read(response.status_code, response.content))
     _raise(ExpectedAnswerFailure, [divergence] if divergence else [], case)
     return None
 
 
-@schemathesis.check
-def plaid_link_token(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
-    """A success carries a link token of the target's environment, expiring within its lifetime."""
-    context = current()
-    settings = context.settings
-    if 200 <= response.status_code < 300:
-        ok, body = envelope.decode_json(response.content)
-        environment = settings.link_token_environment(endpoint.link_token(body) if ok else None)
-        if environment is not None:
-            context.stats.count_link_token(environment)
-    problems = endpoint.link_token_problems(
-        response.status_code,
-        response.content,
-        prefixes=settings.link_token_prefixes,
-        lifetime_seconds=settings.token_lifetime_seconds,
-        skew_seconds=settings.clock_skew_seconds,
-        now=datetime.now(UTC),
-    )
-    divergences = [
-        Divergence(LINK_TOKEN, message, "a link token of this target, valid now", cause=cause)
-        for cause, message in problems
-    ]
-    _raise(LinkTokenFailure, divergences, case)
-    return None
+def success_check(name: str) -> Callable[[CheckContext, Response, Case[Any]], bool | None]:
+    """The check of what a success carries, for every operation whose ``success.check`` is
+    ``name`` (its ``problems``; its ``tally`` counted for the summary)."""
+
+    def check(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+        operation = operations.for_case(case)
+        if operation.success.check != name or not 200 <= response.status_code < 300:
+            return NOT_APPLICABLE
+        run = current()
+        settings = run.settings
+        ok, payload = envelope.decode_json(response.content)
+        tallied = operation.success.tally(payload, settings.target) if ok else None
+        if tallied is not None:
+            run.stats.tally(operation.label, tallied)
+        divergences = operation.success.problems(
+            payload if ok else None,
+            settings.target,
+            settings.token_lifetime_seconds,
+            settings.clock_skew_seconds,
+            datetime.now(UTC),
+        )
+        _raise(SuccessFailure, divergences, case)
+        return None
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = f"What a success carries ({name}: the operation's Success)."
+    return check
 
 
 @schemathesis.check
 def plaid_request_id_format(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """request_id is 15 alphanumerics: an observed format Plaid may change (ASSUMED A25)."""
     request_id = envelope.request_id_of(response.content)
-    problem = envelope.request_id_shape_problem(request_id) if isinstance(request_id, str) else None
+    if not isinstance(request_id, str):
+        return NOT_APPLICABLE  # no request_id to judge (plaid_error_object wants one on errors)
+    problem = envelope.request_id_shape_problem(request_id)
     if problem is not None:
         divergence = Divergence(
             rules.REQUEST_ID_FORMAT,
@@ -253,6 +239,8 @@ def request_id_repeat(
 @schemathesis.check
 def plaid_request_id_unique(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """No two answers of the run share a request_id (probes and client tests included)."""
+    if not isinstance(envelope.request_id_of(response.content), str):
+        return NOT_APPLICABLE
     interaction = getattr(response.request, "plaid_interaction", None)
     divergence = request_id_repeat(current(), response.content, interaction)
     _raise(RequestIdFailure, [divergence] if divergence else [], case)
@@ -260,10 +248,17 @@ def plaid_request_id_unique(ctx: CheckContext, response: Response, case: Case[An
 
 
 def client_parse_problems(
-    status: int, headers: list[tuple[str, str]], content: bytes, method: str, url: str
+    operation: Operation,
+    status: int,
+    headers: list[tuple[str, str]],
+    content: bytes,
+    method: str,
+    url: str,
 ) -> list[tuple[str, str]]:
     """What the generated client makes of the response: (cause, problem) pairs, none if right."""
-    outcome = parsing.parse(parsing.as_httpx_response(status, headers, content, method, url))
+    outcome = parsing.parse(
+        operation, parsing.as_httpx_response(status, headers, content, method, url)
+    )
     if outcome.kind == "crash":
         return [("crash", f"the generated client's parse_response raised: {outcome.detail}")]
     if status == 200:
@@ -302,6 +297,7 @@ def generated_client_parses(ctx: CheckContext, response: Response, case: Case[An
     """The client side of the contract, on the very response the server side was checked on."""
     request = response.request
     problems = client_parse_problems(
+        operations.for_case(case),
         response.status_code,
         _headers(response),
         response.content,
@@ -370,19 +366,21 @@ def _probe(request: requests.PreparedRequest, what: str) -> requests.Response:
 def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Replaces schemathesis' ignored_auth (which expects 401/403) with Plaid's answers.
 
-    Once per run, on the first success, the same request without credentials, with a wrong
+    Once per run, on the first valid success, the same request without credentials, with a wrong
     secret, and with a conflicting pair in the body; each answer is judged by what it breaks
-    (session_token_create): MISSING_FIELDS naming client_id and secret (SEEN), 400
-    INVALID_API_KEYS (DOC), and whatever A11 says for the conflict.
+    (expected_answers): MISSING_FIELDS naming client_id and secret (SEEN), 400 INVALID_API_KEYS
+    (DOC), and whatever A11 says for the conflict. Every other answer: not applicable.
     """
-    if not 200 <= response.status_code < 300 or _is_method_probe(case):
-        return None
+    if not 200 <= response.status_code < 300 or is_method_probe(case):
+        return NOT_APPLICABLE
     context = current()
-    if not expectation_of(response.request, context.settings.credentials).valid:
-        return None  # a probe must break only credentials: derive it from a valid request
+    operation = operations.for_case(case)
+    run_credentials = context.settings.credentials
+    if not expectation_of(operation, response.request, run_credentials).valid:
+        return NOT_APPLICABLE  # a probe must break only credentials: derive it from a valid one
     with context.lock:  # the flag lives on the run's context, not in this module
         if context.auth_probed:
-            return None
+            return NOT_APPLICABLE
         context.auth_probed = True
     phase = context.recorder.current_phase
     divergences: list[Divergence] = []
@@ -390,8 +388,8 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
         for probe in PROBES:
             request = probe.build(response.request)
             sent = _probe(request, probe.what)
-            answer = endpoint.PlaidAnswer.read(sent.status_code, sent.content)
-            found = endpoint.judge(expectation_of(request, context.settings.credentials), answer)
+            answer = PlaidAnswer.read(sent.status_code, sent.content)
+            found = judge(expectation_of(operation, request, run_credentials), answer)
             status = error_status_divergence(answer)
             repeat = request_id_repeat(
                 context, sent.content, getattr(request, "plaid_interaction", None)
@@ -421,10 +419,10 @@ def plaid_unsupported_method(ctx: CheckContext, response: Response, case: Case[A
     NOT_FOUND with HTTP 404 (documented) or 400 (seen); which of the two is assumption A20 (HEAD
     answers carry no body, so only their status is checked).
     """
-    if not _is_method_probe(case):
-        return None
+    if not is_method_probe(case):
+        return NOT_APPLICABLE
     method = response.request.method or "?"
-    answer = endpoint.PlaidAnswer.read(response.status_code, response.content)
+    answer = PlaidAnswer.read(response.status_code, response.content)
     expected = "INVALID_REQUEST/NOT_FOUND, HTTP 404 (documented) or 400 (seen)"
     divergences: list[Divergence] = []
     documented = rules.documented_statuses("INVALID_REQUEST", "NOT_FOUND")
@@ -452,6 +450,25 @@ def plaid_unsupported_method(ctx: CheckContext, response: Response, case: Case[A
     return None
 
 
+# Every operation's success check, one per name (two operations may share one).
+SUCCESS_CHECKS: Final = {
+    name: schemathesis.check(success_check(name))
+    for name in dict.fromkeys(operation.success.check for operation in operations.registered())
+}
+# Our checks, as the reports name them.
+OUR_CHECKS: Final = (
+    "plaid_error_object",
+    "plaid_error_status",
+    "plaid_expected_answer",
+    *SUCCESS_CHECKS,
+    "plaid_request_id_format",
+    "plaid_request_id_unique",
+    "generated_client_parses",
+    "plaid_auth_enforced",
+    "plaid_unsupported_method",
+)
+
+
 # --- the rule each of schemathesis' own checks rests on ----------------------------------------
 
 NEGATIVE_REJECTED: Final = Rule(
@@ -470,23 +487,23 @@ SCHEMATHESIS_RULES: Final = {
     "not_a_server_error": rules.NOT_A_SERVER_ERROR,
     "missing_required_header": MISSING_HEADER,
     "negative_data_rejection": NEGATIVE_REJECTED,
-    "positive_data_acceptance": endpoint.VALID_ACCEPTED,
 }
 
 
 def schemathesis_rule(
     check: str,
+    operation: Operation,
     request: requests.PreparedRequest,
     status: int,
     content: bytes,
-    credentials: Credentials,
+    run_credentials: Credentials,
 ) -> Rule | None:
     """The rule a failure of one of schemathesis' own checks rests on; None when it is no
     finding about the target.
 
     Its conformance checks rest on the spec (DOC). Its data checks judge a request by the spec's
-    schema alone; what Plaid does with that request is the classifier's call
-    (session_token_create):
+    schema alone; what Plaid does with that request is the classifier's call (expected_answers
+    and the operation's module):
 
     * a request the spec forbids and the target accepts is a finding only when Plaid rejects it:
       a spec stricter than Plaid (null accepted as absent, A5) is safe for clients;
@@ -496,11 +513,11 @@ def schemathesis_rule(
     """
     data_check = check in ("negative_data_rejection", "positive_data_acceptance")
     if data_check and (check == "positive_data_acceptance" or 200 <= status < 300):
-        expectation = expectation_of(request, credentials)
-        divergence = endpoint.judge(expectation, endpoint.PlaidAnswer.read(status, content))
+        expectation = expectation_of(operation, request, run_credentials)
+        divergence = judge(expectation, PlaidAnswer.read(status, content))
         if divergence is not None:
             return divergence.rule
         if check == "negative_data_rejection" or not expectation.breakages:
             return None
-        return rules.strongest([breakage.rejected for breakage in expectation.breakages])
+        return strongest([breakage.rejected for breakage in expectation.breakages])
     return SCHEMATHESIS_RULES.get(check, rules.SPEC)

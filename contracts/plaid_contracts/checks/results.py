@@ -11,16 +11,18 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 
+from plaid_contracts import operations
 from plaid_contracts.checks import findings, rules
+from plaid_contracts.checks.catalogue import CHECKS
 from plaid_contracts.checks.findings import Where
 from plaid_contracts.checks.response_checks import schemathesis_rule
 from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure
 from plaid_contracts.infra.context import RunContext
 from plaid_contracts.infra.transport import text_headers
+from plaid_contracts.operations import Operation
 from plaid_contracts.reports.masking import Masker, curl_command
-from plaid_contracts.reports.stats import CLIENT_PHASE
+from plaid_contracts.reports.stats import CLIENT_PHASE, SCHEMATHESIS_TEST
 
-SCHEMATHESIS_TEST: Final = "test_session_token_create_contract"
 RESPONSE_EXCERPT_CHARS: Final = 1500
 SCHEMATHESIS_EXPECTED: Final = {
     "negative_data_rejection": "400: the spec forbids this request",
@@ -57,15 +59,21 @@ def masked_curl(masker: Masker, request: requests.PreparedRequest) -> str:
     )
 
 
+def schemathesis_test(operation: Operation) -> str:
+    return f"{SCHEMATHESIS_TEST}[{operation.label}]"
+
+
 def where_of(
-    run: RunContext, test: str, phase: str, request: requests.PreparedRequest, response: Any
+    run: RunContext, case: Case[Any], request: requests.PreparedRequest, response: Any
 ) -> Where:
-    """Where a finding on this exchange was made (``response``: None when none came back)."""
+    """Where a finding on this case's exchange was made (``response``: None when none came)."""
     masker = run.recorder.masker
     content = getattr(response, "content", b"")
+    operation = operations.for_case(case)
     return Where(
-        test=test,
-        phase=phase,
+        operation=operation.label,
+        test=schemathesis_test(operation),
+        phase=phase_of(case),
         status=getattr(response, "status_code", None),
         curl=masked_curl(masker, request),
         interaction=getattr(request, "plaid_interaction", None),
@@ -76,25 +84,50 @@ def where_of(
 def record_check_results(
     run: RunContext, case: Case[Any], response: Response, results: list[CheckResult]
 ) -> None:
-    """Tally every check outcome of one response and keep every finding (failure or observation)."""
+    """Tally every check outcome of one response and keep every finding (failure or observation).
+
+    A check that did not apply to the answer is not counted (the summary shows it as not
+    applicable): ours are skipped by schemathesis then, and schemathesis' own data and header
+    checks, which report a success where they had nothing to judge, are told apart by
+    ``CheckInfo.applies``.
+    """
+    operation = operations.for_case(case)
     by_check: dict[str, list[Failure]] = {}
     for result in results:
         by_check.setdefault(result.name, [])
         if result.failure is not None:
             by_check[result.name].append(result.failure)
-    where = where_of(run, SCHEMATHESIS_TEST, phase_of(case), response.request, response)
+    where = where_of(run, case, response.request, response)
+    stats = run.stats
+    stats.count_answer(operation.label)
     for check, failures in by_check.items():
-        outcomes = [_record_failure(run, check, failure, response, where) for failure in failures]
-        run.stats.check_result(check, findings.worst(outcomes))
+        info = CHECKS.get(check)
+        if not failures and info is not None and info.applies and not info.applies(case, response):
+            continue
+        outcomes = [
+            _record_failure(run, operation, check, failure, response, where) for failure in failures
+        ]
+        stats.check_result(operation.label, check, findings.worst(outcomes))
+    stats.check_result(operation.label, "plaid_answers", findings.PASSED)
 
 
 def _record_failure(
-    run: RunContext, check: str, failure: Failure, response: Response, where: Where
+    run: RunContext,
+    operation: Operation,
+    check: str,
+    failure: Failure,
+    response: Response,
+    where: Where,
 ) -> str:
     if isinstance(failure, PlaidRuleFailure):
         return findings.record_divergence(run, check, failure.divergence, where)
     rule = schemathesis_rule(
-        check, response.request, response.status_code, response.content, run.settings.credentials
+        check,
+        operation,
+        response.request,
+        response.status_code,
+        response.content,
+        run.settings.credentials,
     )
     if rule is None:
         return findings.PASSED
@@ -122,7 +155,7 @@ def record_no_answer(run: RunContext, case: Case[Any], error: requests.RequestEx
     request = error.request
     if not isinstance(request, requests.PreparedRequest):
         return
-    where = where_of(run, SCHEMATHESIS_TEST, phase_of(case), request, None)
+    where = where_of(run, case, request, None)
     divergence = Divergence(
         rules.ANSWERS,
         answered=f"no answer ({type(error).__name__})",
@@ -130,14 +163,22 @@ def record_no_answer(run: RunContext, case: Case[Any], error: requests.RequestEx
         cause=type(error).__name__,
     )
     outcome = findings.record_divergence(run, "plaid_answers", divergence, where)
-    run.stats.check_result("plaid_answers", outcome)
+    run.stats.check_result(where.operation, "plaid_answers", outcome)
 
 
-def client_check(run: RunContext, *, check: str, test: str, divergences: list[Divergence]) -> None:
+def client_check(
+    run: RunContext,
+    operation: Operation,
+    *,
+    check: str,
+    test: str,
+    divergences: list[Divergence],
+) -> None:
     """Tally a client-side check and keep its findings with the last exchange's reproduction.
     Never raises: the test fails at its end (the suite's conftest), after every example ran."""
     last = run.recorder.last()
     where = Where(
+        operation=operation.label,
         test=test,
         phase=CLIENT_PHASE,
         status=None if last is None else last.status,
@@ -146,4 +187,4 @@ def client_check(run: RunContext, *, check: str, test: str, divergences: list[Di
         excerpt="" if last is None else last.response_body[:RESPONSE_EXCERPT_CHARS],
     )
     outcomes = [findings.record_divergence(run, check, item, where) for item in divergences]
-    run.stats.check_result(check, findings.worst(outcomes))
+    run.stats.check_result(operation.label, check, findings.worst(outcomes))

@@ -19,8 +19,11 @@ from typing import ClassVar, Final
 
 from schemathesis.core.failures import Failure, Severity
 
-ASSUMPTIONS_FILE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox/assumptions.py"
-BEHAVIOUR_FILE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox/BEHAVIOUR.md"
+# The offline sandbox's files a rule's adopt hint names (repository paths).
+SANDBOX_PACKAGE: Final = "contracts/plaid-offline-sandbox/plaid_offline_sandbox"
+ASSUMPTIONS_FILE: Final = f"{SANDBOX_PACKAGE}/assumptions.py"
+BEHAVIOUR_FILE: Final = f"{SANDBOX_PACKAGE}/BEHAVIOUR.md"
+SANDBOX_PARSER: Final = f"{SANDBOX_PACKAGE}/validation.py"
 
 
 class Strength(StrEnum):

@@ -1,7 +1,8 @@
-"""The client side of the contract: what the generated client makes of a response.
+"""What the generated client makes of a response, for any operation: its success model, the
+typed error of the body's error_type, or UnexpectedResponseError, never an exception.
 
-Everything that touches the generated package's API goes through this module, so a change in the
-client templates is adapted in one place.
+The generated package's shared API (the client class, the error classes) is used here; what is
+one operation's (its parse function and success model) comes from that operation's module.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from plaid_session_client import (
     PlaidSessionClient,
     UnexpectedResponseError,
     UnknownPlaidError,
-    parse_response,
 )
 from plaid_session_client.errors import ERROR_CLASSES
-from plaid_session_client.models import SessionTokenCreateResponse
 
 from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.operations import Operation
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,17 @@ class ParseOutcome:
     detail: str = ""
 
 
-def parse(response: httpx.Response) -> ParseOutcome:
-    """Parse with the client's public ``parse_response``; never raises."""
+def parse(operation: Operation, response: httpx.Response) -> ParseOutcome:
+    """Parse with the client's public parse function for the operation; never raises."""
     try:
-        result = parse_response(response)
+        result = operation.parse(response)
     except Exception as exc:
         return ParseOutcome("crash", exc, detail=f"{type(exc).__name__}: {exc}")
-    return classify(result)
+    return classify(operation, result)
 
 
-def classify(result: SessionTokenCreateResponse | BaseException | object) -> ParseOutcome:
-    if isinstance(result, SessionTokenCreateResponse):
+def classify(operation: Operation, result: object) -> ParseOutcome:
+    if isinstance(result, operation.success_model):
         return ParseOutcome("success", result)
     if isinstance(result, UnexpectedResponseError):
         return ParseOutcome("unexpected", result, detail=str(result))

@@ -1,43 +1,29 @@
-"""Hypothesis strategies for the generated client's request models.
+"""Hypothesis strategies and types every operation's client tests share.
 
-Valid values follow the spec plus what Plaid documents about each field (an absolute http(s)
-webhook, an Android package name). Every string is non-empty: since spec revision 2.0.0 the spec
-says ``minLength: 1`` on the optional request strings too (Plaid's "non-empty string" rule), so
-an empty one is a negative case, which schemathesis' coverage and fuzzing phases send, and which
-the client tests exercise only where it matters to the client (an empty ``client_user_id``).
+Valid values follow the spec plus what Plaid documents about each kind of field (an absolute
+http(s) URL, an Android package name); every string is non-empty (Plaid's "non-empty string"
+rule; an empty one is a negative case, which schemathesis' coverage and fuzzing phases send).
+An operation's own requests are built in its module from these.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Generic, Protocol, TypeVar
 
 from hypothesis import strategies as st
-from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
-from plaid_session_client.types import UNSET
 
+from plaid_contracts.checks.rules import Rule
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import CLIENT_ID_FORMAT, SECRET_FORMAT, Credentials
 
-OPTIONAL_FIELDS: Final = (
-    "user_id",
-    "webhook",
-    "redirect_uri",
-    "android_package_name",
-    "body_credentials",  # the run's own credentials, repeated in the body
-    "plaid_version",  # the Plaid-Version header
-)
-ALL_COMBINATIONS: Final = tuple(
-    frozenset(name for name, present in zip(OPTIONAL_FIELDS, mask, strict=True) if present)
-    for mask in itertools.product((False, True), repeat=len(OPTIONAL_FIELDS))
-)
+
+class RequestModel(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
 
 
-def combination_id(present: frozenset[str]) -> str:
-    return "+".join(name for name in OPTIONAL_FIELDS if name in present) or "required-only"
-
+Body = TypeVar("Body", bound=RequestModel)
 
 # Valid Unicode text: no lone surrogates, which JSON encoders escape but servers may refuse.
 _text_characters = st.characters(codec="utf-8")
@@ -57,8 +43,10 @@ header_token = st.from_regex(r"[\x21-\x7e]{1,40}", fullmatch=True)
 
 
 @dataclass(frozen=True)
-class ValidRequest:
-    body: SessionTokenCreateRequest
+class ValidRequest(Generic[Body]):
+    """A drawn valid request model, and whether to send the optional Plaid-Version header."""
+
+    body: Body
     send_plaid_version: bool
 
     def __repr__(self) -> str:
@@ -75,41 +63,18 @@ class ValidRequest:
         printer.text(repr(self))
 
 
-@st.composite
-def valid_requests(
-    draw: st.DrawFn, template_id: str, credentials: Credentials, present: frozenset[str]
-) -> ValidRequest:
-    user = SessionTokenCreateRequestUser(
-        client_user_id=draw(non_empty_text),
-        user_id=draw(non_empty_text) if "user_id" in present else UNSET,
-    )
-    with_body_credentials = "body_credentials" in present
-    body = SessionTokenCreateRequest(
-        template_id=template_id,
-        user=user,
-        client_id=credentials.client_id if with_body_credentials else UNSET,
-        secret=credentials.secret if with_body_credentials else UNSET,
-        webhook=draw(http_url) if "webhook" in present else UNSET,
-        redirect_uri=draw(https_url) if "redirect_uri" in present else UNSET,
-        android_package_name=draw(android_package) if "android_package_name" in present else UNSET,
-    )
-    return ValidRequest(body, "plaid_version" in present)
+@dataclass(frozen=True)
+class ExpectedError:
+    """The error an invalid request of a client test must raise, and the rule that says so."""
+
+    case: str  # what the request breaks: "unknown_template"
+    error_type: str
+    error_code: str
+    rule: Rule
 
 
-def any_valid_request(
-    template_id: str, credentials: Credentials
-) -> st.SearchStrategy[ValidRequest]:
-    return st.sampled_from(ALL_COMBINATIONS).flatmap(
-        lambda present: valid_requests(template_id, credentials, present)
-    )
-
-
-def unknown_template_ids(accepted: str) -> st.SearchStrategy[str]:
-    return non_empty_text.filter(lambda value: value != accepted and value.strip() != "")
-
-
-# Plaid's credential formats as seen in real ids (session_token_create, from the evidence, not
-# from the offline sandbox, which the suite judges): a well-formed pair Plaid does not know is
+# Plaid's credential formats as seen in real ids (infra/credentials, from the evidence, not from
+# the offline sandbox, which the suite judges): a well-formed pair Plaid does not know is
 # INVALID_API_KEYS, a malformed client_id INVALID_FIELD.
 plaid_client_id = st.from_regex(CLIENT_ID_FORMAT, fullmatch=True)
 plaid_secret = st.from_regex(SECRET_FORMAT, fullmatch=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from plaid_tools.paths import CONTRACT_REPORTS
 
-from plaid_contracts.infra import targets
-from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts import operations
+from plaid_contracts.infra import environment, targets
+from plaid_contracts.infra.environment import RunInputs
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_REMOTE_RATE,
@@ -157,15 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_target(base_url: str | None, allow_production: bool) -> tuple[Target, Credentials, str]:
-    """The target with its credentials and template; raises TargetError before any request."""
+def resolve_target(base_url: str | None, allow_production: bool) -> tuple[Target, RunInputs]:
+    """The target with its credentials and the operations' fixtures; raises TargetError before
+    any request."""
+    fixture_defaults = {fixture.env: fixture.offline_default for fixture in operations.fixtures()}
     if base_url is None:
-        credentials, template_id = targets.offline_settings()
         # The URL is filled in once the sandbox has a port.
-        return Target("http://127.0.0.1", TargetKind.OFFLINE), credentials, template_id
+        target = Target("http://127.0.0.1", TargetKind.OFFLINE)
+        return target, environment.offline_inputs(fixture_defaults)
     target = targets.classify(base_url, allow_production=allow_production)
-    credentials, template_id = targets.remote_settings()
-    return target, credentials, template_id
+    return target, environment.remote_inputs(fixture_defaults)
 
 
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
@@ -174,7 +176,7 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
             "--in-process runs the offline sandbox inside the test process; "
             "it cannot be combined with --base-url"
         )
-    target, credentials, template_id = resolve_target(args.base_url, args.allow_production)
+    target, inputs = resolve_target(args.base_url, args.allow_production)
     profile = PROFILES[args.profile]
     if args.rate:
         try:
@@ -191,8 +193,9 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         raise TargetError("--max-examples must be at least 1")
     return RunSettings(
         target=target,
-        credentials=credentials,
-        template_id=template_id,
+        credentials=inputs.credentials,
+        fixtures=inputs.fixtures,
+        public_credentials=inputs.public_credentials,
         profile=profile,
         seed=seed,
         rate=rate,
@@ -210,18 +213,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            from plaid_contracts.commands import run as runner
+            from plaid_contracts.commands import run
 
             settings = settings_from_args(args)
-            return runner.execute(runner.RunRequest(settings, args.reports_dir))
+            return run.execute(run.RunRequest(settings, args.reports_dir))
         if args.command == "parity":
             from plaid_contracts.commands import parity
 
             return parity.main(args.recording, args.output)
         from plaid_contracts.commands import try_request
 
-        target, credentials, template_id = resolve_target(args.base_url, args.allow_production)
-        return try_request.main(target, credentials, template_id)
+        target, inputs = resolve_target(args.base_url, args.allow_production)
+        return try_request.main(target, inputs)
     except TargetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,9 +1,11 @@
 """``parity RECORDING``: does the offline sandbox answer a recorded run the way its target did?
 
 Replays every request of a cassette (normally from a nightly real-Sandbox run) against the offline
-sandbox started on loopback, with the recording's credential markers and template replaced by the
-offline ones, and compares status, error_type, error_code and the body's shape (the set of key
-paths; values are ignored apart from the error fields). Exit 1 when anything differs.
+sandbox started on loopback, with the recording's credential markers and fixtures (the template)
+replaced by the offline ones, and compares status, error_type, error_code and the body's shape
+(the set of key paths; values are ignored apart from the error fields). Exit 1 when anything
+differs. A recording of the offline sandbox itself (metadata ``kind: offline``) is said to be one:
+its replay compares the sandbox with itself.
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
 
+from plaid_contracts import operations
 from plaid_contracts.infra import credentials
-from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS, Credentials
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
-from plaid_contracts.infra.targets import OFFLINE_CLIENT_ID, OFFLINE_SECRET, OFFLINE_TEMPLATE_ID
+from plaid_contracts.infra.targets import TargetKind
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import (
@@ -49,7 +53,7 @@ _DROPPED_HEADERS = frozenset(
 class ReplayTarget:
     base_url: str
     credentials: Credentials
-    template_id: str
+    fixtures: Mapping[str, str]  # by body field: {"template_id": "template_offline_default"}
 
 
 @dataclass
@@ -68,23 +72,29 @@ def substitute(value: str, target: ReplayTarget, credential: str = "secret") -> 
     )
 
 
-def _replay_json(value: Any, target: ReplayTarget, recorded_template: str | None) -> Any:
+def recorded_fixtures(cassette: Mapping[str, Any]) -> dict[str, str]:
+    """The fixtures the recorded run used, by body field (the metadata keeps them by variable)."""
+    by_env = (cassette.get("metadata") or {}).get("fixtures") or {}
+    return {f.name: str(by_env[f.env]) for f in operations.fixtures() if f.env in by_env}
+
+
+def _replay_json(value: Any, target: ReplayTarget, recorded: Mapping[str, str]) -> Any:
     if isinstance(value, dict):
         replayed = {}
         for key, item in value.items():
-            if key == "template_id" and isinstance(item, str) and item == recorded_template:
-                replayed[key] = target.template_id
+            if key in recorded and key in target.fixtures and item == recorded[key]:
+                replayed[key] = target.fixtures[key]
             elif is_sensitive_key(str(key)) and isinstance(item, str):
                 replayed[key] = substitute(item, target, str(key))
             else:
-                replayed[key] = _replay_json(item, target, recorded_template)
+                replayed[key] = _replay_json(item, target, recorded)
         return replayed
     if isinstance(value, list):
-        return [_replay_json(item, target, recorded_template) for item in value]
+        return [_replay_json(item, target, recorded) for item in value]
     return value
 
 
-def replay_body(body: str, target: ReplayTarget, recorded_template: str | None) -> str:
+def replay_body(body: str, target: ReplayTarget, recorded: Mapping[str, str]) -> str:
     try:
         parsed = json.loads(body)
     except ValueError:
@@ -92,11 +102,11 @@ def replay_body(body: str, target: ReplayTarget, recorded_template: str | None) 
     if not isinstance(parsed, dict | list):
         return body
     separators = (", ", ": ") if ", " in body or ": " in body else (",", ":")
-    return json.dumps(_replay_json(parsed, target, recorded_template), separators=separators)
+    return json.dumps(_replay_json(parsed, target, recorded), separators=separators)
 
 
 def replay_request(
-    interaction: dict[str, Any], target: ReplayTarget, recorded_template: str | None
+    interaction: dict[str, Any], target: ReplayTarget, recorded: Mapping[str, str]
 ) -> httpx.Request:
     request = interaction["request"]
     parts = urlsplit(request["uri"])
@@ -107,7 +117,7 @@ def replay_request(
         if name.lower() not in _DROPPED_HEADERS
         for value in values
     ]
-    body = replay_body((request.get("body") or {}).get("string") or "", target, recorded_template)
+    body = replay_body((request.get("body") or {}).get("string") or "", target, recorded)
     return httpx.Request(request["method"], url, headers=headers, content=body.encode("utf-8"))
 
 
@@ -160,14 +170,14 @@ def replayable(interaction: dict[str, Any]) -> bool:
 
 
 def run_parity(cassette: dict[str, Any], target: ReplayTarget) -> tuple[int, list[Difference]]:
-    recorded_template = (cassette.get("metadata") or {}).get("template_id")
+    fixtures = recorded_fixtures(cassette)
     differences: list[Difference] = []
     replayed = 0
     with httpx.Client(timeout=30) as client:
         for interaction in cassette["interactions"]:
             if not replayable(interaction):
                 continue
-            request = replay_request(interaction, target, recorded_template)
+            request = replay_request(interaction, target, fixtures)
             response = client.send(request)
             replayed += 1
             recorded = interaction["response"]
@@ -194,16 +204,56 @@ def recorded_observations(recording: Path) -> list[dict[str, Any]]:
     return [item for item in observations or [] if isinstance(item, dict)]
 
 
+# What a replay of a recording of each kind of target compares, and what it can prove.
+RECORDED_TARGETS: Final = {
+    TargetKind.OFFLINE.value: (
+        "**This recording is of the offline sandbox itself** (metadata `kind: offline`): parity "
+        "compared the offline sandbox with itself. No difference proves that the recording "
+        "replays and that the sandbox answers the same requests the same way (status, "
+        "error_type, error_code, body shape); it says nothing about Plaid. To compare with "
+        "Plaid, replay a recording of a run against the real Sandbox (`--base-url "
+        "https://sandbox.plaid.com`, what the nightly job records)."
+    ),
+    TargetKind.LOOPBACK.value: (
+        "The recording is of a server on this machine (metadata `kind: loopback`), not of "
+        "Plaid: a difference is one between that server and the offline sandbox."
+    ),
+    TargetKind.SANDBOX.value: (
+        "The recording is of Plaid's Sandbox (metadata `kind: sandbox`): each difference is "
+        "one between the offline sandbox and Plaid, the assumptions below are what it taught."
+    ),
+    TargetKind.PRODUCTION.value: (
+        "The recording is of Plaid Production (metadata `kind: production`)."
+    ),
+    TargetKind.UNVERIFIED.value: (
+        "The recording is of a host that may forward to Plaid's Sandbox or Production "
+        "(metadata `kind: unverified`)."
+    ),
+}
+
+
+def recorded_kind(cassette: Mapping[str, Any]) -> str | None:
+    target = (cassette.get("metadata") or {}).get("target")
+    kind = target.get("kind") if isinstance(target, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def render(
     recording: Path,
     replayed: int,
     differences: list[Difference],
     observations: list[dict[str, Any]] | None = None,
+    kind: str | None = None,
 ) -> str:
     lines = [
         f"# Parity: {recording}",
         "",
         f"{replayed} request(s) replayed against the offline sandbox; {len(differences)} differ.",
+        "",
+        RECORDED_TARGETS.get(
+            kind or "",
+            "The recording does not say what it was recorded against (no `metadata.target.kind`).",
+        ),
         "",
     ]
     for difference in differences:
@@ -236,13 +286,17 @@ def main(recording: Path, output: Path | None = None) -> int:
     except ValueError as exc:  # invalid YAML or not a cassette; the message names the file
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    offline = Credentials(OFFLINE_CLIENT_ID, OFFLINE_SECRET)
+    fixtures = operations.fixtures()
+    offline_fixtures = {fixture.env: fixture.offline_default for fixture in fixtures}
+    by_field = {fixture.name: fixture.offline_default for fixture in fixtures}
     with tempfile.TemporaryDirectory(prefix="plaid-parity-") as scratch:
         log = Path(scratch) / summary.SANDBOX_LOG
-        sandbox = SandboxProcess(offline, OFFLINE_TEMPLATE_ID, DEFAULT_TOKEN_LIFETIME_SECONDS, log)
+        sandbox = SandboxProcess(
+            OFFLINE_DEFAULTS, offline_fixtures, DEFAULT_TOKEN_LIFETIME_SECONDS, log
+        )
         try:
             with sandbox:
-                target = ReplayTarget(sandbox.base_url, offline, OFFLINE_TEMPLATE_ID)
+                target = ReplayTarget(sandbox.base_url, OFFLINE_DEFAULTS, by_field)
                 replayed, differences = run_parity(cassette, target)
         except SandboxStartError:
             print(
@@ -250,7 +304,8 @@ def main(recording: Path, output: Path | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_UNREADABLE
-    text = render(recording, replayed, differences, recorded_observations(recording))
+    observations = recorded_observations(recording)
+    text = render(recording, replayed, differences, observations, recorded_kind(cassette))
     print(text, end="")
     if output is not None:
         output.write_text(text, encoding="utf-8")

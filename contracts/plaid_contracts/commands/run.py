@@ -53,6 +53,9 @@ class RunRequest:
     # In-process runs only: what turns the sandbox's configuration into the app (tests
     # substitute a deliberately broken one); None is the real sandbox.
     app_factory: in_process.AppFactory | None = None
+    # The command the summary gives to run the same cases again, when it is not the
+    # `contracts` session's (the mutation harness: a broken app `-s sandbox` cannot replay).
+    reproduce: str | None = None
 
 
 def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
@@ -106,7 +109,7 @@ def execute(request: RunRequest) -> int:
     reports_dir = request.reports_dir.resolve()
     staging = fresh_staging_dir(reports_dir)
 
-    masker = Masker(settings.credentials)
+    masker = Masker(settings.credentials, public=settings.public_credentials)
     recorder = Recorder(masker)
     stats = RunStats()
     throttle = Throttle(settings.rate)
@@ -156,6 +159,7 @@ def execute(request: RunRequest) -> int:
             started_at=started_at,
             requests_recorded=len(recorder),
             detail=detail,
+            reproduce=request.reproduce,
         )
         summary_path = publish(
             staging,
@@ -182,10 +186,7 @@ def _start_target(
     if settings.mode is RunMode.LOOPBACK:
         sandbox = lifetime.enter_context(
             SandboxProcess(
-                settings.credentials,
-                settings.template_id,
-                settings.token_lifetime_seconds,
-                log_path,
+                settings.credentials, settings.fixtures, settings.token_lifetime_seconds, log_path
             )
         )
         return _with_target(settings, Target(sandbox.base_url, TargetKind.OFFLINE)), None
@@ -193,7 +194,7 @@ def _start_target(
         make_app = request.app_factory or in_process.sandbox_app
         app = make_app(
             in_process.sandbox_config(
-                settings.credentials, settings.template_id, settings.token_lifetime_seconds
+                settings.credentials, settings.fixtures, settings.token_lifetime_seconds
             )
         )
         running = lifetime.enter_context(in_process.running(app, log_path))
@@ -244,7 +245,7 @@ def _metadata(settings: RunSettings, outcome: RunOutcome) -> dict[str, Any]:
     """The cassette's header: what parity needs to replay it."""
     return {
         "target": {"base_url": settings.target.base_url, "kind": settings.target.kind.value},
-        "template_id": settings.template_id,
+        "fixtures": dict(settings.fixtures),
         "profile": settings.profile.name,
         "seed": settings.seed,
         "recorded_at": outcome.started_at,

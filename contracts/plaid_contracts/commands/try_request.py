@@ -1,6 +1,8 @@
-"""``try``: send the spec's example request once and show the answer, secrets masked.
+"""``try``: send each operation's example request from the spec once and show the answer.
 
-The quickest way to see that credentials, template and target work together before a full run.
+The quickest way to see that credentials, fixtures and target work together before a full run.
+Secrets are masked; the offline sandbox's published default credentials, used when the
+environment has none, are shown as they are (they are documented, not secrets).
 """
 
 from __future__ import annotations
@@ -16,31 +18,32 @@ import httpx
 import yaml
 from plaid_tools.paths import SPEC
 
-from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts import operations
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.environment import RunInputs
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
-from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.operations import Operation
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import Masker
 
-EXAMPLE_NAME = "minimal"
+EXIT_USAGE = 2
+EXIT_FAILED = 1
 
 
-def example_body(spec_path: Path, template_id: str) -> dict[str, Any]:
-    """The spec's ``minimal`` request example, with the run's fixtures (its template)."""
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    operation = spec["paths"][endpoint.PATH][endpoint.METHOD.lower()]
-    content = operation["requestBody"]["content"]["application/json"]
-    return endpoint.prepare_body(
-        content["examples"][EXAMPLE_NAME]["value"], template_id, valid=True
-    )
+def example_body(spec: dict[str, Any], operation: Operation, inputs: RunInputs) -> dict[str, Any]:
+    """The operation's request example from the spec, with the run's fixtures."""
+    definition = spec["paths"][operation.path][operation.method.lower()]
+    content = definition["requestBody"]["content"]["application/json"]
+    example = content["examples"][operation.example]["value"]
+    return operation.prepare(example, operation.fixture_values(inputs.fixtures), True)
 
 
-def send(base_url: str, credentials: Credentials, body: dict[str, Any]) -> httpx.Response:
-    headers = {**credentials.headers(), "Plaid-Version": "2020-09-14"}
+def send(base_url: str, operation: Operation, inputs: RunInputs, body: Any) -> httpx.Response:
+    headers = {**inputs.credentials.headers(), "Plaid-Version": "2020-09-14"}
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        return client.post(endpoint.PATH, json=body, headers=headers)
+        return client.request(operation.method, operation.path, json=body, headers=headers)
 
 
 def show(response: httpx.Response, masker: Masker) -> str:
@@ -60,29 +63,38 @@ def show(response: httpx.Response, masker: Masker) -> str:
     return "\n".join(lines)
 
 
-def main(target: Target, credentials: Credentials, template_id: str) -> int:
-    masker = Masker(credentials)
-    body = example_body(SPEC, template_id)
+def main(target: Target, inputs: RunInputs) -> int:
+    masker = Masker(inputs.credentials, public=inputs.public_credentials)
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    bodies = [(op, example_body(spec, op, inputs)) for op in operations.registered()]
+    print("credentials: " + credentials.describe(inputs.credentials, inputs.public_credentials))
+    responses: list[httpx.Response] = []
     try:
-        if target.kind is TargetKind.OFFLINE:
-            with tempfile.TemporaryDirectory(prefix="plaid-try-") as scratch:
+        with contextlib.ExitStack() as stack:
+            if target.kind is TargetKind.OFFLINE:
+                scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="plaid-try-"))
                 log = Path(scratch) / summary.SANDBOX_LOG
-                with SandboxProcess(
-                    credentials, template_id, DEFAULT_TOKEN_LIFETIME_SECONDS, log
-                ) as sandbox:
-                    print(f"target: offline sandbox on {sandbox.base_url}")
-                    response = send(sandbox.base_url, credentials, body)
-        else:
-            print(f"target: {target.describe}")
-            response = send(target.base_url, credentials, body)
+                sandbox = stack.enter_context(
+                    SandboxProcess(
+                        inputs.credentials, inputs.fixtures, DEFAULT_TOKEN_LIFETIME_SECONDS, log
+                    )
+                )
+                base_url = sandbox.base_url
+                print(f"target: offline sandbox on {base_url}")
+            else:
+                base_url = target.base_url
+                print(f"target: {target.describe}")
+            for operation, body in bodies:
+                responses.append(send(base_url, operation, inputs, body))
     except SandboxStartError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except httpx.HTTPError as exc:
         print(
             f"error: no answer from the target: {type(exc).__name__}: {masker.text(str(exc))}",
             file=sys.stderr,
         )
-        return 1
-    print(show(response, masker))
-    return 0 if response.is_success else 1
+        return EXIT_FAILED
+    for response in responses:
+        print(show(response, masker))
+    return 0 if all(response.is_success for response in responses) else EXIT_FAILED

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET
+
 ENV_CLIENT_ID: Final = "PLAID_CLIENT_ID"
 ENV_SECRET: Final = "PLAID_SECRET"
 
@@ -43,3 +45,19 @@ class Credentials:
 # Well-formed (Plaid's formats) and nobody's: a malformed pair would be INVALID_FIELD, not the
 # INVALID_API_KEYS that wrong credentials are about.
 WRONG: Final = Credentials("0bad0c11e470bad0c11e470b", "0bad5ec2e70bad5ec2e70bad5ec2e7")
+# The offline sandbox's documented defaults, from the sandbox itself (one source of truth).
+OFFLINE_DEFAULTS: Final = Credentials(DEFAULT_CLIENT_ID, DEFAULT_SECRET)
+
+
+def describe(pair: Credentials, public: bool) -> str:
+    """Which credentials a run uses, for a report or the console: the public defaults in clear,
+    anything from the environment by its variables only."""
+    if public:
+        return (
+            f"the offline sandbox's defaults (documented, not secrets): client_id "
+            f"`{pair.client_id}`, secret `{pair.secret}`"
+        )
+    return (
+        f"from {ENV_CLIENT_ID} / {ENV_SECRET}, masked as `${{{ENV_CLIENT_ID}}}` / "
+        f"`${{{ENV_SECRET}}}` in everything written or printed"
+    )

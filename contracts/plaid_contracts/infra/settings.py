@@ -3,6 +3,7 @@ seed, pacing, token lifetime, how ASSUMED rules count. Frozen; the live state is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -61,7 +62,8 @@ class RunMode(StrEnum):
 class RunSettings:
     target: Target
     credentials: Credentials
-    template_id: str
+    # The operations' fixtures by environment variable: {"PLAID_TEMPLATE_ID": "template_..."}.
+    fixtures: Mapping[str, str]
     profile: Profile
     seed: int
     rate: Rate | None
@@ -75,6 +77,9 @@ class RunSettings:
     # observations (any other target). --assumptions decides; see findings.py.
     enforce_assumptions: bool = False
     request_timeout_seconds: float = DEFAULT_REQUEST_TIMEOUT_SECONDS
+    # The credentials are the offline sandbox's published defaults (nothing came from the
+    # environment): documented, not secrets, so reports show them and their curls work as printed.
+    public_credentials: bool = False
 
     @property
     def mode(self) -> RunMode:
@@ -93,15 +98,3 @@ class RunSettings:
     @property
     def effective_client_examples(self) -> int:
         return self.capped_examples(self.profile.client_examples)
-
-    @property
-    def link_token_prefixes(self) -> tuple[str, ...]:
-        return tuple(f"link-{env}-" for env in self.target.token_environments)
-
-    def link_token_environment(self, token: object) -> str | None:
-        """The target's environment this token names, None if it names none of them."""
-        for env in self.target.token_environments:
-            prefix = f"link-{env}-"
-            if isinstance(token, str) and token.startswith(prefix) and len(token) > len(prefix):
-                return env
-        return None

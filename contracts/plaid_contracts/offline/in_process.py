@@ -17,7 +17,7 @@ server aborts the connection.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +45,11 @@ SANDBOX_LOGGER: Final = "plaid_offline_sandbox"
 
 
 def sandbox_config(
-    credentials: Credentials, template_id: str, token_lifetime_seconds: int
+    credentials: Credentials, fixtures: Mapping[str, str], token_lifetime_seconds: int
 ) -> SandboxConfig:
     """The configuration SandboxProcess' subprocess builds: from the same environment."""
     return SandboxConfig.from_env(
-        sandbox_environment(credentials, template_id, token_lifetime_seconds)
+        sandbox_environment(credentials, fixtures, token_lifetime_seconds)
     )
 
 

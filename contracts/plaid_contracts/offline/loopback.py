@@ -1,7 +1,7 @@
 """The offline sandbox as a real HTTP server on loopback, in a subprocess of the runner.
 
 A thin adapter over the sandbox's own launcher (`plaid_offline_sandbox.serving`): it turns a
-run's credentials, template and token lifetime into the sandbox's environment
+run's credentials, fixtures and token lifetime into the sandbox's environment
 (`sandbox_environment`, which --in-process uses too, so both modes configure the same sandbox).
 """
 
@@ -17,7 +17,6 @@ from plaid_offline_sandbox.config import CONFIG_JSON_ENV, ENV_LOG_LEVEL, ENV_TOK
 from plaid_offline_sandbox.serving import SandboxStartError, free_port, serve
 
 from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET, Credentials
-from plaid_contracts.infra.targets import ENV_TEMPLATE_ID
 
 __all__ = ["SandboxProcess", "SandboxStartError", "free_port", "sandbox_environment"]
 # The sandbox logs warnings and errors only during a run (its sandbox.log).
@@ -26,14 +25,15 @@ SANDBOX_LOG_LEVEL = "warning"
 
 def sandbox_environment(
     credentials: Credentials,
-    template_id: str,
+    fixtures: Mapping[str, str],
     token_lifetime_seconds: int,
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The offline sandbox's whole environment for one run, in either offline mode.
 
     ``base`` (``os.environ`` by default, so the sandbox's other documented variables still apply)
-    with the run's credentials, template, token lifetime and log level on top, and without the
+    with the run's credentials, the operations' fixtures (by environment variable: the template
+    in PLAID_TEMPLATE_ID), token lifetime and log level on top, and without the
     sandbox's internal packed configuration (``PLAID_SANDBOX_CONFIG_JSON``), which would
     override all of them. Credentials reach the sandbox through its environment, never its
     command line.
@@ -43,7 +43,7 @@ def sandbox_environment(
         {
             ENV_CLIENT_ID: credentials.client_id,
             ENV_SECRET: credentials.secret,
-            ENV_TEMPLATE_ID: template_id,
+            **fixtures,
             ENV_TOKEN_LIFETIME: str(token_lifetime_seconds),
             ENV_LOG_LEVEL: SANDBOX_LOG_LEVEL,
         }
@@ -57,19 +57,19 @@ class SandboxProcess:
     def __init__(
         self,
         credentials: Credentials,
-        template_id: str,
+        fixtures: Mapping[str, str],
         token_lifetime_seconds: int,
         log_path: Path,
     ) -> None:
         self.credentials = credentials
-        self.template_id = template_id
+        self.fixtures = fixtures
         self.token_lifetime_seconds = token_lifetime_seconds
         self.log_path = log_path
         self.base_url = ""
         self._running = contextlib.ExitStack()
 
     def __enter__(self) -> SandboxProcess:
-        env = sandbox_environment(self.credentials, self.template_id, self.token_lifetime_seconds)
+        env = sandbox_environment(self.credentials, self.fixtures, self.token_lifetime_seconds)
         sandbox = self._running.enter_context(serve(env=env, log_path=self.log_path))
         self.base_url = sandbox.base_url
         return self

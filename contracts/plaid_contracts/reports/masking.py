@@ -6,7 +6,9 @@ id and secret wherever they appear, e.g. echoed in an error message or a URL).
 
 Markers say which credential was there so a recording can be replayed (parity.py):
 ``${PLAID_CLIENT_ID}`` / ``${PLAID_SECRET}`` for the run's own values, ``[masked]`` for any other
-value in a credential field.
+value in a credential field. The offline sandbox's published default credentials, which a run
+uses when the environment has none, are documented, not secrets: they are kept as they are
+(``Masker(public=True)``), so that a report's reproductions work as printed.
 """
 
 from __future__ import annotations
@@ -95,11 +97,19 @@ def escaped_forms(value: str) -> list[str]:
 class Masker:
     """Masks one run's credentials; every writer and printer goes through one of these."""
 
-    def __init__(self, credentials: Credentials | None) -> None:
+    def __init__(self, credentials: Credentials | None, *, public: bool = False) -> None:
+        """``public``: the credentials are the offline sandbox's published defaults, kept as they
+        are (in credential fields too) so that reproductions work as printed; any other value
+        in a credential field is still masked."""
         self._known: list[tuple[str, str]] = []
-        if credentials is not None:
+        self._public: frozenset[str] = frozenset()
+        if credentials is None:
+            return
+        pairs = [(credentials.client_id, CLIENT_ID_MARKER), (credentials.secret, SECRET_MARKER)]
+        if public:
+            self._public = frozenset(value for value, _ in pairs if value)
+        else:
             # Longest first, so a secret containing the client id is replaced whole.
-            pairs = [(credentials.client_id, CLIENT_ID_MARKER), (credentials.secret, SECRET_MARKER)]
             self._known = sorted(((v, m) for v, m in pairs if v), key=lambda p: -len(p[0]))
 
     def known_forms(self) -> list[tuple[str, str]]:
@@ -116,7 +126,7 @@ class Masker:
 
     def credential(self, value: object) -> object:
         """A value found in a credential field: a marker, whatever it was (non-strings kept)."""
-        if not isinstance(value, str) or value == "":
+        if not isinstance(value, str) or value == "" or value in self._public:
             # Empty strings and wrong JSON types are what the case is about, and are no secret.
             return value
         for secret, marker in self._known:

@@ -1,4 +1,5 @@
-"""What the run did and found: cases per phase, check outcomes, failures, test outcomes.
+"""What the run did and found: per operation its cases per phase and check outcomes; the run's
+failures, observations and test outcomes.
 
 Filled by the suite while it runs (in the runner's process) and read by summary.py; only masked
 text is ever stored here.
@@ -16,6 +17,8 @@ from typing import Any
 # Phases in the order schemathesis runs them, then ours.
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 CLIENT_PHASE = "client"
+# The schemathesis test; pytest names its item for an operation f"{SCHEMATHESIS_TEST}[{label}]".
+SCHEMATHESIS_TEST = "test_schemathesis_contract"
 # Moments of the test phase, in order; the runner marks the ends, the suite's conftest the rest.
 PYTEST_MOMENTS = ("pytest_started", "session_started", "collected", "tests_done", "pytest_done")
 # What the time between two consecutive moments is spent on.
@@ -33,11 +36,47 @@ class CheckTally:
     failed: int = 0
     observed: int = 0  # diverged from an ASSUMED rule: an observation, not a failure
 
+    @property
+    def applied(self) -> int:
+        return self.passed + self.failed + self.observed
+
+    def add(self, other: CheckTally) -> None:
+        self.passed += other.passed
+        self.failed += other.failed
+        self.observed += other.observed
+
+
+FindingKey = tuple[str, str, str, str, str]  # operation, test, check, rule, cause
+
+
+@dataclass
+class OperationStats:
+    """What one operation's cases and tests did."""
+
+    cases: Counter[str] = field(default_factory=Counter)  # phase -> cases run
+    # Cases each schemathesis phase was planned to run (fuzzing: its maximum), set at collection.
+    planned: Counter[str] = field(default_factory=Counter)
+    answers: int = 0  # answers to schemathesis cases that went through the checks
+    checks: dict[str, CheckTally] = field(default_factory=dict)
+    test_cases: Counter[str] = field(default_factory=Counter)  # test name -> cases
+    tallies: Counter[str] = field(default_factory=Counter)  # what its success check counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cases": dict(self.cases),
+            "planned": dict(self.planned),
+            "answers_checked": self.answers,
+            "checks": {name: vars(tally) for name, tally in sorted(self.checks.items())},
+            "test_cases": dict(sorted(self.test_cases.items())),
+            "tallies": dict(sorted(self.tallies.items())),
+        }
+
 
 @dataclass(frozen=True)
 class Finding:
     """A failure or an observation: what a check found, where, and how to reproduce it."""
 
+    operation: str  # its label: "POST /session/token/create"
     test: str
     check: str
     title: str
@@ -56,8 +95,8 @@ class Finding:
     adopt: str = ""
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.test, self.check, self.rule, self.cause)
+    def key(self) -> FindingKey:
+        return (self.operation, self.test, self.check, self.rule, self.cause)
 
 
 @dataclass
@@ -69,12 +108,14 @@ class Findings:
     """
 
     per_test: bool = True
-    items: dict[tuple[str, str, str, str], Finding] = field(default_factory=dict)
-    occurrences: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
-    phases: dict[tuple[str, str, str, str], set[str]] = field(default_factory=dict)
+    items: dict[FindingKey, Finding] = field(default_factory=dict)
+    occurrences: Counter[FindingKey] = field(default_factory=Counter)
+    phases: dict[FindingKey, set[str]] = field(default_factory=dict)
 
-    def key(self, finding: Finding) -> tuple[str, str, str, str]:
-        return finding.key if self.per_test else ("", *finding.key[1:])
+    def key(self, finding: Finding) -> FindingKey:
+        if self.per_test:
+            return finding.key
+        return (finding.operation, "", finding.check, finding.rule, finding.cause)
 
     def add(self, finding: Finding) -> None:
         key = self.key(finding)
@@ -108,32 +149,46 @@ class Findings:
 
 @dataclass
 class RunStats:
-    cases: Counter[str] = field(default_factory=Counter)
-    checks: dict[str, CheckTally] = field(default_factory=dict)
-    # Cases each phase was planned to run (fuzzing: its maximum), set at collection.
-    planned: Counter[str] = field(default_factory=Counter)
+    operations: dict[str, OperationStats] = field(default_factory=dict)  # by label
     failures: Findings = field(default_factory=Findings)
     observations: Findings = field(default_factory=lambda: Findings(per_test=False))
     # Every failure as it was found (keys, repeats included): which test found which.
-    failure_log: list[tuple[str, str, str, str]] = field(default_factory=list)
-    test_outcomes: dict[str, str] = field(default_factory=dict)
+    failure_log: list[FindingKey] = field(default_factory=list)
+    test_outcomes: dict[str, str] = field(default_factory=dict)  # by pytest node id
+    test_operations: dict[str, str] = field(default_factory=dict)  # node id -> operation label
     test_errors: dict[str, str] = field(default_factory=dict)  # failures outside any check
     retried_429: int = 0
-    interrupted: bool = False  # Ctrl-C, as opposed to pytest's other reasons to stop
+    interrupted: bool = False  # Ctrl-C or SIGTERM, as opposed to pytest's other reasons to stop
     notes: list[str] = field(default_factory=list)
-    # Successes per environment their link token named (sandbox/production): which one an
-    # unverified host (TargetKind.UNVERIFIED) reached.
-    link_token_environments: Counter[str] = field(default_factory=Counter)
     moments: dict[str, float] = field(default_factory=dict)  # PYTEST_MOMENTS, monotonic clock
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def count_case(self, phase: str) -> None:
+    def operation(self, label: str) -> OperationStats:
         with self._lock:
-            self.cases[phase] += 1
+            return self.operations.setdefault(label, OperationStats())
 
-    def count_link_token(self, environment: str) -> None:
+    def count_case(self, operation: str, phase: str, test: str) -> None:
+        stats = self.operation(operation)
         with self._lock:
-            self.link_token_environments[environment] += 1
+            stats.cases[phase] += 1
+            stats.test_cases[test] += 1
+
+    def count_answer(self, operation: str) -> None:
+        stats = self.operation(operation)
+        with self._lock:
+            stats.answers += 1
+
+    def tally(self, operation: str, key: str) -> None:
+        stats = self.operation(operation)
+        with self._lock:
+            stats.tallies[key] += 1
+
+    def check_result(self, operation: str, check: str, outcome: str) -> None:
+        """``outcome``: "passed", "failed" or "observed"."""
+        stats = self.operation(operation)
+        with self._lock:
+            tally = stats.checks.setdefault(check, CheckTally())
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
 
     def mark(self, moment: str) -> None:
         self.moments[moment] = time.monotonic()
@@ -145,12 +200,6 @@ class RunStats:
             if start in self.moments and end in self.moments:
                 spans[PYTEST_SPANS[end]] = round(self.moments[end] - self.moments[start], 3)
         return spans
-
-    def check_result(self, name: str, outcome: str) -> None:
-        """``outcome``: "passed", "failed" or "observed"."""
-        with self._lock:
-            tally = self.checks.setdefault(name, CheckTally())
-            setattr(tally, outcome, getattr(tally, outcome) + 1)
 
     def add_failure(self, finding: Finding) -> None:
         with self._lock:
@@ -168,6 +217,28 @@ class RunStats:
             return [self.failures.items[key] for key in keys]
 
     @property
+    def cases(self) -> Counter[str]:
+        """Cases per phase, every operation together."""
+        return sum((stats.cases for stats in self.operations.values()), Counter())
+
+    @property
+    def planned(self) -> Counter[str]:
+        return sum((stats.planned for stats in self.operations.values()), Counter())
+
+    @property
+    def checks(self) -> dict[str, CheckTally]:
+        """Each check's outcomes, every operation together."""
+        merged: dict[str, CheckTally] = {}
+        for stats in self.operations.values():
+            for name, tally in stats.checks.items():
+                merged.setdefault(name, CheckTally()).add(tally)
+        return merged
+
+    @property
+    def total_cases(self) -> int:
+        return sum(self.cases.values())
+
+    @property
     def failed_tests(self) -> list[str]:
         return sorted(name for name, outcome in self.test_outcomes.items() if outcome == "failed")
 
@@ -177,15 +248,17 @@ class RunStats:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            # Every operation together (what the mutation harness and the bench read) ...
             "cases": dict(self.cases),
             "planned": dict(self.planned),
             "checks": {name: vars(tally) for name, tally in sorted(self.checks.items())},
+            # ... and each on its own.
+            "operations": {label: stats.to_json() for label, stats in self.operations.items()},
             "failures": self.failures.to_json(),
             "observations": self.observations.to_json(),
             "tests": dict(sorted(self.test_outcomes.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,
-            "link_token_environments": dict(sorted(self.link_token_environments.items())),
             "test_phase_seconds": self.span_seconds(),
             "notes": self.notes,
         }
