@@ -57,7 +57,21 @@ def auth_headers(run_context: RunContext) -> dict[str, str]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    current().stats.mark("session_started")
+    run = current()
+    run.stats.mark("session_started")
+    capture = session.config.pluginmanager.getplugin("capturemanager")
+    terminal = session.config.pluginmanager.getplugin("terminalreporter")
+    if capture is not None and terminal is not None:
+
+        def write(line: str) -> None:
+            # Past pytest's capture of the tests' output (as live logs are), on a line of its own
+            # even after the progress dots of `-q`, which ensure_newline does not see.
+            with capture.global_and_fixture_disabled():
+                if getattr(getattr(terminal, "_tw", None), "width_of_current_line", 0):
+                    terminal.write("\n")
+                terminal.write_line(line)
+
+        run.progress.write = write
 
 
 def operation_of(item: pytest.Item) -> operations.Operation:

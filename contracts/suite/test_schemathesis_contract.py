@@ -34,7 +34,7 @@ def test_schemathesis_contract(
     case: Case[Any], run_context: RunContext, auth_headers: dict[str, str]
 ) -> None:
     operation = operations.for_case(case)
-    run_context.stats.count_case(operation.label, phase_of(case), schemathesis_test(operation))
+    run_context.count_case(operation.label, phase_of(case), schemathesis_test(operation))
     try:
         # Credentials travel as headers, the way Plaid's SDKs send them.
         case.call_and_validate(session=run_context.session, headers=auth_headers)

@@ -22,6 +22,7 @@ from plaid_contracts.offline.loopback import SandboxProcess
 from plaid_contracts.operations import session_token_create as endpoint
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import Masker, curl_command, scrub
+from plaid_contracts.reports.progress import Progress
 from plaid_contracts.reports.recorder import Recorder
 from plaid_contracts.reports.staging import publish, swap_in
 from plaid_contracts.reports.stats import RunStats
@@ -35,13 +36,15 @@ def test_masker_masks_by_name_and_by_value() -> None:
     headers = masker.headers(
         [
             ("PLAID-CLIENT-ID", PAIR.client_id),
-            ("PLAID-SECRET", "someone-elses"),
+            ("PLAID-SECRET", "5ec2e75ec2e75ec2e75ec2e75ec2e7"),  # someone else's
+            ("PLAID-CLIENT-ID", "test_id"),  # malformed: a replay must send a malformed one
             ("X-Echo", PAIR.secret),
         ]
     )
     assert headers == [
         ("PLAID-CLIENT-ID", "${PLAID_CLIENT_ID}"),
         ("PLAID-SECRET", "[masked]"),
+        ("PLAID-CLIENT-ID", "[masked, malformed]"),
         ("X-Echo", "${PLAID_SECRET}"),
     ]
     body = json.dumps(
@@ -262,15 +265,16 @@ def test_a_scrubbed_leak_stays_scrubbed_in_the_final_reports(tmp_path: Path) -> 
 
 def _run_context(tmp_path: Path, credentials: Credentials = PAIR) -> RunContext:
     settings = _settings(credentials)
-    recorder, throttle = Recorder(Masker(credentials)), Throttle(None)
+    recorder, throttle, stats = Recorder(Masker(credentials)), Throttle(None), RunStats()
     return RunContext(
         settings=settings,
         recorder=recorder,
-        stats=RunStats(),
+        stats=stats,
         throttle=throttle,
         session=ContractSession(throttle, recorder, BackoffPolicy()),
         probe_session=ContractSession(throttle, recorder, BackoffPolicy(), source="probe"),
         client_transport=ContractTransport(throttle, recorder, BackoffPolicy()),
+        progress=Progress(stats, settings.progress_seconds),
     )
 
 

@@ -13,7 +13,7 @@ import yaml
 from plaid_contracts.commands.parity import ReplayTarget, compare, key_paths, run_parity
 from plaid_contracts.offline.loopback import SandboxProcess
 
-from tests.contracts.helpers import OFFLINE_CREDENTIALS, OFFLINE_TEMPLATE_ID, RunResult
+from tests.contracts.helpers import FAST, OFFLINE_CREDENTIALS, OFFLINE_TEMPLATE_ID, RunResult
 
 # A real-Sandbox recording as `run` writes it: the real template and masked credentials.
 REAL_TEMPLATE = "template_4bkq3yjTRvxQ"
@@ -210,3 +210,16 @@ def test_parity_lists_the_recorded_runs_observations(
         "INVALID_REQUEST/NOT_FOUND to GET; the assumption says HTTP 404 (assumption A20). "
         "To adopt: change `UNSUPPORTED_METHOD_STATUS` in assumptions.py"
     ) in result.stdout
+
+
+def test_parity_on_an_offline_runs_own_recording_says_it_compared_the_sandbox_with_itself(
+    run_contracts: Callable[..., RunResult],
+) -> None:
+    run = run_contracts("--in-process", *FAST)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    result = run_contracts(str(run.reports_dir / "cassette.yaml"), command="parity")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "differ." in result.stdout and " 0 differ." in result.stdout
+    assert "compared the offline sandbox with itself" in result.stdout

@@ -1,14 +1,17 @@
-"""Remote mode against a loopback server, throttling, and reports that survive Ctrl-C."""
+"""Remote mode against a loopback server, throttling, progress, the sandbox log, and reports that
+survive Ctrl-C and SIGTERM."""
 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from plaid_contracts.offline.loopback import SandboxProcess
 
 from tests.contracts.helpers import FAST, RunResult, clean_env, remote_env, wait_for_line
@@ -41,7 +44,71 @@ def test_nightly_profile_prints_its_seed_and_reuses_a_given_one(
     assert "--profile nightly --seed 424242" in summary["reproduce"]
 
 
-def test_ctrl_c_still_writes_reports_and_keeps_no_staging(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [(), ("--in-process",)], ids=["loopback", "in-process"])
+def test_sandbox_access_log_has_a_line_per_request_when_asked_for(
+    run_contracts: Callable[..., RunResult], mode: tuple[str, ...]
+) -> None:
+    quiet = run_contracts(*mode, *FAST)
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "plaid_offline_sandbox.access" not in (quiet.reports_dir / "sandbox.log").read_text()
+    assert "a line per request with `--sandbox-access-log`" in quiet.summary
+
+    result = run_contracts(*mode, *FAST, "--sandbox-access-log")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = (result.reports_dir / "sandbox.log").read_text()
+    logged = re.findall(r"plaid_offline_sandbox\.access: \S+ \S+ \d{3} .*request_id=(\w+)", log)
+    cassette = (result.reports_dir / "cassette.yaml").read_text()
+    answered = set(re.findall(r'"request_id": ?"(\w{15})"', cassette.replace('\\"', '"')))
+    summary = json.loads((result.reports_dir / "summary.json").read_text())
+    assert len(logged) == summary["requests_recorded"]
+    assert answered and answered <= set(logged)
+    assert "`sandbox.log`: the offline sandbox's log, a line per request" in result.summary
+
+
+def test_sandbox_access_log_is_refused_for_a_base_url(
+    run_contracts: Callable[..., RunResult],
+) -> None:
+    result = run_contracts("--base-url", "http://127.0.0.1:9", "--sandbox-access-log")
+
+    assert result.returncode == 2
+    assert "--sandbox-access-log" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_long_run_prints_progress_per_phase(run_contracts: Callable[..., RunResult]) -> None:
+    result = run_contracts("--in-process", *FAST, "--progress-every", "0.05")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = re.findall(
+        r"^contracts: \d+:\d\d elapsed; POST /session/token/create: .*$", result.stdout, re.M
+    )
+    assert lines, result.stdout
+    assert re.search(r"examples \d+/3", lines[-1]) and "client " in lines[-1]
+    # Without asking, a run of seconds prints none (default: every 15 s).
+    assert "elapsed;" not in run_contracts("--in-process", *FAST).stdout
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process started below ``pid`` (Linux /proc), children first."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            found |= {int(child), *_descendants(int(child))}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stopped_run_writes_reports_and_leaves_no_process_or_staging(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     reports = tmp_path / "reports" / "contracts"
     reports.mkdir(parents=True)
     (reports / "summary.md").write_text("# the previous run\n")
@@ -57,13 +124,16 @@ def test_ctrl_c_still_writes_reports_and_keeps_no_staging(tmp_path: Path) -> Non
         wait_for_line(process, "contracts: target", timeout=60)
         # The previous run's reports stay whole while this one runs.
         assert (reports / "summary.md").read_text() == "# the previous run\n"
-        process.send_signal(signal.SIGINT)
+        started = _descendants(process.pid)
+        assert started, "the loopback run serves the offline sandbox from a process of its own"
+        process.send_signal(stop)
         output, _ = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
 
     assert process.returncode == 130, output
+    assert not [pid for pid in started if _alive(pid)]
     assert (reports / "summary.md").read_text().startswith("# Contract run: INTERRUPTED")
     assert (reports / "cassette.yaml").exists()
     assert [p.name for p in reports.parent.iterdir()] == ["contracts"]

@@ -97,7 +97,7 @@ class ClientTests:
         """One case of ``test``: what the next exchange is recorded and counted as."""
         self.run.recorder.current_test = test
         self.run.recorder.current_phase = CLIENT_PHASE
-        self.run.stats.count_case(self.operation.label, CLIENT_PHASE, test)
+        self.run.count_case(self.operation.label, CLIENT_PHASE, test)
 
     def expect_success(
         self,

@@ -15,6 +15,7 @@ from plaid_contracts.infra import environment, targets
 from plaid_contracts.infra.environment import RunInputs
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
+    DEFAULT_PROGRESS_SECONDS,
     DEFAULT_REMOTE_RATE,
     DEFAULT_REQUEST_TIMEOUT_SECONDS,
     DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -145,6 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
         "offline sandbox, which implements them) or an observation (observe, the default and the "
         "only choice for a --base-url target other than loopback)",
     )
+    run.add_argument(
+        "--progress-every",
+        type=_positive_seconds,
+        default=DEFAULT_PROGRESS_SECONDS,
+        metavar="S",
+        help="seconds between two progress lines on the console: cases done per phase of each "
+        f"operation, time elapsed (default {DEFAULT_PROGRESS_SECONDS:.0f})",
+    )
+    run.add_argument(
+        "--sandbox-access-log",
+        action="store_true",
+        help="the offline sandbox writes a line per request into sandbox.log (method, path, "
+        "status, error_code, request_id); not with --base-url",
+    )
     run.add_argument("--reports-dir", type=Path, default=CONTRACT_REPORTS)
 
     parity = commands.add_parser("parity", help="replay a recording against the offline sandbox")
@@ -176,6 +191,11 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
             "--in-process runs the offline sandbox inside the test process; "
             "it cannot be combined with --base-url"
         )
+    if args.sandbox_access_log and args.base_url is not None:
+        raise TargetError(
+            "--sandbox-access-log is the offline sandbox's log, which a --base-url target "
+            "does not write"
+        )
     target, inputs = resolve_target(args.base_url, args.allow_production)
     profile = PROFILES[args.profile]
     if args.rate:
@@ -206,6 +226,8 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         in_process=args.in_process,
         enforce_assumptions=enforce_assumptions(args.assumptions, target),
         request_timeout_seconds=args.request_timeout,
+        progress_seconds=args.progress_every,
+        sandbox_access_log=args.sandbox_access_log,
     )
 
 

@@ -42,7 +42,6 @@ EXIT_UNREADABLE = 2
 # A credential the recording masked as "some other value" replays as a wrong one in Plaid's
 # format (a malformed one would get INVALID_FIELD instead of the INVALID_API_KEYS recorded).
 WRONG_CREDENTIALS = {"client_id": credentials.WRONG.client_id, "secret": credentials.WRONG.secret}
-_CREDENTIAL_HEADERS = {header.lower(): key for key, header in credentials.HEADERS.items()}
 # Headers the HTTP client computes itself.
 _DROPPED_HEADERS = frozenset(
     {"content-length", "host", "connection", "accept-encoding", "transfer-encoding"}
@@ -112,7 +111,12 @@ def replay_request(
     parts = urlsplit(request["uri"])
     url = target.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
     headers = [
-        (name, substitute(str(value), target, _CREDENTIAL_HEADERS.get(name.lower(), "secret")))
+        (
+            name,
+            substitute(
+                str(value), target, credentials.BODY_KEY_OF_HEADER.get(name.lower(), "secret")
+            ),
+        )
         for name, values in (request.get("headers") or {}).items()
         if name.lower() not in _DROPPED_HEADERS
         for value in values

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +30,7 @@ from plaid_contracts.offline import in_process
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.reports import summary
 from plaid_contracts.reports.masking import Masker
+from plaid_contracts.reports.progress import Progress
 from plaid_contracts.reports.recorder import Recorder
 from plaid_contracts.reports.staging import fresh_staging_dir, publish
 from plaid_contracts.reports.stats import RunStats
@@ -105,6 +109,30 @@ def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, in
 
 
 def execute(request: RunRequest) -> int:
+    with _sigterm_as_ctrl_c():
+        return _execute(request)
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI runner cancelling, nox stopping its command) stops the run as Ctrl-C does:
+    the sandbox stopped, the reports of what ran written. Further SIGTERMs wait for that."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (a caller's own thread keeps its own)
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _execute(request: RunRequest) -> int:
     settings = request.settings
     reports_dir = request.reports_dir.resolve()
     staging = fresh_staging_dir(reports_dir)
@@ -127,7 +155,8 @@ def execute(request: RunRequest) -> int:
                 f"profile {settings.profile.name}, seed {settings.seed}",
                 flush=True,
             )
-            run = _run_context(settings, recorder, stats, throttle, sandbox)
+            progress = Progress(stats, settings.progress_seconds, started=started)
+            run = _run_context(settings, recorder, stats, throttle, sandbox, progress)
             context.set_current(run)
             stats.mark("pytest_started")
             try:
@@ -186,7 +215,11 @@ def _start_target(
     if settings.mode is RunMode.LOOPBACK:
         sandbox = lifetime.enter_context(
             SandboxProcess(
-                settings.credentials, settings.fixtures, settings.token_lifetime_seconds, log_path
+                settings.credentials,
+                settings.fixtures,
+                settings.token_lifetime_seconds,
+                log_path,
+                access_log=settings.sandbox_access_log,
             )
         )
         return _with_target(settings, Target(sandbox.base_url, TargetKind.OFFLINE)), None
@@ -194,7 +227,10 @@ def _start_target(
         make_app = request.app_factory or in_process.sandbox_app
         app = make_app(
             in_process.sandbox_config(
-                settings.credentials, settings.fixtures, settings.token_lifetime_seconds
+                settings.credentials,
+                settings.fixtures,
+                settings.token_lifetime_seconds,
+                access_log=settings.sandbox_access_log,
             )
         )
         running = lifetime.enter_context(in_process.running(app, log_path))
@@ -210,6 +246,7 @@ def _run_context(
     stats: RunStats,
     throttle: Throttle,
     sandbox: in_process.InProcessSandbox | None,
+    progress: Progress,
 ) -> RunContext:
     session = ContractSession(throttle, recorder, settings.backoff)
     probe_session = ContractSession(throttle, recorder, settings.backoff, source="probe")
@@ -228,6 +265,7 @@ def _run_context(
         client_transport=ContractTransport(
             throttle, recorder, settings.backoff, inner=client_inner
         ),
+        progress=progress,
     )
 
 

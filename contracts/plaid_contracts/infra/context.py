@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from plaid_contracts.infra.settings import RunSettings
 from plaid_contracts.infra.throttle import Throttle
 from plaid_contracts.infra.transport import ContractSession, ContractTransport
+from plaid_contracts.reports.progress import Progress
 from plaid_contracts.reports.recorder import Recorder
 from plaid_contracts.reports.stats import RunStats
 
@@ -26,12 +27,18 @@ class RunContext:
     session: ContractSession  # schemathesis cases
     probe_session: ContractSession  # extra requests our checks send
     client_transport: ContractTransport  # the generated client
+    progress: Progress
     # plaid_auth_enforced sends its probes once per run: set by the first success.
     auth_probed: bool = False
     # Guards what the run shares between threads: the probe flag and the request ids.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # request_id -> cassette interaction that carried it first (plaid_request_id_unique).
     request_ids: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def count_case(self, operation: str, phase: str, test: str) -> None:
+        """One more case of ``test`` (the console hears about it every --progress-every s)."""
+        self.stats.count_case(operation, phase, test)
+        self.progress.tick()
 
     def note_request_id(self, request_id: str, interaction: int) -> int | None:
         """Remember who got ``request_id``; the earlier interaction if another one already did."""

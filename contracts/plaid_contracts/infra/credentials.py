@@ -19,6 +19,8 @@ ENV_SECRET: Final = "PLAID_SECRET"
 # Body key -> Plaid's header for the same credential.
 HEADERS: Final = {"client_id": "PLAID-CLIENT-ID", "secret": "PLAID-SECRET"}
 BODY_KEYS: Final = tuple(HEADERS)
+# Lower-case header name -> body key.
+BODY_KEY_OF_HEADER: Final = {header.lower(): key for key, header in HEADERS.items()}
 CLIENT_ID_FORMAT: Final = r"[0-9a-f]{24}"
 SECRET_FORMAT: Final = r"[0-9a-f]{30}"
 FORMATS: Final = {"client_id": re.compile(CLIENT_ID_FORMAT), "secret": re.compile(SECRET_FORMAT)}

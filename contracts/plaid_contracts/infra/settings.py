@@ -17,6 +17,7 @@ DEFAULT_CLOCK_SKEW_SECONDS: Final = 120
 DEFAULT_REMOTE_RATE: Final = "5/s"
 # Plaid's Sandbox can be slow; the generated client reads for 30 s by default too.
 DEFAULT_REQUEST_TIMEOUT_SECONDS: Final = 30.0
+DEFAULT_PROGRESS_SECONDS: Final = 15.0
 PR_SEED: Final = 20200914  # fixed: seeds the client tests; schemathesis is derandomized in PR
 
 
@@ -80,6 +81,10 @@ class RunSettings:
     # The credentials are the offline sandbox's published defaults (nothing came from the
     # environment): documented, not secrets, so reports show them and their curls work as printed.
     public_credentials: bool = False
+    # --progress-every: seconds between two progress lines on the console.
+    progress_seconds: float = DEFAULT_PROGRESS_SECONDS
+    # --sandbox-access-log: the offline sandbox logs a line per request into sandbox.log.
+    sandbox_access_log: bool = False
 
     @property
     def mode(self) -> RunMode:

@@ -45,11 +45,15 @@ SANDBOX_LOGGER: Final = "plaid_offline_sandbox"
 
 
 def sandbox_config(
-    credentials: Credentials, fixtures: Mapping[str, str], token_lifetime_seconds: int
+    credentials: Credentials,
+    fixtures: Mapping[str, str],
+    token_lifetime_seconds: int,
+    *,
+    access_log: bool = False,
 ) -> SandboxConfig:
     """The configuration SandboxProcess' subprocess builds: from the same environment."""
     return SandboxConfig.from_env(
-        sandbox_environment(credentials, fixtures, token_lifetime_seconds)
+        sandbox_environment(credentials, fixtures, token_lifetime_seconds, access_log=access_log)
     )
 
 
@@ -136,7 +140,8 @@ def running(app: AsgiApp, log_path: Path) -> Iterator[InProcessSandbox]:
 
 @contextmanager
 def _sandbox_log(log_path: Path) -> Iterator[None]:
-    """The sandbox's warnings into sandbox.log, as the subprocess' --log-level warning does."""
+    """The sandbox's warnings into sandbox.log, as the subprocess' --log-level warning does, and
+    its access log's line per request (its own logger, at INFO when the configuration asks)."""
     logger = logging.getLogger(SANDBOX_LOGGER)
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

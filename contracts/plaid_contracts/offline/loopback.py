@@ -13,13 +13,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from plaid_offline_sandbox.config import CONFIG_JSON_ENV, ENV_LOG_LEVEL, ENV_TOKEN_LIFETIME
+from plaid_offline_sandbox.config import (
+    CONFIG_JSON_ENV,
+    ENV_ACCESS_LOG,
+    ENV_LOG_LEVEL,
+    ENV_TOKEN_LIFETIME,
+)
 from plaid_offline_sandbox.serving import SandboxStartError, free_port, serve
 
 from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET, Credentials
 
 __all__ = ["SandboxProcess", "SandboxStartError", "free_port", "sandbox_environment"]
-# The sandbox logs warnings and errors only during a run (its sandbox.log).
+# During a run the sandbox logs its warnings and errors into sandbox.log, and with
+# `run --sandbox-access-log` a line per request (method, path, status, error_code, request_id;
+# never credentials or bodies), to find a cassette's request there by its request_id. Off by
+# default: it costs the sandbox about a third of its speed.
 SANDBOX_LOG_LEVEL = "warning"
 
 
@@ -28,12 +36,14 @@ def sandbox_environment(
     fixtures: Mapping[str, str],
     token_lifetime_seconds: int,
     base: Mapping[str, str] | None = None,
+    *,
+    access_log: bool = False,
 ) -> dict[str, str]:
     """The offline sandbox's whole environment for one run, in either offline mode.
 
     ``base`` (``os.environ`` by default, so the sandbox's other documented variables still apply)
     with the run's credentials, the operations' fixtures (by environment variable: the template
-    in PLAID_TEMPLATE_ID), token lifetime and log level on top, and without the
+    in PLAID_TEMPLATE_ID), token lifetime, log level and access log on top, and without the
     sandbox's internal packed configuration (``PLAID_SANDBOX_CONFIG_JSON``), which would
     override all of them. Credentials reach the sandbox through its environment, never its
     command line.
@@ -46,6 +56,7 @@ def sandbox_environment(
             **fixtures,
             ENV_TOKEN_LIFETIME: str(token_lifetime_seconds),
             ENV_LOG_LEVEL: SANDBOX_LOG_LEVEL,
+            ENV_ACCESS_LOG: "1" if access_log else "0",
         }
     )
     return env
@@ -60,16 +71,24 @@ class SandboxProcess:
         fixtures: Mapping[str, str],
         token_lifetime_seconds: int,
         log_path: Path,
+        *,
+        access_log: bool = False,
     ) -> None:
         self.credentials = credentials
         self.fixtures = fixtures
         self.token_lifetime_seconds = token_lifetime_seconds
         self.log_path = log_path
+        self.access_log = access_log
         self.base_url = ""
         self._running = contextlib.ExitStack()
 
     def __enter__(self) -> SandboxProcess:
-        env = sandbox_environment(self.credentials, self.fixtures, self.token_lifetime_seconds)
+        env = sandbox_environment(
+            self.credentials,
+            self.fixtures,
+            self.token_lifetime_seconds,
+            access_log=self.access_log,
+        )
         sandbox = self._running.enter_context(serve(env=env, log_path=self.log_path))
         self.base_url = sandbox.base_url
         return self

@@ -6,9 +6,11 @@ id and secret wherever they appear, e.g. echoed in an error message or a URL).
 
 Markers say which credential was there so a recording can be replayed (parity.py):
 ``${PLAID_CLIENT_ID}`` / ``${PLAID_SECRET}`` for the run's own values, ``[masked]`` for any other
-value in a credential field. The offline sandbox's published default credentials, which a run
-uses when the environment has none, are documented, not secrets: they are kept as they are
-(``Masker(public=True)``), so that a report's reproductions work as printed.
+value in a credential field, ``[masked, malformed]`` for one not in Plaid's format for it (the
+replay must get INVALID_FIELD for it, not the INVALID_API_KEYS of a wrong well-formed value).
+The offline sandbox's published default credentials, which a run uses when the environment has
+none, are documented, not secrets: they are kept as they are (``Masker(public=True)``), so that a
+report's reproductions work as printed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET, Credent
 CLIENT_ID_MARKER: Final = "${" + ENV_CLIENT_ID + "}"
 SECRET_MARKER: Final = "${" + ENV_SECRET + "}"
 OTHER_MARKER: Final = "[masked]"
+# Malformed as a client id and as a secret: a replay sends it as it is.
+MALFORMED_MARKER: Final = "[masked, malformed]"
 
 # Header names are compared lower-case.
 SENSITIVE_HEADERS: Final = frozenset(
@@ -124,20 +128,26 @@ class Masker:
             value = value.replace(secret, marker)
         return value
 
-    def credential(self, value: object) -> object:
-        """A value found in a credential field: a marker, whatever it was (non-strings kept)."""
+    def credential(self, value: object, field: str | None = None) -> object:
+        """A value found in a credential field (``field``: client_id or secret, when known): a
+        marker, whatever it was (non-strings kept)."""
         if not isinstance(value, str) or value == "" or value in self._public:
             # Empty strings and wrong JSON types are what the case is about, and are no secret.
             return value
         for secret, marker in self._known:
             if value == secret:
                 return marker
+        well_formed = credentials.FORMATS.get(field or "")
+        if well_formed is not None and well_formed.fullmatch(value) is None:
+            return MALFORMED_MARKER
         return OTHER_MARKER
 
     def json_value(self, value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                key: self.credential(item) if is_sensitive_key(str(key)) else self.json_value(item)
+                key: self.credential(item, str(key))
+                if is_sensitive_key(str(key))
+                else self.json_value(item)
                 for key, item in value.items()
             }
         if isinstance(value, list):
@@ -151,7 +161,8 @@ class Masker:
         masked: list[tuple[str, str]] = []
         for name, value in items:
             if name.lower() in SENSITIVE_HEADERS:
-                masked.append((name, str(self.credential(value))))
+                field = credentials.BODY_KEY_OF_HEADER.get(name.lower())
+                masked.append((name, str(self.credential(value, field))))
             else:
                 masked.append((name, self.text(value)))
         return masked

@@ -19,7 +19,6 @@ from typing import Any, Final
 from plaid_tools.paths import ROOT
 
 from plaid_contracts import operations
-from plaid_contracts.checks.rules import ASSUMPTIONS_FILE
 from plaid_contracts.checks.catalogue import (
     CHECKS,
     ON_ANSWERS,
@@ -27,6 +26,7 @@ from plaid_contracts.checks.catalogue import (
     ON_REQUESTS,
     CheckInfo,
 )
+from plaid_contracts.checks.rules import ASSUMPTIONS_FILE
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET
 from plaid_contracts.infra.settings import (
@@ -175,7 +175,9 @@ def render_markdown(
         f"| Reproduce | `{reproduce}`"
         + ("" if outcome.reproduce else f", {environment_note(settings)}")
         + " |",
-        f"| Credentials | {credentials.describe(settings.credentials, settings.public_credentials)} |",
+        "| Credentials | "
+        + credentials.describe(settings.credentials, settings.public_credentials)
+        + " |",
         f"| Started | {outcome.started_at} |",
         f"| Duration | {outcome.duration_seconds:.1f} s; tests {outcome.test_seconds:.1f} s, "
         f"{total_cases(stats)} cases, {cases_per_second(stats, outcome):.0f} cases/s |",
@@ -203,7 +205,12 @@ def render_markdown(
         f"- `{SUMMARY_JSON}`: this summary for machines",
     ]
     if settings.target.kind is TargetKind.OFFLINE:
-        lines.append(f"- `{SANDBOX_LOG}`: the offline sandbox's log, a line per request")
+        lines.append(
+            f"- `{SANDBOX_LOG}`: the offline sandbox's log, a line per request"
+            if settings.sandbox_access_log
+            else f"- `{SANDBOX_LOG}`: the offline sandbox's warnings and errors (a line per "
+            "request with `--sandbox-access-log`)"
+        )
     for note in stats.notes:
         lines += ["", f"> {note}"]
     return "\n".join(lines) + "\n"
@@ -467,9 +474,7 @@ def _failure_sections(settings: RunSettings, stats: RunStats, outcome: RunOutcom
     return lines
 
 
-def _observation_sections(
-    settings: RunSettings, stats: RunStats, outcome: RunOutcome
-) -> list[str]:
+def _observation_sections(settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> list[str]:
     lines = [
         "",
         "## Observations",
