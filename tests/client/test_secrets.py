@@ -361,9 +361,17 @@ def test_header_credentials_echoed_in_error_fields_are_scrubbed() -> None:
     # No credentials in the body: the client's own are still scrubbed from the fields.
     body = plaid_error_body(error_message=f"bad secret {CANARY_SECRET} for {CANARY_CLIENT_ID}")
     body["display_message"] = f"client {CANARY_CLIENT_ID}"
+    error = _error_answering(body, CANARY_CLIENT_ID)
+    assert_clean(scrubbed_texts(error))
+    assert error.error_message == "bad secret [REDACTED] for [REDACTED]"
+    assert error.display_message == "client [REDACTED]"
+
+
+def _error_answering(body: dict[str, Any], client_id: str) -> plaid.APIStatusError:
+    """The error a client built with ``client_id`` raises when the server answers 400 ``body``."""
     with (
         plaid.PlaidSessionClient(
-            client_id=CANARY_CLIENT_ID,
+            client_id=client_id,
             secret=CANARY_SECRET,
             transport=httpx.MockTransport(Script([json_response(400, body)])),
             max_retries=0,
@@ -371,9 +379,7 @@ def test_header_credentials_echoed_in_error_fields_are_scrubbed() -> None:
         pytest.raises(plaid.APIStatusError) as caught,
     ):
         client.session_token_create(body=request_body())
-    assert_clean(scrubbed_texts(caught.value))
-    assert caught.value.error_message == "bad secret [REDACTED] for [REDACTED]"
-    assert caught.value.display_message == "client [REDACTED]"
+    return caught.value
 
 
 @pytest.mark.parametrize("client_id", ["N", "I", "test_id"])
@@ -386,17 +392,8 @@ def test_a_short_malformed_credential_leaves_the_error_typed_and_readable(client
         error_message="client_id must be a properly formatted, non-empty string",
     )
     body["display_message"] = f'client_id "{client_id}" is not valid'
-    with (
-        plaid.PlaidSessionClient(
-            client_id=client_id,
-            secret=CANARY_SECRET,
-            transport=httpx.MockTransport(Script([json_response(400, body)])),
-            max_retries=0,
-        ) as client,
-        pytest.raises(plaid.InvalidRequestError) as caught,
-    ):
-        client.session_token_create(body=request_body())
-    error = caught.value
+    error = _error_answering(body, client_id)
+    assert isinstance(error, plaid.InvalidRequestError)
     assert (error.error_type, error.error_code) == ("INVALID_REQUEST", "INVALID_FIELD")
     assert error.error_message == body["error_message"]
     assert error.display_message == 'client_id "[REDACTED]" is not valid'
