@@ -67,7 +67,7 @@ def main() -> int:
         print(f"{where} is not what the spec, config and templates generate:", file=sys.stderr)
         for line in drift:
             print(f"  {line}", file=sys.stderr)
-        print("Run `nox -s generate` and commit the result.", file=sys.stderr)
+        print(f"Run `{paths.NOX} -s generate` and commit the result.", file=sys.stderr)
         return 1
     print("generated/ matches a fresh regeneration")
     return 0

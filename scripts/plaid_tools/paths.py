@@ -21,3 +21,5 @@ SANDBOX_PACKAGE = SANDBOX_PROJECT / "plaid_offline_sandbox"
 REPORTS_DIR = ROOT / "reports"
 CONTRACT_REPORTS = REPORTS_DIR / "contracts"
 UPSTREAM_REPORT = REPORTS_DIR / "upstream" / "upstream.md"
+# How the README runs a session; every command a report or a message prints starts with it.
+NOX = "python3 scripts/nox_pinned.py"

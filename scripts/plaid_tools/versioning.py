@@ -292,12 +292,12 @@ def check(
     if p.current != p.expected:
         return False, (
             f"versioning: expected version {p.expected}, found {p.current} ({p.summary}); "
-            "run nox -s generate"
+            f"run {paths.NOX} -s generate"
         )
     if p.updated_changelog != p.changelog:
         return False, (
             f"versioning: version {p.current} is right but {changelog_path.name} lacks its "
-            f"up-to-date entry ({p.summary}); run nox -s generate"
+            f"up-to-date entry ({p.summary}); run {paths.NOX} -s generate"
         )
     return True, f"versioning: version {p.current} matches ({p.summary})"
 

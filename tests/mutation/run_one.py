@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from plaid_contracts.commands import cli, run
+from plaid_tools.paths import NOX
 
 from tests.mutation.mutants import BY_NAME
 
@@ -25,7 +26,7 @@ def main(argv: Sequence[str]) -> int:
         args.reports_dir,
         app_factory=mutant.app,
         # The mutant is not the sandbox `-s sandbox` serves: its runs are reproduced here.
-        reproduce=f"python3 scripts/nox_pinned.py -s mutation -- --only {name}",
+        reproduce=f"{NOX} -s mutation -- --only {name}",
     )
     return run.execute(request)
 

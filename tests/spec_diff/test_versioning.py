@@ -208,7 +208,9 @@ def test_a_template_only_change_bumps_patch_and_check_enforces_it(client_repo: P
     )
     ok, line = check(**repo_paths(client_repo))
     assert not ok and f"expected version {patch}, found {base}" in line, line
-    assert "run nox -s generate" in line and spec_version(client_repo) == str(base)
+    assert "run python3 scripts/nox_pinned.py -s generate" in line and spec_version(
+        client_repo
+    ) == str(base)
     message = bump(**repo_paths(client_repo))
     assert f"{base} -> {patch}" in message, message
     changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from plaid_tools.paths import NOX
+
 from plaid_contracts.infra.settings import RunSettings
 from plaid_contracts.infra.throttle import Throttle
 from plaid_contracts.infra.transport import ContractSession, ContractTransport
@@ -59,6 +61,6 @@ def current() -> RunContext:
     if _current is None:
         raise RuntimeError(
             "the contract suite runs through its runner: python -m plaid_contracts run "
-            "(python3 scripts/nox_pinned.py -s contracts); it cannot be collected by a plain pytest"
+            f"({NOX} -s contracts); it cannot be collected by a plain pytest"
         )
     return _current

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from plaid_tools.paths import ROOT
+from plaid_tools.paths import NOX, ROOT
 
 from plaid_contracts import operations
 from plaid_contracts.checks.catalogue import (
@@ -53,8 +53,6 @@ SUMMARY_JSON: Final = "summary.json"
 JUNIT_XML: Final = "junit.xml"
 CASSETTE: Final = "cassette.yaml"
 SANDBOX_LOG: Final = "sandbox.log"
-# The README's way of running a session, which works from a fresh clone.
-NOX: Final = "python3 scripts/nox_pinned.py"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from plaid_tools.bench.figures import Figure
+from plaid_tools.paths import NOX
 
 
 def _met(figure: Figure) -> str:
@@ -21,7 +22,7 @@ def markdown(figures: list[Figure], notes: list[str]) -> str:
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({platform.machine()}, Python {platform.python_version()}). Every figure is a ratio "
         "against a baseline measured in the same run (median, with min–max over rounds), "
-        "unless its unit says otherwise. Reproduce with `python3 scripts/nox_pinned.py -s bench`.",
+        f"unless its unit says otherwise. Reproduce with `{NOX} -s bench`.",
     ]
     section = None
     for figure in figures:

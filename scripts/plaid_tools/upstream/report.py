@@ -3,6 +3,7 @@ it; then deviations that no longer apply; then every known deviation with its ev
 
 from __future__ import annotations
 
+from plaid_tools.paths import NOX
 from plaid_tools.spec_diff.model import Change, Side
 from plaid_tools.upstream.advice import advise
 from plaid_tools.upstream.drift import Drift, Known
@@ -12,7 +13,7 @@ SIDES = {
     Side.OLD: "we assert, upstream does not",
     Side.BOTH: "both say it, differently",
 }
-REGENERATE = "python3 scripts/nox_pinned.py -s generate"
+REGENERATE = f"{NOX} -s generate"
 
 
 def _cell(text: str) -> str:
