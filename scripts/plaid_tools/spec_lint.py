@@ -29,7 +29,7 @@ from openapi_schema_validator import (
 )
 from openapi_spec_validator import validate as validate_openapi
 
-from plaid_tools import paths
+from plaid_tools import paths, refs
 from plaid_tools.regenerate import GenerationError, generate_into
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -38,23 +38,6 @@ Json = Any
 
 def load(spec_path: Path) -> Json:
     return yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-
-
-def resolve(node: Json, root: Json, seen: frozenset[str] = frozenset()) -> Json:
-    """Inline local `$ref`s (cycles are left as refs: examples never need to go round)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            if ref in seen:
-                return node
-            target = root
-            for part in ref[2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            return resolve(target, root, seen | {ref})
-        return {key: resolve(value, root, seen) for key, value in node.items()}
-    if isinstance(node, list):
-        return [resolve(item, root, seen) for item in node]
-    return node
 
 
 def check_valid_openapi(spec: Json) -> list[str]:
@@ -209,7 +192,7 @@ def check_examples(spec: Json) -> list[str]:
     count = 0
     for label, schema, value in _example_sites(spec):
         count += 1
-        validator = validator_class(resolve(schema, spec), format_checker=format_checker)
+        validator = validator_class(refs.inline(schema, spec), format_checker=format_checker)
         for error in validator.iter_errors(value):
             location = "/".join(str(p) for p in error.absolute_path) or "(root)"
             problems.append(f"{label} is invalid at {location}: {error.message}")
@@ -240,7 +223,7 @@ def check_generator_traps(spec: Json) -> list[str]:
     """
     problems: list[str] = []
     for where, schema in _all_schemas(spec):
-        members = [resolve(member, spec) for member in schema.get("allOf") or []]
+        members = [refs.inline(member, spec) for member in schema.get("allOf") or []]
         if len(members) > 1 and any(_is_non_object(member) for member in members):
             problems.append(
                 f"{where} uses allOf over a non-object; openapi-python-client drops the "

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from plaid_tools import paths
+from plaid_tools import paths, refs
 
 # origin/main first: a local main that was not pulled lately would give an old base version.
 DEFAULT_BASE_REFS = ("origin/main", "main")
@@ -105,11 +105,6 @@ def _parse_file(path: Path) -> dict[str, Any]:
     return parse(path.read_text(encoding="utf-8"), str(path))
 
 
-def _unescape(token: str) -> str:
-    # JSON pointer escapes (RFC 6901): "~1" is "/", "~0" is "~"; decode in that order.
-    return token.replace("~1", "/").replace("~0", "~")
-
-
 class Resolver:
     """Follows local `$ref`s in one document, through chains, refusing pure cycles."""
 
@@ -118,18 +113,10 @@ class Resolver:
 
     def lookup(self, ref: str) -> Any:
         """The node a local reference points at."""
-        if not ref.startswith("#"):
-            raise SpecLoadError(f"only local references are supported, not {ref!r}")
-        node: Any = self.document
-        for token in filter(None, ref[1:].split("/")):
-            key = _unescape(token)
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            else:
-                raise SpecLoadError(f"unresolvable reference {ref!r}")
-        return node
+        try:
+            return refs.lookup(self.document, ref)
+        except refs.RefError as error:
+            raise SpecLoadError(str(error)) from None
 
     def follow(self, node: Any) -> tuple[Any, list[str]]:
         """Follow a chain of `$ref`s from `node`; returns the target and the refs passed."""
@@ -145,4 +132,4 @@ class Resolver:
 
 def component_name(ref: str) -> str:
     """The last segment of a reference, e.g. `User` for `#/components/schemas/User`."""
-    return _unescape(ref.rsplit("/", 1)[-1])
+    return refs.unescape(ref.rsplit("/", 1)[-1])
