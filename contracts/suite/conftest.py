@@ -27,13 +27,12 @@ from schemathesis import Case, CheckResult, HookContext, Response
 
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    """Every case carries the run's fixtures where they are not what it breaks (the operation's
-    ``prepare``)."""
+    """Every case carries the run's credentials and fixtures where they are not what it breaks
+    (``Operation.body_to_send``)."""
     run = current()
     operation = operations.for_case(case)
     if isinstance(case.body, dict):
-        fixtures = operation.fixture_values(run.settings.fixtures)
-        case.body = operation.prepare(case.body, fixtures, is_valid_case(case))
+        case.body = operation.body_to_send(case.body, run.settings.fixtures, is_valid_case(case))
     run.recorder.current_test = schemathesis_test(operation)
     run.recorder.current_phase = phase_of(case)
 
@@ -79,7 +78,10 @@ def operation_of(item: pytest.Item) -> operations.Operation:
     (``OPERATION``, the operation module's)."""
     label = getattr(item, "operation_label", None)
     if isinstance(label, str):
-        return operations.for_label(label)
+        try:
+            return operations.for_label(label)
+        except KeyError as missing:  # an operation of the spec without its contract module
+            raise pytest.UsageError(missing.args[0]) from None
     operation = getattr(getattr(item, "module", None), "OPERATION", None)
     if not isinstance(operation, operations.Operation):
         raise pytest.UsageError(

@@ -135,7 +135,8 @@ def test_every_assumed_rule_names_its_tag_and_how_to_adopt_the_target() -> None:
 
 def test_valid_cases_carry_the_run_fixtures() -> None:
     generated = {"template_id": "0", "client_id": "x", "secret": "", "webhook": "https://a.b"}
-    prepared = endpoint.prepare_body(generated, {"template_id": "template_b4r9mQ2kX7tz"}, True)
+    by_env = {"PLAID_TEMPLATE_ID": "template_b4r9mQ2kX7tz"}
+    prepared = endpoint.OPERATION.body_to_send(generated, by_env, True)
     # The run's template, no generated credentials (an empty one is what a case breaks), a user.
     assert prepared == {
         "template_id": "template_b4r9mQ2kX7tz",

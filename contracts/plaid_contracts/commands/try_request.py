@@ -37,7 +37,7 @@ def example_body(spec: dict[str, Any], operation: Operation, inputs: RunInputs) 
     definition = spec["paths"][operation.path][operation.method.lower()]
     content = definition["requestBody"]["content"]["application/json"]
     example = content["examples"][operation.example]["value"]
-    return operation.prepare(example, operation.fixture_values(inputs.fixtures), True)
+    return operation.body_to_send(example, inputs.fixtures, True)
 
 
 def send(base_url: str, operation: Operation, inputs: RunInputs, body: Any) -> httpx.Response:

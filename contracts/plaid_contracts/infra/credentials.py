@@ -51,6 +51,20 @@ WRONG: Final = Credentials("0bad0c11e470bad0c11e470b", "0bad5ec2e70bad5ec2e70bad
 OFFLINE_DEFAULTS: Final = Credentials(DEFAULT_CLIENT_ID, DEFAULT_SECRET)
 
 
+def without_generated(body: dict[str, Any]) -> dict[str, Any]:
+    """A generated body (a new dict) without its schema-valid credentials, on every endpoint.
+
+    The run's credentials travel in the headers, and a generated pair would break a second thing
+    (a conflict, unknown keys). Credentials that are themselves broken (empty, wrong type, null)
+    stay: they are what the case tests.
+    """
+    return {
+        key: value
+        for key, value in body.items()
+        if not (key in BODY_KEYS and isinstance(value, str) and value != "")
+    }
+
+
 def describe(pair: Credentials, public: bool) -> str:
     """Which credentials a run uses, for a report or the console: the public defaults in clear,
     anything from the environment by its variables only."""

@@ -19,6 +19,7 @@ from plaid_contracts.checks import expected_answers
 from plaid_contracts.checks.catalogue import CheckInfo
 from plaid_contracts.checks.expected_answers import Classifier, Expectation, Fields, WhenValid
 from plaid_contracts.checks.rules import Divergence
+from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.targets import Target
 
@@ -50,26 +51,32 @@ class Success:
     rows: Callable[[Target, Counter[str]], list[tuple[str, str]]]
 
 
+def _as_generated(body: dict[str, Any], fixtures: Mapping[str, str], valid: bool) -> dict[str, Any]:
+    return body
+
+
 @dataclass(frozen=True, eq=False)
 class Operation:
     name: str  # the spec's operationId in snake_case: the generated client's method name
     method: str
     path: str
     doc: str  # Plaid's reference page
-    fixtures: tuple[Fixture, ...]
     # The request: its known fields (any other is UNKNOWN_FIELDS), its own rules on top of every
     # endpoint's (expected_answers), and what a request breaking nothing gets.
     fields: Fields
     body_rules: Callable[[Classifier, dict[str, Any]], None]
     when_valid: WhenValid
-    # The body to send for a generated one: the run's fixtures wherever they are not what the
-    # case breaks (body, fixture values by name, whether the case is meant to be valid).
-    prepare: Callable[[dict[str, Any], Mapping[str, str], bool], dict[str, Any]]
     success: Success
     example: str  # the spec's request example ``try`` sends
     # The generated client: its success model, and its parse function for this operation.
     success_model: type
     parse: Callable[[httpx.Response], object]
+    # An operation without fixtures (a Dashboard template, ...) leaves these two out.
+    fixtures: tuple[Fixture, ...] = ()
+    # The body to send for a generated one, once generated credentials are dropped (which every
+    # operation needs: ``body_to_send``): the run's fixtures wherever they are not what the case
+    # breaks (body, fixture values by name, whether the case is meant to be valid).
+    prepare: Callable[[dict[str, Any], Mapping[str, str], bool], dict[str, Any]] = _as_generated
 
     @property
     def label(self) -> str:
@@ -83,6 +90,13 @@ class Operation:
         return expected_answers.classify(
             self.fields, self.body_rules, self.when_valid, headers, body, credentials
         )
+
+    def body_to_send(
+        self, body: dict[str, Any], by_env: Mapping[str, str], valid: bool
+    ) -> dict[str, Any]:
+        """A generated (or example) body as a case sends it: no generated credentials (the run's
+        travel in the headers), the run's fixtures (``prepare``; ``by_env``: by variable)."""
+        return self.prepare(credentials.without_generated(body), self.fixture_values(by_env), valid)
 
     def fixture_values(self, by_env: Mapping[str, str]) -> dict[str, str]:
         """The run's values of this operation's fixtures, by body field."""

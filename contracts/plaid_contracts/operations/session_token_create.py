@@ -67,7 +67,6 @@ from plaid_contracts.client_contract.strategies import (
     https_url,
     non_empty_text,
 )
-from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.targets import Target
 from plaid_contracts.operations import Fixture, Operation, Success
@@ -243,17 +242,10 @@ def prepare_body(body: dict[str, Any], fixtures: Mapping[str, str], valid: bool)
 
     * A schema-valid ``template_id`` becomes the run's template, in valid and invalid cases alike:
       an invalid case then breaks only what it was generated to break.
-    * Schema-valid body credentials are dropped: the run's credentials travel in the headers, and
-      a generated pair would break a second thing (a conflict, unknown keys). Credentials that are
-      themselves broken (empty, wrong type, null) stay: they are what the case tests.
     * A valid case with neither ``user`` nor ``user_id`` gets the fixture user (once the spec lets
       both be omitted, schemathesis may generate that).
     """
-    prepared = {
-        key: value
-        for key, value in body.items()
-        if not (key in credentials.BODY_KEYS and _non_empty_string(value))
-    }
+    prepared = dict(body)
     if _non_empty_string(prepared.get("template_id")):
         prepared["template_id"] = fixtures[TEMPLATE.name]
     if valid and prepared.get("user") is None and prepared.get("user_id") is None:
