@@ -57,7 +57,7 @@ def test_in_process_sends_and_checks_what_loopback_does(
     assert inside["exchanges"] == loopback["exchanges"]
     assert summary["cases"] == loopback["summary"]["cases"]
     assert summary["checks"] == loopback["summary"]["checks"]
-    assert inside["junit_tests"] == loopback["junit_tests"] == 11
+    assert inside["junit_tests"] == loopback["junit_tests"] == len(summary["tests"]) >= 11
     for name in OUR_CHECKS:
         assert summary["checks"][name]["passed"] > 0 and summary["checks"][name]["failed"] == 0
     # What a benchmark reads.

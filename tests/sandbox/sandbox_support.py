@@ -32,6 +32,18 @@ VALID_BODY: dict[str, Any] = {
 }
 
 
+def banner_curl(banner: str, path: str = ENDPOINT) -> str:
+    """The start-up banner's curl for ``path`` (it prints one per endpoint), as a reader copies
+    it."""
+    start = banner.rindex("    curl ", 0, banner.index(f"{path} \\\n"))
+    lines = []
+    for line in banner[start:].splitlines():
+        lines.append(line)
+        if not line.endswith("\\"):
+            break
+    return "\n".join(lines)
+
+
 class Client(Protocol):
     kind: str
 

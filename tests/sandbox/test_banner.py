@@ -11,22 +11,11 @@ from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFA
 from plaid_offline_sandbox.serving import RunningSandbox, serve
 from plaid_tools import paths
 
-from tests.sandbox.sandbox_support import ENDPOINT, clean_env
+from tests.sandbox.sandbox_support import ENDPOINT, banner_curl, clean_env
 
 CANARY_CLIENT_ID = "c0ffee00c0ffee00c0ffee00"
 CANARY_SECRET = "5ec2e7ca7a2705ec2e7ca7a2705ec2"  # a user's secret: must never be printed
 EXTRA_SECRET = "e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7"
-
-
-def _curl(banner: str) -> str:
-    """The banner's curl command, as a reader copies it."""
-    start = banner.index("    curl ")
-    lines = []
-    for line in banner[start:].splitlines():
-        lines.append(line)
-        if not line.endswith("\\"):
-            break
-    return "\n".join(lines)
 
 
 def _run(command: str, env: dict[str, str]) -> str:
@@ -44,7 +33,7 @@ def test_the_defaults_are_printed_in_full_and_the_curl_gets_a_200(tmp_path: Path
         assert "POST /session/token/create" in banner
         assert f"client_id {DEFAULT_CLIENT_ID}  secret {DEFAULT_SECRET}" in banner
         assert f"templates:   {DEFAULT_TEMPLATE_ID}" in banner
-        answer = _run(_curl(banner), clean_env())
+        answer = _run(banner_curl(banner), clean_env())
     assert re.fullmatch(
         r'\{"link":\{"expiration":"[^"]+","link_token":"link-sandbox-[^"]+"\},'
         r'"request_id":"[A-Za-z0-9]{15}"\}',
@@ -66,7 +55,7 @@ def test_a_secret_from_the_environment_never_appears_in_the_banner_or_log(tmp_pa
         banner = log.read_text()
         # The printed curl reads the secret from the environment: it works as printed there.
         assert '"PLAID-SECRET: $PLAID_SECRET"' in banner
-        assert _run(_curl(banner), env).startswith('{"link":')
+        assert _run(banner_curl(banner), env).startswith('{"link":')
         with httpx.Client(base_url=sandbox.base_url) as client:
             for secret in (CANARY_SECRET, "0" * 30):
                 client.post(

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from plaid_offline_sandbox import endpoints
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.endpoint import discover, routing_table
 from plaid_offline_sandbox.endpoints import session_token_create
@@ -22,44 +24,10 @@ from plaid_tools import paths
 
 from tests.sandbox.sandbox_support import AsgiClient, assert_plaid_error, post
 
-FIXTURE_ENDPOINT = '''\
-"""POST /fixture/echo/create: a made-up endpoint, added by a test as a maintainer would."""
-
-from __future__ import annotations
-
-import json
-
-from ..config import SandboxConfig
-from ..endpoint import Answer, Endpoint
-from ..fields import BodyRules, String, Url
-from ..responses import Response, json_response
-
-
-def _success(config: SandboxConfig) -> Answer:
-    def answer(data: dict[str, object], request_id: str) -> Response:
-        payload = {"echo": data["message"], "request_id": request_id}
-        return json_response(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode())
-
-    return answer
-
-
-ENDPOINT = Endpoint(
-    path="/fixture/echo/create",
-    rules=BodyRules(
-        known=frozenset({"client_id", "secret", "message", "callback"}),
-        required=("client_id", "secret", "message"),
-        types=(
-            ("client_id", String()),
-            ("secret", String()),
-            ("message", String()),
-            ("callback", Url(frozenset({"https"}), "callback must be an https URL")),
-        ),
-        order=("unknown_fields", "missing_fields", "field_types", "credentials"),
-    ),
-    success=_success,
-    example=lambda config: {"message": "hello"},
+# The module a maintainer adds (shared with tests/tooling/test_adding_an_endpoint.py).
+FIXTURE_ENDPOINT = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "adding_an_endpoint" / "sandbox_endpoint.py"
 )
-'''
 
 # Run in a fresh interpreter on the copy: every answer the new endpoint gives, as JSON.
 PROBE = """\
@@ -73,7 +41,7 @@ CASES = {
     "missing": ("POST", {}, {}),
     "unknown": ("POST", {"message": "hi", "zeta": 1}, AUTH),
     "type": ("POST", {"message": 7}, AUTH),
-    "url": ("POST", {"message": "hi", "callback": "http://x.example"}, AUTH),
+    "empty_note": ("POST", {"message": "hi", "note": ""}, AUTH),
     "keys": ("POST", {"message": "hi"}, {**AUTH, "PLAID-SECRET": "0" * 30}),
     "method": ("GET", None, AUTH),
     "fault": ("POST", {"message": "hi"}, {**AUTH, "Plaid-Sandbox-Fault": "internal_error"}),
@@ -101,9 +69,12 @@ asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else None))
 
 
 def test_every_endpoint_module_is_in_the_routing_table() -> None:
+    # Counted from the package, so that adding an endpoint module needs no edit here.
+    modules = list(pkgutil.iter_modules(endpoints.__path__))
     table = routing_table(discover())
-    assert table == {session_token_create.PATH: session_token_create.ENDPOINT}
-    assert set(create_app().endpoints) == {"/session/token/create"}
+    assert len(table) == len(modules)
+    assert table[session_token_create.PATH] is session_token_create.ENDPOINT
+    assert set(create_app().endpoints) == set(table)
 
 
 def test_two_modules_for_one_path_are_refused() -> None:
@@ -128,8 +99,8 @@ def package_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root / "plaid_offline_sandbox",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    (root / "plaid_offline_sandbox" / "endpoints" / "fixture_echo_create.py").write_text(
-        FIXTURE_ENDPOINT, encoding="utf-8"
+    shutil.copyfile(
+        FIXTURE_ENDPOINT, root / "plaid_offline_sandbox" / "endpoints" / "fixture_echo_create.py"
     )
     return root
 
@@ -182,7 +153,10 @@ def _assert_plaid_answers(answers: dict[str, tuple[int, str]]) -> None:
         "INVALID_FIELD",
         "message must be a properly formatted, non-empty string",
     )
-    assert _error(answers["url"])[2:] == ("INVALID_FIELD", "callback must be an https URL")
+    assert _error(answers["empty_note"])[2:] == (
+        "INVALID_FIELD",
+        "note must be a properly formatted, non-empty string",
+    )
     assert _error(answers["keys"])[:3] == (400, "INVALID_INPUT", "INVALID_API_KEYS")
     assert _error(answers["method"])[:3] == (404, "INVALID_REQUEST", "NOT_FOUND")
     assert _error(answers["fault"])[:3] == (500, "API_ERROR", "INTERNAL_SERVER_ERROR")

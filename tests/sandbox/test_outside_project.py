@@ -23,6 +23,8 @@ import yaml
 from plaid_offline_sandbox.serving import free_port
 from plaid_tools import paths
 
+from tests.sandbox.sandbox_support import banner_curl
+
 pytestmark = [pytest.mark.outside_project, pytest.mark.timeout(900)]
 
 BLOCK = re.compile(r"<!-- outside-project: (?P<name>\S+) -->\n```\w+\n(?P<body>.*?)\n```", re.S)
@@ -112,9 +114,7 @@ def _start_as_in_github_actions(workflow: str, project: Path, env: dict[str, str
         while "curl " not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         banner = log.read_text()
-        start_at = banner.index("    curl ")
-        curl = banner[start_at : banner.index("\n", banner.index(" -d ", start_at))]
-        answer = _run(["bash", "-c", curl], project, env, timeout=30)
+        answer = _run(["bash", "-c", banner_curl(banner)], project, env, timeout=30)
         assert answer.startswith('{"link":{"expiration":'), answer
     finally:
         os.kill(pid, signal.SIGTERM)
