@@ -8,7 +8,6 @@ may be added, none changed), and `versioning bump` rates the addition compatible
 
 from __future__ import annotations
 
-import copy
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from plaid_tools.spec_diff.api_diff import diff_packages, load_package, public_s
 from plaid_tools.spec_diff.model import Impact
 from plaid_tools.versioning import SpecVersion, bump
 
+from tests.spec_sections import with_section
+
 from .conftest import repo_paths, spec_version
 
 SECTION = (
@@ -30,11 +31,7 @@ SECTION = (
 
 
 def with_second_operation(spec: dict[str, Any]) -> dict[str, Any]:
-    section = yaml.safe_load(SECTION.read_text(encoding="utf-8"))
-    merged = copy.deepcopy(spec)
-    merged["paths"].update(section["paths"])
-    merged["components"]["schemas"].update(section["components"]["schemas"])
-    return merged
+    return with_section(spec, SECTION)
 
 
 @pytest.fixture(scope="module")

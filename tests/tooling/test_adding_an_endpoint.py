@@ -1,0 +1,166 @@
+"""README "Adding an endpoint", proved: a scratch copy of the repository gets a made-up endpoint
+(POST /fixture/echo/create) exactly as the README tells a maintainer to add one, and nothing else
+by hand; `generate` rates it a minor and writes the CHANGELOG entry; the contract suite passes
+with a section for it in the summary.
+
+The three hand-written files are tests/fixtures/adding_an_endpoint/ (the sandbox one is shared
+with tests/sandbox/test_endpoints.py). The copy's spec, client, sandbox and contracts are the
+ones imported: its folders go on PYTHONPATH, ahead of this venv's installs (an editable tooling
+and sandbox, a non-editable client), which costs nothing. A throwaway venv costs more: created
+from this venv's interpreter, --system-site-packages gives the base interpreter's packages, not
+this venv's (schemathesis, ...), and the three --no-deps installs alone took 2.4 s with uv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from plaid_contracts.reports.stats import SCHEMATHESIS_TEST
+from plaid_tools import paths
+from plaid_tools.spec_diff.model import Impact
+from plaid_tools.versioning import SpecVersion
+
+from tests.spec_diff.conftest import git, spec_version
+from tests.spec_sections import with_section
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "adding_an_endpoint"
+LABEL = "POST /fixture/echo/create"
+# What the copy needs to generate and to run the contracts (its tracked files only: no .nox,
+# .venv or reports).
+COPIED = (".gitignore", "pyproject.toml", "openapi", "generated", "contracts", "scripts")
+# The README's steps, as the files a maintainer writes.
+SPEC = "openapi/plaid-session-token.yaml"
+SANDBOX_MODULE = (
+    "contracts/plaid-offline-sandbox/plaid_offline_sandbox/endpoints/fixture_echo_create.py"
+)
+CONTRACT_MODULE = "contracts/plaid_contracts/operations/fixture_echo_create.py"
+CHANGELOG = "openapi/CHANGELOG.md"
+# Where the copy's packages are imported from.
+CLIENT = paths.CLIENT_PROJECT.relative_to(paths.ROOT).as_posix()
+IMPORT_ROOTS = ("scripts", "contracts", "contracts/plaid-offline-sandbox", CLIENT)
+
+
+def changed_files(repo: Path) -> set[str]:
+    """Every file that differs from the copy's main, new ones included."""
+    status = git(repo, "status", "--porcelain", "--untracked-files=all", "--no-renames")
+    return {line[3:] for line in status.splitlines()}
+
+
+def scratch_copy(root: Path) -> Path:
+    """This working tree's tracked files under COPIED, committed as main of a new repository."""
+    repo = root / "repo"
+    tracked = git(paths.ROOT, "ls-files", "-z", "--", *COPIED).split("\0")
+    for name in filter(None, tracked):
+        source = paths.ROOT / name
+        if source.is_file():  # a tracked file deleted in the working tree is not copied
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def add_fixture_endpoint(repo: Path) -> None:
+    """What the README's steps have a maintainer write, and nothing else."""
+    spec_file = repo / SPEC
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    merged = with_section(spec, FIXTURE / "spec_section.yaml")
+    spec_file.write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
+    shutil.copyfile(FIXTURE / "sandbox_endpoint.py", repo / SANDBOX_MODULE)
+    shutil.copyfile(FIXTURE / "contract_operation.py", repo / CONTRACT_MODULE)
+
+
+def run_in(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` with the copy's packages imported, not this venv's installs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAID_")}
+    env["PYTHONPATH"] = os.pathsep.join(str(repo / root) for root in IMPORT_ROOTS)
+    return subprocess.run(
+        [sys.executable, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=180
+    )
+
+
+def version(repo: Path) -> SpecVersion:
+    return SpecVersion.parse(spec_version(repo))
+
+
+@dataclass(frozen=True)
+class Scratch:
+    repo: Path
+    hand_edited: set[str]
+    base: SpecVersion
+    generate: list[subprocess.CompletedProcess[str]]
+    contracts: subprocess.CompletedProcess[str]
+
+    @property
+    def reports(self) -> Path:
+        return self.repo / "reports" / "contracts"
+
+    def summary(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads((self.reports / "summary.json").read_text())
+        return loaded
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Scratch:
+    repo = scratch_copy(tmp_path_factory.mktemp("adding-an-endpoint"))
+    base = version(repo)
+    add_fixture_endpoint(repo)
+    hand_edited = changed_files(repo)
+    # What `nox -s generate` runs (noxfile.py), on the copy: bump against its main, regenerate.
+    generate = [
+        run_in(repo, "-m", "plaid_tools.versioning", "bump"),
+        run_in(repo, "-m", "plaid_tools.regenerate"),
+    ]
+    contracts = run_in(repo, "-m", "plaid_contracts", "run", "--in-process", "--max-examples", "5")
+    return Scratch(repo, hand_edited, base, generate, contracts)
+
+
+def test_the_hand_written_files_are_the_spec_and_one_module_per_side(scratch: Scratch) -> None:
+    assert scratch.hand_edited == {SPEC, SANDBOX_MODULE, CONTRACT_MODULE}
+
+
+def test_generate_bumps_a_minor_and_writes_the_changelog(scratch: Scratch) -> None:
+    for step in scratch.generate:
+        assert step.returncode == 0, step.stdout + step.stderr
+    assert version(scratch.repo) == scratch.base.bumped(Impact.COMPATIBLE, scratch.base.api)
+    changelog = (scratch.repo / CHANGELOG).read_text(encoding="utf-8")
+    # Nothing else changed but what generate writes: the client and the CHANGELOG.
+    generated = changed_files(scratch.repo) - scratch.hand_edited
+    assert {name for name in generated if not name.startswith("generated/")} == {CHANGELOG}
+    assert f"{CLIENT}/plaid_session_client/api/fixture/fixture_echo_create.py" in generated
+    # The entry of the new revision, at the top, says what was added.
+    newest = changelog.split("\n## ")[1]
+    assert newest.startswith(f"{version(scratch.repo)}\n"), newest
+    assert "Verdict: **compatible**" in newest and "breaking" not in newest, newest
+    assert f"`{LABEL}`: operation added" in newest, newest
+
+
+def test_the_contract_suite_passes_with_a_section_for_the_new_operation(scratch: Scratch) -> None:
+    run = scratch.contracts
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    summary = scratch.summary()
+    assert summary["verdict"] == "passed"
+    assert set(summary["operations"]) == {LABEL, "POST /session/token/create"}
+    assert summary["tests"][f"test_schemathesis_contract.py::{SCHEMATHESIS_TEST}[{LABEL}]"] == (
+        "passed"
+    )
+    # Valid requests reached the new sandbox module and the new success check judged its
+    # answers; the copy's client parsed them.
+    checks = summary["operations"][LABEL]["checks"]
+    assert checks["fixture_echo"]["passed"] > 0 and checks["plaid_expected_answer"]["passed"] > 0
+    assert (
+        checks["generated_client_parses"]["passed"]
+        == summary["operations"][LABEL]["answers_checked"]
+    )
+    markdown = (scratch.reports / "summary.md").read_text(encoding="utf-8")
+    assert f"## `{LABEL}`" in markdown and "## `POST /session/token/create`" in markdown
