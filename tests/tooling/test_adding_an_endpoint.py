@@ -158,6 +158,8 @@ def test_the_contract_suite_passes_with_a_section_for_the_new_operation(scratch:
     # answers; the copy's client parsed them.
     checks = summary["operations"][LABEL]["checks"]
     assert checks["fixture_echo"]["passed"] > 0 and checks["plaid_expected_answer"]["passed"] > 0
+    # The shared checks hold the new endpoint to Plaid's credential rules too.
+    assert checks["plaid_auth_enforced"]["passed"] == 1
     assert (
         checks["generated_client_parses"]["passed"]
         == summary["operations"][LABEL]["answers_checked"]

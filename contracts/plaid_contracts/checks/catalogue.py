@@ -113,8 +113,8 @@ CHECKS: Final = {
         BEHAVIOUR_FILE,
     ),
     "plaid_auth_enforced": CheckInfo(
-        "once per run, the first valid success is sent again without credentials, with a wrong "
-        "secret and with other credentials in the body; each gets Plaid's answer",
+        "once per operation, its first valid success is sent again without credentials, with a "
+        "wrong secret and with other credentials in the body; each gets Plaid's answer",
         "per rule: seen, documented; assumed (A11) for the conflict",
         f"{ERRORS_DOC}invalid-input/#invalid_api_keys",
     ),

@@ -313,7 +313,7 @@ def generated_client_parses(ctx: CheckContext, response: Response, case: Case[An
 
 
 class _Probe:
-    """One request derived from a success, sent once per run, judged like every other."""
+    """One request derived from a success, sent once per operation, judged like every other."""
 
     what: ClassVar[str]
 
@@ -366,8 +366,8 @@ def _probe(request: requests.PreparedRequest, what: str) -> requests.Response:
 def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Replaces schemathesis' ignored_auth (which expects 401/403) with Plaid's answers.
 
-    Once per run, on the first valid success, the same request without credentials, with a wrong
-    secret, and with a conflicting pair in the body; each answer is judged by what it breaks
+    Once per operation, on its first valid success, the same request without credentials, with a
+    wrong secret, and with a conflicting pair in the body; each answer is judged by what it breaks
     (expected_answers): MISSING_FIELDS naming client_id and secret (SEEN), 400 INVALID_API_KEYS
     (DOC), and whatever A11 says for the conflict. Every other answer: not applicable.
     """
@@ -379,9 +379,9 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
     if not expectation_of(operation, response.request, run_credentials).valid:
         return NOT_APPLICABLE  # a probe must break only credentials: derive it from a valid one
     with context.lock:  # the flag lives on the run's context, not in this module
-        if context.auth_probed:
+        if operation.label in context.auth_probed:
             return NOT_APPLICABLE
-        context.auth_probed = True
+        context.auth_probed.add(operation.label)
     phase = context.recorder.current_phase
     divergences: list[Divergence] = []
     try:

@@ -200,31 +200,3 @@ def documented_statuses(error_type: str, error_code: str) -> tuple[int, ...]:
     if by_code is not None:
         return by_code
     return DOCUMENTED_STATUS_BY_TYPE.get(error_type, ())
-
-
-# What each check of a run stands on, for the summary (a check marked "per rule" applies rules
-# of several strengths; each finding names its own).
-CHECK_GROUNDS: Final = {
-    "plaid_error_object": "DOC",
-    "plaid_error_status": "DOC",
-    "plaid_expected_answer": "per rule",
-    "plaid_link_token": "SEEN, DOC",
-    "plaid_request_id_format": "ASSUMED A25",
-    "plaid_request_id_unique": "DOC",
-    "plaid_answers": "DOC",
-    "generated_client_parses": "DOC (client)",
-    "plaid_auth_enforced": "per rule",
-    "plaid_unsupported_method": "DOC, SEEN; A20",
-    "not_a_server_error": "DOC",
-    "status_code_conformance": "DOC (spec)",
-    "content_type_conformance": "DOC (spec)",
-    "response_headers_conformance": "DOC (spec)",
-    "response_schema_conformance": "DOC (spec)",
-    "missing_required_header": "DOC",
-    "allow_header_conformance": "DOC (spec)",
-    "negative_data_rejection": "per rule",
-    "positive_data_acceptance": "per rule",
-    "client_typed_success": "DOC (client)",
-    "client_typed_error": "DOC (client)",
-    "client_expected_error": "per rule",
-}

@@ -30,8 +30,8 @@ class RunContext:
     probe_session: ContractSession  # extra requests our checks send
     client_transport: ContractTransport  # the generated client
     progress: Progress
-    # plaid_auth_enforced sends its probes once per run: set by the first success.
-    auth_probed: bool = False
+    # plaid_auth_enforced probes each operation once: its label, added at its first success.
+    auth_probed: set[str] = field(default_factory=set)
     # Guards what the run shares between threads: the probe flag and the request ids.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # request_id -> cassette interaction that carried it first (plaid_request_id_unique).
