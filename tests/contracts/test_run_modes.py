@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 from plaid_contracts.offline.loopback import SandboxProcess
+from plaid_contracts.reports.progress import Progress
+from plaid_contracts.reports.stats import RunStats
 
 from tests.contracts.helpers import FAST, RunResult, clean_env, remote_env, wait_for_line
+
+LABEL = "POST /session/token/create"
 
 
 def test_remote_mode_uses_the_given_target_and_rate(
@@ -84,8 +88,25 @@ def test_a_long_run_prints_progress_per_phase(run_contracts: Callable[..., RunRe
     )
     assert lines, result.stdout
     assert re.search(r"examples \d+/3", lines[-1]) and "client " in lines[-1]
-    # Without asking, a run of seconds prints none (default: every 15 s).
-    assert "elapsed;" not in run_contracts("--in-process", *FAST).stdout
+
+
+def test_progress_prints_once_per_interval_with_cases_against_the_plan() -> None:
+    now = [100.0]
+    stats, printed = RunStats(), list[str]()
+    progress = Progress(stats, 15.0, clock=lambda: now[0], write=printed.append)
+    stats.operation(LABEL).planned.update({"examples": 3, "fuzzing": 60})
+
+    for seconds in (1.0, 14.0, 15.0, 16.0, 31.0):
+        now[0] = 100.0 + seconds
+        stats.count_case(LABEL, "examples", "test_schemathesis_contract")
+        progress.tick()
+
+    assert printed == [
+        f"contracts: 0:15 elapsed; {LABEL}: examples 3/3, fuzzing 0/≤60, client 0 cases, "
+        "0/0 tests done",
+        f"contracts: 0:31 elapsed; {LABEL}: examples 5/3, fuzzing 0/≤60, client 0 cases, "
+        "0/0 tests done",
+    ]
 
 
 def _descendants(pid: int) -> set[int]:
