@@ -149,7 +149,14 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The full test suite of the tooling, sandbox, client and contract runner."""
     install(session, "test", "generate", client=True)
-    run(session, "pytest", *session.posargs)
+    # In parallel on every core unless the caller chose (`-- -n 0` runs in one process). Tests
+    # that share a server or a fixture across modules are grouped with xdist_group.
+    parallel = () if _chooses_workers(session.posargs) else ("-n", "auto", "--dist", "loadgroup")
+    run(session, "pytest", *parallel, *session.posargs)
+
+
+def _chooses_workers(args: list[str]) -> bool:
+    return "no:xdist" in args or any(arg.startswith(("-n", "--numprocesses")) for arg in args)
 
 
 @nox.session(python=PYTHON)

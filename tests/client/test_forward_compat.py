@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import plaid_session_client as plaid
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from plaid_session_client import errors
 from plaid_session_client.models import SessionTokenCreateResponse
@@ -89,7 +89,6 @@ def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
 success_bodies = from_schema(SCHEMAS["SessionTokenCreateResponse"])
 error_bodies = from_schema(SCHEMAS["PlaidError"])
 statuses = st.integers(min_value=100, max_value=999)
-settings_ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def respond(status: int, body: object) -> httpx.Response:
@@ -102,7 +101,6 @@ def respond(status: int, body: object) -> httpx.Response:
     )
 
 
-@settings_
 @given(body=success_bodies)
 def test_any_success_body_the_spec_allows_parses(body: dict[str, Any]) -> None:
     parsed = plaid.parse_response(respond(200, body))
@@ -118,7 +116,6 @@ def test_any_success_body_the_spec_allows_parses(body: dict[str, Any]) -> None:
     assert parsed.to_dict()["link"]["link_token"] == body["link"]["link_token"]
 
 
-@settings_
 @given(body=error_bodies, status=st.integers(min_value=400, max_value=599))
 def test_any_error_body_the_spec_allows_maps_to_its_class(
     body: dict[str, Any], status: int
@@ -143,7 +140,6 @@ def test_any_error_body_the_spec_allows_maps_to_its_class(
     }
 
 
-@settings_
 @given(
     body=error_bodies,
     drop=st.sets(st.sampled_from(SCHEMAS["PlaidError"]["required"])),
@@ -162,7 +158,6 @@ def test_degraded_error_bodies_and_new_error_types_still_map(
     assert error.error_code == body.get("error_code")
 
 
-@settings_
 @given(
     status=statuses,
     content=st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()),
@@ -177,7 +172,6 @@ def test_parse_response_never_raises(status: int, content: bytes) -> None:
         str(result), repr(result)
 
 
-@settings_
 @given(status=statuses, body=success_bodies | error_bodies | json_values)
 def test_parse_response_never_raises_on_json_of_any_shape(status: int, body: object) -> None:
     result = plaid.parse_response(respond(status, body))

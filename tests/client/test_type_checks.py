@@ -23,7 +23,6 @@ from tests.client.test_forward_compat import (
     error_bodies,
     json_values,
     respond,
-    settings_,
     success_bodies,
 )
 
@@ -94,7 +93,6 @@ def mistyped(draw: st.DrawFn, schema_name: str, bodies: st.SearchStrategy[Any]) 
     return replaced(body, path, draw(wrong_value(schema))), path
 
 
-@settings_
 @given(case=mistyped("SessionTokenCreateResponse", success_bodies))
 def test_a_success_body_with_a_mistyped_field_is_unexpected(case: tuple[Any, Path]) -> None:
     body, path = case
@@ -103,7 +101,6 @@ def test_a_success_body_with_a_mistyped_field_is_unexpected(case: tuple[Any, Pat
     assert "does not match SessionTokenCreateResponse" in str(result)
 
 
-@settings_
 @given(case=mistyped("PlaidError", error_bodies))
 def test_an_error_body_with_a_mistyped_field_still_maps_but_has_no_model(
     case: tuple[Any, Path],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
 from plaid_tools.fuzz.corpus import DELIBERATE_STEPS
@@ -16,12 +16,6 @@ from tests.sandbox.sandbox_support import (
     Client,
     assert_envelope,
     post,
-)
-
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 json_scalars = (
@@ -76,13 +70,11 @@ def assert_plaid_answer(response: Any) -> None:
         assert_envelope(response)
 
 
-@FUZZ
 @given(raw=st.binary(max_size=2000))
 def test_arbitrary_bytes(client: Client, raw: bytes) -> None:
     assert_plaid_answer(post(client, raw=raw))
 
 
-@FUZZ
 @given(value=json_values)
 def test_arbitrary_json(client: Client, value: object) -> None:
     response = post(client, raw=json.dumps(value).encode())
@@ -90,7 +82,6 @@ def test_arbitrary_json(client: Client, value: object) -> None:
     assert response.status_code == 400
 
 
-@FUZZ
 @given(
     keep=st.sets(st.sampled_from(sorted(good_values))),
     replaced=st.dictionaries(field_names, json_values, max_size=3),
@@ -113,7 +104,6 @@ def test_mutated_near_valid_bodies(
     assert_plaid_answer(post(client, body, auth=False))
 
 
-@FUZZ
 @given(
     content_type=st.one_of(
         st.none(),
@@ -153,7 +143,6 @@ def test_arbitrary_headers(
     assert_plaid_answer(response)
 
 
-@FUZZ
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]),
     path=st.one_of(
