@@ -60,3 +60,15 @@ def test_plaid_secrets_reach_only_the_step_that_calls_plaid(path: Path) -> None:
         if "--base-url https://sandbox.plaid.com" in str(step.get("run", ""))
     ]
     assert holders == runs_against_plaid
+
+
+def test_pull_requests_run_ci_on_the_lowest_and_highest_supported_python() -> None:
+    """The README promises 3.11+ and the pins are locked for noxfile.SUPPORTED_PYTHONS."""
+    noxfile = (Path(__file__).parents[2] / "noxfile.py").read_text(encoding="utf-8")
+    supported = re.search(r"SUPPORTED_PYTHONS = \(([^)]*)\)", noxfile)
+    assert supported
+    versions = re.findall(r'"(3\.\d+)"', supported.group(1))
+    ci = load(Path(__file__).parents[2] / ".github" / "workflows" / "pr.yml")["jobs"]["ci"]
+    assert set(ci["strategy"]["matrix"]["python"]) == {versions[0], versions[-1]}
+    setup = [step for step in ci["steps"] if step.get("uses", "").startswith("actions/setup-py")]
+    assert setup[0]["with"]["python-version"] == "${{ matrix.python }}"
