@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, settings
 
 # No deadline: tests share 2 cores with xdist workers and subprocesses, so a slow example is
 # load, not a bug. Fuzz strategies draw large bodies on purpose.
-_COMMON = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-settings.register_profile("default", max_examples=100, **_COMMON)
-settings.register_profile("thorough", max_examples=1000, **_COMMON)
+_COMMON = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("default", _COMMON, max_examples=100)
+settings.register_profile("thorough", _COMMON, max_examples=1000)
 settings.load_profile("default")
