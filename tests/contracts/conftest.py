@@ -20,6 +20,7 @@ from tests.contracts.helpers import (
     OFFLINE_FIXTURES,
     REPO_ROOT,
     RUN_TIMEOUT_SECONDS,
+    SHARED_RUNS,
     RunResult,
     clean_env,
 )
@@ -34,6 +35,23 @@ def run_contracts(tmp_path: Path) -> Callable[..., RunResult]:
         return _run_reporting(argv, tmp_path, env, with_reports_dir=command == "run")
 
     return run
+
+
+@pytest.fixture(scope="session")
+def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], RunResult]:
+    """The run of helpers.SHARED_RUNS by that name, made on first use; tests only read it."""
+    made: dict[str, RunResult] = {}
+
+    def get(name: str) -> RunResult:
+        if name not in made:
+            args, env = SHARED_RUNS[name]
+            argv = [sys.executable, "-m", "plaid_contracts", "run", *args]
+            made[name] = _run_reporting(
+                argv, tmp_path_factory.mktemp(name), clean_env(env), with_reports_dir=True
+            )
+        return made[name]
+
+    return get
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS
 from plaid_contracts.offline.loopback import free_port
@@ -30,6 +31,27 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Few examples: these tests are about the runner, not about finding bugs in the sandbox.
 FAST = ("--max-examples", "5")
 RUN_TIMEOUT_SECONDS = 120
+
+# A nightly job's inputs, not the offline defaults: Plaid-format credentials (24 / 30 lowercase
+# hex) that double as canaries (they must appear in no report), and a Dashboard-style template.
+CANARY_CLIENT_ID = "ca4a2ec11e474f1d9cca4a2e"
+CANARY_SECRET = "ca4a2e5ec2e79b8e2aca4a2e5ec2e7"
+CANARIES = {"PLAID_CLIENT_ID": CANARY_CLIENT_ID, "PLAID_SECRET": CANARY_SECRET}
+DASHBOARD_TEMPLATE_ID = "template_b4r9mQ2kX7tz"
+DASHBOARD_RUN = {**CANARIES, "PLAID_TEMPLATE_ID": DASHBOARD_TEMPLATE_ID}
+
+# Runs that several tests read (conftest.shared_run): name -> (arguments, environment). A run is
+# most of a test's time, mostly start-up, so each is made once per xdist worker; tests reading
+# the same runs share an xdist_group (SHARED_GROUPS) so that "once" means once.
+WATCHED = ("--sandbox-access-log", "--progress-every", "0.05")
+SHARED_RUNS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "dashboard-loopback": ((*FAST, *WATCHED), DASHBOARD_RUN),
+    "dashboard-in-process": (("--in-process", *FAST, *WATCHED), DASHBOARD_RUN),
+    "defaults-in-process": (("--in-process", *FAST), {}),
+    "nightly-seeded": (("--profile", "nightly", "--seed", "424242", *FAST), {}),
+}
+DASHBOARD_RUNS = pytest.mark.xdist_group("shared-runs-dashboard")
+DEFAULT_RUNS = pytest.mark.xdist_group("shared-runs-defaults")
 
 AsgiApp = Callable[..., Any]
 

@@ -10,22 +10,15 @@ from typing import Any
 import pytest
 from plaid_contracts.reports.recorder import load_cassette
 
-from tests.contracts.helpers import FAST, RunResult, clean_env
-
-TEMPLATE_ID = "template_b4r9mQ2kX7tz"
-DASHBOARD_RUN = {
-    "PLAID_TEMPLATE_ID": TEMPLATE_ID,
-    # 24 / 30 lowercase hex, as Plaid's are, and not the offline sandbox's defaults.
-    "PLAID_CLIENT_ID": "5f3a9c0e1b7d4a6f8e2c0b19",
-    "PLAID_SECRET": "9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b",
-}
+from tests.contracts.helpers import DASHBOARD_RUNS, DASHBOARD_TEMPLATE_ID, RunResult
 
 
-@pytest.mark.parametrize("mode", [(), ("--in-process", *FAST)], ids=["loopback", "in-process"])
+@DASHBOARD_RUNS
+@pytest.mark.parametrize("run", ["dashboard-loopback", "dashboard-in-process"])
 def test_a_dashboard_template_and_plaid_format_credentials_run_green(
-    run_contracts: Callable[..., RunResult], mode: tuple[str, ...]
+    shared_run: Callable[[str], RunResult], run: str
 ) -> None:
-    result = run_contracts(*mode, env=clean_env(DASHBOARD_RUN))
+    result = shared_run(run)
 
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((result.reports_dir / "summary.json").read_text())
@@ -36,8 +29,8 @@ def test_a_dashboard_template_and_plaid_format_credentials_run_green(
     assert "Every phase ran to its end" in result.summary
     # The template is the operation's fixture, in its section of the summary.
     section = result.summary.split("## `POST /session/token/create`", 1)[1]
-    assert f"| Fixture `template_id` | `{TEMPLATE_ID}` (from PLAID_TEMPLATE_ID" in section
-    assert summary["fixtures"] == {"PLAID_TEMPLATE_ID": TEMPLATE_ID}
+    assert f"| Fixture `template_id` | `{DASHBOARD_TEMPLATE_ID}` (from PLAID_TEMPLATE_ID" in section
+    assert summary["fixtures"] == {"PLAID_TEMPLATE_ID": DASHBOARD_TEMPLATE_ID}
     assert_cases_carry_the_run_fixtures(result)
 
 
@@ -57,7 +50,7 @@ def assert_cases_carry_the_run_fixtures(result: RunResult) -> None:
             continue
         template = body.get("template_id")
         if isinstance(template, str) and template:
-            assert template == TEMPLATE_ID
+            assert template == DASHBOARD_TEMPLATE_ID
             templates += 1
         for key in ("client_id", "secret"):
             # A generated (random, schema-valid) credential would be masked as [masked].

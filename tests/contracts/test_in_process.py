@@ -20,7 +20,7 @@ from plaid_contracts.reports.masking import Masker
 from plaid_contracts.reports.recorder import Recorder, load_cassette
 from plaid_offline_sandbox.config import CONFIG_JSON_ENV, SandboxConfig
 
-from tests.contracts.helpers import FAST, RunResult
+from tests.contracts.helpers import DASHBOARD_RUNS, RunResult
 
 ENDPOINT = f"{in_process.IN_PROCESS_BASE_URL}/session/token/create"
 # Differ between two runs of the same cases: where the target listened, and schemathesis' ids.
@@ -42,11 +42,13 @@ def test_in_process_is_refused_with_a_base_url(
     assert no_network == []
 
 
+@DASHBOARD_RUNS
 def test_in_process_sends_and_checks_what_loopback_does(
-    run_contracts: Callable[..., RunResult],
+    shared_run: Callable[[str], RunResult],
 ) -> None:
-    loopback = _outcome(run_contracts(*FAST))
-    inside = _outcome(run_contracts("--in-process", *FAST))
+    """Two runs that differ only in --in-process."""
+    loopback = _outcome(shared_run("dashboard-loopback"))
+    inside = _outcome(shared_run("dashboard-in-process"))
 
     summary = inside["summary"]
     assert summary["verdict"] == "passed", inside["markdown"]
@@ -72,7 +74,7 @@ def test_in_process_sends_and_checks_what_loopback_does(
 
 
 def _outcome(result: RunResult) -> dict[str, Any]:
-    """What two runs of the same cases must agree on, read before the next run replaces it."""
+    """What two runs of the same cases must agree on."""
     reports = result.reports_dir
     cassette = load_cassette(reports / "cassette.yaml")
     return {

@@ -13,7 +13,12 @@ import yaml
 from plaid_contracts.commands.parity import ReplayTarget, compare, key_paths, run_parity
 from plaid_contracts.offline.loopback import SandboxProcess
 
-from tests.contracts.helpers import FAST, OFFLINE_CREDENTIALS, OFFLINE_TEMPLATE_ID, RunResult
+from tests.contracts.helpers import (
+    DEFAULT_RUNS,
+    OFFLINE_CREDENTIALS,
+    OFFLINE_TEMPLATE_ID,
+    RunResult,
+)
 
 # A real-Sandbox recording as `run` writes it: the real template and masked credentials.
 REAL_TEMPLATE = "template_4bkq3yjTRvxQ"
@@ -212,10 +217,11 @@ def test_parity_lists_the_recorded_runs_observations(
     ) in result.stdout
 
 
+@DEFAULT_RUNS
 def test_parity_on_an_offline_runs_own_recording_says_it_compared_the_sandbox_with_itself(
-    run_contracts: Callable[..., RunResult],
+    run_contracts: Callable[..., RunResult], shared_run: Callable[[str], RunResult]
 ) -> None:
-    run = run_contracts("--in-process", *FAST)
+    run = shared_run("defaults-in-process")
     assert run.returncode == 0, run.stdout + run.stderr
 
     result = run_contracts(str(run.reports_dir / "cassette.yaml"), command="parity")

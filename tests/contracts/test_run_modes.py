@@ -16,7 +16,15 @@ from plaid_contracts.offline.loopback import SandboxProcess
 from plaid_contracts.reports.progress import Progress
 from plaid_contracts.reports.stats import RunStats
 
-from tests.contracts.helpers import FAST, RunResult, clean_env, remote_env, wait_for_line
+from tests.contracts.helpers import (
+    DASHBOARD_RUNS,
+    DEFAULT_RUNS,
+    FAST,
+    RunResult,
+    clean_env,
+    remote_env,
+    wait_for_line,
+)
 
 LABEL = "POST /session/token/create"
 
@@ -36,10 +44,11 @@ def test_remote_mode_uses_the_given_target_and_rate(
     assert f"--base-url {offline_sandbox.base_url}" in summary["reproduce"]
 
 
+@DEFAULT_RUNS
 def test_nightly_profile_prints_its_seed_and_reuses_a_given_one(
-    run_contracts: Callable[..., RunResult],
+    shared_run: Callable[[str], RunResult],
 ) -> None:
-    result = run_contracts("--profile", "nightly", "--seed", "424242", *FAST)
+    result = shared_run("nightly-seeded")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "seed 424242" in result.stdout
@@ -48,16 +57,24 @@ def test_nightly_profile_prints_its_seed_and_reuses_a_given_one(
     assert "--profile nightly --seed 424242" in summary["reproduce"]
 
 
-@pytest.mark.parametrize("mode", [(), ("--in-process",)], ids=["loopback", "in-process"])
-def test_sandbox_access_log_has_a_line_per_request_when_asked_for(
-    run_contracts: Callable[..., RunResult], mode: tuple[str, ...]
+@DEFAULT_RUNS
+@pytest.mark.parametrize("run", ["nightly-seeded", "defaults-in-process"])
+def test_without_the_flag_the_sandbox_log_has_no_access_lines(
+    shared_run: Callable[[str], RunResult], run: str
 ) -> None:
-    quiet = run_contracts(*mode, *FAST)
+    quiet = shared_run(run)  # a loopback and an in-process run
+
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr
     assert "plaid_offline_sandbox.access" not in (quiet.reports_dir / "sandbox.log").read_text()
     assert "a line per request with `--sandbox-access-log`" in quiet.summary
 
-    result = run_contracts(*mode, *FAST, "--sandbox-access-log")
+
+@DASHBOARD_RUNS
+@pytest.mark.parametrize("run", ["dashboard-loopback", "dashboard-in-process"])
+def test_sandbox_access_log_has_a_line_per_request_when_asked_for(
+    shared_run: Callable[[str], RunResult], run: str
+) -> None:
+    result = shared_run(run)
 
     assert result.returncode == 0, result.stdout + result.stderr
     log = (result.reports_dir / "sandbox.log").read_text()
@@ -79,8 +96,12 @@ def test_sandbox_access_log_is_refused_for_a_base_url(
     assert "--sandbox-access-log" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_long_run_prints_progress_per_phase(run_contracts: Callable[..., RunResult]) -> None:
-    result = run_contracts("--in-process", *FAST, "--progress-every", "0.05")
+@DASHBOARD_RUNS
+@pytest.mark.parametrize("run", ["dashboard-loopback", "dashboard-in-process"])
+def test_a_long_run_prints_progress_per_phase(
+    shared_run: Callable[[str], RunResult], run: str
+) -> None:
+    result = shared_run(run)  # --progress-every 0.05
 
     assert result.returncode == 0, result.stdout + result.stderr
     lines = re.findall(
