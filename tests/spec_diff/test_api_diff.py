@@ -15,6 +15,9 @@ from plaid_tools.spec_diff.model import Impact
 
 from .conftest import HISTORY
 
+# On one xdist worker, so that its fixture is made once: conftest.generated_client.
+pytestmark = pytest.mark.xdist_group("spec-diff-clients")
+
 ClientFactory = Callable[[str], Path]
 
 

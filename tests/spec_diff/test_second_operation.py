@@ -25,6 +25,9 @@ from tests.spec_sections import with_section
 
 from .conftest import repo_paths, spec_version
 
+# On one xdist worker, so that its fixture is made once: its generated clients are a module fixture.
+pytestmark = pytest.mark.xdist_group("second-operation")
+
 SECTION = (
     Path(__file__).resolve().parents[1] / "fixtures" / "second_operation" / "link_token_get.yaml"
 )

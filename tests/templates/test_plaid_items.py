@@ -18,6 +18,9 @@ import pytest
 
 from tests.templates.conftest import CLIENT_ID, SECRET, Router, json_reply, plaid_error
 
+# On one xdist worker, so that its fixture is made once: conftest.rendered.
+pytestmark = pytest.mark.xdist_group("template-specs")
+
 # A credential the request body carries (the spec's `secret` property): scrubbed from errors too.
 BODY_SECRET = "b0d75ec2e7000000000000000b0d75"
 

@@ -10,6 +10,9 @@ import yaml
 
 from tests.templates.conftest import SPECS, Rendered
 
+# On one xdist worker, so that its fixture is made once: conftest.rendered.
+pytestmark = pytest.mark.xdist_group("template-specs")
+
 PRODUCT_OPERATION = re.compile(r"session[_ ]?token|sessiontoken", re.IGNORECASE)
 
 

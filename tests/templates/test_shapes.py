@@ -18,6 +18,9 @@ import pytest
 
 from tests.templates.conftest import CLIENT_ID, SECRET, Router, json_reply, plaid_error
 
+# On one xdist worker, so that its fixture is made once: conftest.rendered.
+pytestmark = pytest.mark.xdist_group("template-specs")
+
 THING: dict[str, Any] = {
     "thing_id": 7,
     "count": 3,

@@ -10,6 +10,9 @@ import pytest
 
 from tests.templates.conftest import Rendered
 
+# On one xdist worker, so that its fixture is made once: conftest.rendered.
+pytestmark = pytest.mark.xdist_group("template-specs")
+
 
 def packages(rendered: dict[str, Rendered]) -> list[str]:
     return [str(r.project / r.package) for r in rendered.values()]

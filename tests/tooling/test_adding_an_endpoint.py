@@ -32,6 +32,9 @@ from plaid_tools.versioning import SpecVersion
 from tests.spec_diff.conftest import git, spec_version
 from tests.spec_sections import with_section
 
+# On one xdist worker, so that its fixture is made once: the scratch copy (module scope).
+pytestmark = pytest.mark.xdist_group("adding-an-endpoint")
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "adding_an_endpoint"
 LABEL = "POST /fixture/echo/create"
 # What the copy needs to generate and to run the contracts (its tracked files only: no .nox,
