@@ -45,7 +45,7 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
 
-# Compiled bytecode for the sessions whose speed is measured, kept out of the source tree. This
+# Compiled bytecode for the sessions whose speed matters, kept out of the source tree. This
 # environment may set PYTHONDONTWRITEBYTECODE, which makes every run compile every module again.
 BYTECODE_ENV = {
     "PYTHONDONTWRITEBYTECODE": "",
@@ -152,7 +152,9 @@ def tests(session: nox.Session) -> None:
     # In parallel on every core unless the caller chose (`-- -n 0` runs in one process). Tests
     # that share a server or a fixture across modules are grouped with xdist_group.
     parallel = () if _chooses_workers(session.posargs) else ("-n", "auto", "--dist", "loadgroup")
-    run(session, "pytest", *parallel, *session.posargs)
+    # Compiled once: most of the suite's time is subprocesses (contract runs, the generator)
+    # importing schemathesis, hypothesis and pytest, which would otherwise compile every time.
+    run(session, "pytest", *parallel, *session.posargs, env=BYTECODE_ENV)
 
 
 def _chooses_workers(args: list[str]) -> bool:
