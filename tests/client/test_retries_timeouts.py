@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import time
 
 import httpx
 import plaid_session_client as plaid
@@ -47,6 +48,20 @@ def test_default_timeout_is_5s_connect_30s_read(make_client: MakeClient) -> None
         "pool": 30.0,
     }
     assert httpx.Timeout(30.0, connect=5.0) == plaid.DEFAULT_TIMEOUT
+
+
+def test_a_deadline_as_long_as_the_timeout_leaves_it_whole(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At this clock value `(now + 60) - now` is 59.99999999999997 in floating point.
+    monkeypatch.setattr(time, "monotonic", lambda: 234.43537133582825)
+    script = Script([OK])
+    make_client(script=script, timeout=60.0, attempt_deadline=60.0).session_token_create(
+        body=request_body()
+    )
+    assert timeout_of(script.requests[0]) == dict.fromkeys(
+        ("connect", "read", "write", "pool"), 60.0
+    )
 
 
 def test_timeout_per_client_and_per_call(make_client: MakeClient) -> None:

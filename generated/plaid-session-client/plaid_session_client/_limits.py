@@ -130,7 +130,9 @@ class Deadline:
 
     def bound(self, timeouts: Mapping[str, float | None], now: float) -> dict[str, float | None]:
         """`timeouts` with no phase (connect, pool wait, ...) outlasting this deadline."""
-        left = max(self.at - now, 0.0)
+        # Rounded to the microsecond: `(now + 60) - now` is 59.999999999999986 for some clock
+        # values, which would replace a 60 s timeout the deadline does not actually shorten.
+        left = round(max(self.at - now, 0.0), 6)
         return {name: left if value is None or value > left else value for name, value in timeouts.items()}
 
 
