@@ -57,10 +57,10 @@ def test_package_version_comes_from_the_spec(fresh_client: Path) -> None:
     assert f'version = "{version}"' in pyproject
 
 
-def test_the_readme_states_the_runtime_dependencies_the_package_declares() -> None:
-    """Vendoring teams read their resolver's constraints in the README: keep it true."""
+def test_the_docs_state_the_runtime_dependencies_the_package_declares() -> None:
+    """Vendoring teams read their resolver's constraints in the docs: keep them true."""
     pyproject = tomllib.loads((paths.CLIENT_PROJECT / "pyproject.toml").read_text("utf-8"))
-    vendoring = paths.ROOT.joinpath("README.md").read_text("utf-8").split("## Vendoring")[1]
+    vendoring = paths.ROOT.joinpath("docs", "client.md").read_text("utf-8").split("## Vendoring")[1]
     section = " ".join(vendoring.split("\n## ")[0].split())
     for requirement in pyproject["project"]["dependencies"]:
         assert f"`{requirement}`" in section, requirement
