@@ -43,13 +43,24 @@ def test_documented_defaults() -> None:
     config = SandboxConfig.from_env({})
     assert config.credentials == {(cfg.DEFAULT_CLIENT_ID, cfg.DEFAULT_SECRET)}
     assert config.template_ids == {"template_offline_default"}
+    assert config.redirect_uris == {"https://app.offline-sandbox.dev/plaid/oauth-return"}
+    assert config.android_package_names == {"dev.offline_sandbox.app"}
     assert config.fault_script is None
 
 
 def test_env_replaces_defaults() -> None:
-    config = SandboxConfig.from_env({**ENV_PAIR, "PLAID_TEMPLATE_ID": "tpl_env"})
+    config = SandboxConfig.from_env(
+        {
+            **ENV_PAIR,
+            "PLAID_TEMPLATE_ID": "tpl_env",
+            "PLAID_REDIRECT_URI": "https://app.acme.com/oauth",
+            "PLAID_ANDROID_PACKAGE_NAME": "com.acme.app",
+        }
+    )
     assert config.credentials == {(ENV_CLIENT_ID, ENV_SECRET)}
     assert config.template_ids == {"tpl_env"}
+    assert config.redirect_uris == {"https://app.acme.com/oauth"}
+    assert config.android_package_names == {"com.acme.app"}
 
 
 def test_env_extras_and_settings() -> None:
@@ -57,6 +68,8 @@ def test_env_extras_and_settings() -> None:
         {
             "PLAID_SANDBOX_EXTRA_CREDENTIALS": ":".join(EXTRA_A) + ", " + ":".join(EXTRA_B),
             "PLAID_SANDBOX_EXTRA_TEMPLATE_IDS": "tpl_1,tpl_2",
+            "PLAID_SANDBOX_EXTRA_REDIRECT_URIS": "https://a.acme.com/o, https://b.acme.com/o",
+            "PLAID_SANDBOX_EXTRA_ANDROID_PACKAGE_NAMES": "com.acme.a",
             "PLAID_SANDBOX_TOKEN_LIFETIME": "1800",
             "PLAID_SANDBOX_FAULT": "internal_error,ok",
             "PLAID_SANDBOX_LOG_LEVEL": "WARNING",
@@ -65,6 +78,12 @@ def test_env_extras_and_settings() -> None:
     )
     assert config.credentials == {(cfg.DEFAULT_CLIENT_ID, cfg.DEFAULT_SECRET), EXTRA_A, EXTRA_B}
     assert config.template_ids == {"template_offline_default", "tpl_1", "tpl_2"}
+    assert config.redirect_uris == {
+        cfg.DEFAULT_REDIRECT_URI,
+        "https://a.acme.com/o",
+        "https://b.acme.com/o",
+    }
+    assert config.android_package_names == {cfg.DEFAULT_ANDROID_PACKAGE_NAME, "com.acme.a"}
     assert config.token_lifetime_seconds == 1800
     assert config.fault_script == "internal_error,ok"
     assert config.log_level == "warning"
@@ -93,7 +112,13 @@ def test_bad_env_is_rejected(env: dict[str, str]) -> None:
 
 
 def test_json_round_trip_and_repr_hides_secrets() -> None:
-    config = SandboxConfig.from_env({**ENV_PAIR, "PLAID_SANDBOX_FAULT": "ok"})
+    config = SandboxConfig.from_env(
+        {
+            **ENV_PAIR,
+            "PLAID_SANDBOX_FAULT": "ok",
+            "PLAID_SANDBOX_EXTRA_REDIRECT_URIS": "https://a.b/c",
+        }
+    )
     assert SandboxConfig.from_json(config.to_json()) == config
     assert ENV_SECRET not in repr(config)
 
@@ -108,6 +133,10 @@ def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
             ":".join(EXTRA_A),
             "--template-id",
             "tpl_extra",
+            "--redirect-uri",
+            "https://app.acme.com/oauth",
+            "--android-package-name",
+            "com.acme.app",
             "--token-lifetime",
             "60",
             "--fault",
@@ -121,6 +150,8 @@ def test_flags_add_to_env(monkeypatch: pytest.MonkeyPatch) -> None:
     config = config_from_args(args)
     assert config.credentials == {(ENV_CLIENT_ID, ENV_SECRET), EXTRA_A}
     assert config.template_ids == {"template_offline_default", "tpl_extra"}
+    assert config.redirect_uris == {cfg.DEFAULT_REDIRECT_URI, "https://app.acme.com/oauth"}
+    assert config.android_package_names == {cfg.DEFAULT_ANDROID_PACKAGE_NAME, "com.acme.app"}
     assert (config.token_lifetime_seconds, config.fault_script) == (60, "maintenance")
     assert (config.log_level, config.max_body_bytes) == ("debug", 10)
 

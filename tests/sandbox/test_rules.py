@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 from plaid_offline_sandbox import assumptions
-from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET, DEFAULT_TEMPLATE_ID
+from plaid_offline_sandbox.config import (
+    DEFAULT_ANDROID_PACKAGE_NAME,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_REDIRECT_URI,
+    DEFAULT_SECRET,
+    DEFAULT_TEMPLATE_ID,
+)
 
 from tests.sandbox.sandbox_support import (
     AUTH_HEADERS,
@@ -239,6 +245,19 @@ RULES = [
     # --- template ---------------------------------------------------------------------------
     Rule("unknown template", 400, "INVALID_REQUEST", "INVALID_FIELD",
          assumptions.UNKNOWN_TEMPLATE_MESSAGE, body={**VALID_BODY, "template_id": "template_x"}),
+    # --- the Dashboard's allow-lists (documented; code and messages A31) ---------------------
+    Rule("redirect_uri outside the allow-list", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         assumptions.REDIRECT_URI_NOT_ALLOWED_MESSAGE,
+         body={**VALID_BODY, "redirect_uri": "https://example.com/oauth"}),
+    Rule("android_package_name outside the allow-list", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         assumptions.ANDROID_PACKAGE_NOT_ALLOWED_MESSAGE,
+         body={**VALID_BODY, "android_package_name": "com.example.app"}),
+    Rule("redirect_uri checked before android_package_name", 400, "INVALID_REQUEST",
+         "INVALID_FIELD", assumptions.REDIRECT_URI_NOT_ALLOWED_MESSAGE,
+         body={**VALID_BODY, "redirect_uri": "https://x.com/o", "android_package_name": "a.b"}),
+    Rule("unknown template before the allow-lists", 400, "INVALID_REQUEST", "INVALID_FIELD",
+         assumptions.UNKNOWN_TEMPLATE_MESSAGE,
+         body={**VALID_BODY, "template_id": "template_x", "redirect_uri": "https://x.com/o"}),
     Rule("credentials checked before template", 400, "INVALID_INPUT", "INVALID_API_KEYS",
          BAD_KEYS, body={**VALID_BODY, "template_id": "template_x"}, auth=False,
          headers={"PLAID-CLIENT-ID": OTHER_CLIENT_ID, "PLAID-SECRET": OTHER_SECRET}),
@@ -321,8 +340,8 @@ SUCCESS_CASES: list[tuple[str, dict[str, Any], dict[str, str], str]] = [
         **VALID_BODY,
         "user": {"client_user_id": "user-1", "user_id": "usr_9"},
         "webhook": "https://example.com/plaid/webhook?x=1",
-        "redirect_uri": "https://example.com/oauth",
-        "android_package_name": "com.example.app",
+        "redirect_uri": DEFAULT_REDIRECT_URI,
+        "android_package_name": DEFAULT_ANDROID_PACKAGE_NAME,
     }, AUTH_HEADERS, "application/json"),
     ("root user_id instead of user", {"template_id": DEFAULT_TEMPLATE_ID, "user_id": "usr_9"},
      AUTH_HEADERS, "application/json"),

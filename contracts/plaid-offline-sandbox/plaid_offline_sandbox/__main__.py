@@ -98,6 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="accept this extra template id (repeatable)",
     )
+    parser.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="allow this extra redirect URI, as the Dashboard's allow-list would (repeatable)",
+    )
+    parser.add_argument(
+        "--android-package-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="allow this extra Android package name (repeatable)",
+    )
     parser.add_argument("--max-body-bytes", type=int, metavar="BYTES", help="default 1048576")
     return parser
 
@@ -111,6 +125,12 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         changes["credentials"] = config.credentials | parse_credentials(args.credential)
     if args.template_id:
         changes["template_ids"] = config.template_ids | frozenset(args.template_id)
+    if args.redirect_uri:
+        changes["redirect_uris"] = config.redirect_uris | frozenset(args.redirect_uri)
+    if args.android_package_name:
+        changes["android_package_names"] = config.android_package_names | frozenset(
+            args.android_package_name
+        )
     if args.token_lifetime is not None:
         changes["token_lifetime_seconds"] = args.token_lifetime
     if args.fault is not None:

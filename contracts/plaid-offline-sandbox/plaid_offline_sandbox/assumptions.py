@@ -21,6 +21,7 @@ BODY_CHECK_ORDER: Final = (
     "field_types",
     "credentials",
     "template_id",
+    "allow_lists",
 )
 
 # [A3] Missing credentials are reported in the same MISSING_FIELDS message as missing body
@@ -142,3 +143,16 @@ SECRET_PATTERN: Final = r"[0-9a-f]{30}"
 # gzip-compressed body is INVALID_BODY and the header alone changes nothing. Plaid documents no
 # compressed requests; the servers in front of most APIs (nginx, Go's net/http) do not inflate
 # request bodies either, and a sandbox more lenient than Plaid would hide a client bug.
+
+# [A31] A `redirect_uri` / `android_package_name` outside the Dashboard's allow-list (that Plaid
+# checks them against it is documented) is INVALID_REQUEST / INVALID_FIELD with these messages:
+# the redirect one in the wording issue 17 reports for Plaid (no public source in the reference
+# notes), the Android one ours. Entries match exactly (the documented `*` subdomain wildcard is
+# not modelled); the redirect URI is checked first.
+REDIRECT_URI_NOT_ALLOWED_MESSAGE: Final = (
+    "OAuth redirect URI must be configured in the developer dashboard"
+)
+ANDROID_PACKAGE_NOT_ALLOWED_MESSAGE: Final = (
+    "android_package_name must be added to the Allowed Android package names in the developer "
+    "dashboard"
+)

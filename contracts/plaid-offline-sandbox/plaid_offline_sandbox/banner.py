@@ -78,6 +78,10 @@ def render(
         "  serves:      " + f"\n{_INDENT}".join(f"POST {e.path}" for e in endpoints),
         "  credentials: " + f"\n{_INDENT}".join(_describe(pair, sources) for pair in pairs),
         "  templates:   " + ", ".join(sorted(config.template_ids)),
+        "  allowed:     redirect URIs "
+        + ", ".join(sorted(config.redirect_uris))
+        + "; Android package names "
+        + ", ".join(sorted(config.android_package_names)),
         f"  token lifetime {config.token_lifetime_seconds} s; server-wide faults: "
         f"{config.fault_script or 'none'} (per request: header {FAULT_HEADER})",
     ]

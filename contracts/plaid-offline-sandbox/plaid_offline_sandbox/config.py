@@ -21,6 +21,10 @@ from . import credentials
 DEFAULT_CLIENT_ID = "0ff1ce0ff1ce0ff1ce0ff1ce"
 DEFAULT_SECRET = "5ec2e75ec2e75ec2e75ec2e75ec2e7"
 DEFAULT_TEMPLATE_ID = "template_offline_default"
+# The Dashboard allow-lists Plaid checks `redirect_uri` and `android_package_name` against
+# (BEHAVIOUR.md, row "`redirect_uri`, `android_package_name`"): one entry each by default.
+DEFAULT_REDIRECT_URI = "https://app.offline-sandbox.dev/plaid/oauth-return"
+DEFAULT_ANDROID_PACKAGE_NAME = "dev.offline_sandbox.app"
 
 # Plaid documents that Link tokens expire after 4 hours; one real Layer Sandbox log suggested
 # 30 minutes (1800 s) for session tokens (see BEHAVIOUR.md, row "token lifetime"): a nightly run
@@ -40,6 +44,10 @@ ENV_SECRET = "PLAID_SECRET"
 ENV_TEMPLATE_ID = "PLAID_TEMPLATE_ID"
 ENV_EXTRA_CREDENTIALS = "PLAID_SANDBOX_EXTRA_CREDENTIALS"  # "id:secret,id2:secret2"
 ENV_EXTRA_TEMPLATE_IDS = "PLAID_SANDBOX_EXTRA_TEMPLATE_IDS"  # "tpl_a,tpl_b"
+ENV_REDIRECT_URI = "PLAID_REDIRECT_URI"
+ENV_EXTRA_REDIRECT_URIS = "PLAID_SANDBOX_EXTRA_REDIRECT_URIS"  # "https://a/x,https://b/y"
+ENV_ANDROID_PACKAGE_NAME = "PLAID_ANDROID_PACKAGE_NAME"
+ENV_EXTRA_ANDROID_PACKAGE_NAMES = "PLAID_SANDBOX_EXTRA_ANDROID_PACKAGE_NAMES"  # "com.a,com.b"
 ENV_TOKEN_LIFETIME = "PLAID_SANDBOX_TOKEN_LIFETIME"  # seconds
 ENV_FAULT = "PLAID_SANDBOX_FAULT"  # fault script applied to every request (per process)
 ENV_LOG_LEVEL = "PLAID_SANDBOX_LOG_LEVEL"
@@ -68,6 +76,9 @@ class SandboxConfig:
 
     credentials: frozenset[Credential] = frozenset({(DEFAULT_CLIENT_ID, DEFAULT_SECRET)})
     template_ids: frozenset[str] = frozenset({DEFAULT_TEMPLATE_ID})
+    # The Dashboard's allowed redirect URIs and Android package names (exact matches).
+    redirect_uris: frozenset[str] = frozenset({DEFAULT_REDIRECT_URI})
+    android_package_names: frozenset[str] = frozenset({DEFAULT_ANDROID_PACKAGE_NAME})
     token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS
     fault_script: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -87,6 +98,8 @@ class SandboxConfig:
             _require_well_formed("secret", secret)
         if any(not template_id for template_id in self.template_ids):
             raise ConfigError("template ids must be non-empty")
+        if any(not value for value in self.redirect_uris | self.android_package_names):
+            raise ConfigError("allowed redirect URIs and Android package names must be non-empty")
         if self.token_lifetime_seconds <= 0:
             raise ConfigError("token lifetime must be a positive number of seconds")
         if self.max_body_bytes <= 0:
@@ -99,6 +112,8 @@ class SandboxConfig:
         return (
             f"SandboxConfig(credentials=<{len(self.credentials)} pair(s)>, "
             f"template_ids={sorted(self.template_ids)!r}, "
+            f"redirect_uris={sorted(self.redirect_uris)!r}, "
+            f"android_package_names={sorted(self.android_package_names)!r}, "
             f"token_lifetime_seconds={self.token_lifetime_seconds}, "
             f"fault_script={self.fault_script!r}, max_body_bytes={self.max_body_bytes}, "
             f"log_level={self.log_level!r}, access_log={self.access_log})"
@@ -109,7 +124,8 @@ class SandboxConfig:
         """Build the configuration from environment variables (``os.environ`` by default).
 
         ``PLAID_CLIENT_ID`` + ``PLAID_SECRET`` replace the default pair, ``PLAID_TEMPLATE_ID``
-        replaces the default template; extra pairs and templates are added on top.
+        replaces the default template, ``PLAID_REDIRECT_URI`` and ``PLAID_ANDROID_PACKAGE_NAME``
+        the default allow-list entries; extra pairs, templates and entries are added on top.
         """
         env = os.environ if environ is None else environ
         packed = env.get(CONFIG_JSON_ENV)
@@ -124,12 +140,22 @@ class SandboxConfig:
         credentials = {base_pair or (DEFAULT_CLIENT_ID, DEFAULT_SECRET)}
         credentials.update(parse_credentials(split_list(env.get(ENV_EXTRA_CREDENTIALS, ""))))
 
-        template_ids = {env.get(ENV_TEMPLATE_ID) or DEFAULT_TEMPLATE_ID}
-        template_ids.update(split_list(env.get(ENV_EXTRA_TEMPLATE_IDS, "")))
+        template_ids = _listed(env, ENV_TEMPLATE_ID, DEFAULT_TEMPLATE_ID, ENV_EXTRA_TEMPLATE_IDS)
+        redirect_uris = _listed(
+            env, ENV_REDIRECT_URI, DEFAULT_REDIRECT_URI, ENV_EXTRA_REDIRECT_URIS
+        )
+        android_package_names = _listed(
+            env,
+            ENV_ANDROID_PACKAGE_NAME,
+            DEFAULT_ANDROID_PACKAGE_NAME,
+            ENV_EXTRA_ANDROID_PACKAGE_NAMES,
+        )
 
         return cls(
             credentials=frozenset(credentials),
-            template_ids=frozenset(template_ids),
+            template_ids=template_ids,
+            redirect_uris=redirect_uris,
+            android_package_names=android_package_names,
             token_lifetime_seconds=_int_env(
                 env, ENV_TOKEN_LIFETIME, DEFAULT_TOKEN_LIFETIME_SECONDS
             ),
@@ -145,6 +171,8 @@ class SandboxConfig:
             {
                 "credentials": sorted([list(pair) for pair in self.credentials]),
                 "template_ids": sorted(self.template_ids),
+                "redirect_uris": sorted(self.redirect_uris),
+                "android_package_names": sorted(self.android_package_names),
                 "token_lifetime_seconds": self.token_lifetime_seconds,
                 "fault_script": self.fault_script,
                 "max_body_bytes": self.max_body_bytes,
@@ -160,6 +188,8 @@ class SandboxConfig:
             return cls(
                 credentials=frozenset((str(a), str(b)) for a, b in data["credentials"]),
                 template_ids=frozenset(str(t) for t in data["template_ids"]),
+                redirect_uris=frozenset(str(u) for u in data["redirect_uris"]),
+                android_package_names=frozenset(str(n) for n in data["android_package_names"]),
                 token_lifetime_seconds=int(data["token_lifetime_seconds"]),
                 fault_script=data["fault_script"],
                 max_body_bytes=int(data["max_body_bytes"]),
@@ -179,6 +209,12 @@ def _require_well_formed(name: credentials.CredentialName, value: str) -> None:
             f"every accepted {name} must be {credentials.FORMAT_DESCRIPTIONS[name]}, as Plaid's "
             "are (a request with any other would get INVALID_FIELD)"
         )
+
+
+def _listed(env: Mapping[str, str], name: str, default: str, extra: str) -> frozenset[str]:
+    """A list the Dashboard holds (templates, an allow-list): ``name`` or the default, then the
+    comma-separated ``extra`` values."""
+    return frozenset({env.get(name) or default, *split_list(env.get(extra, ""))})
 
 
 def split_list(text: str) -> list[str]:

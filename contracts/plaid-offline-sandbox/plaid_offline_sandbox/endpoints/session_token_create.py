@@ -47,7 +47,21 @@ def _check_template_id(
     return None
 
 
-_CHECKS: dict[str, Check] = {"template_id": _check_template_id}
+def _check_allow_lists(
+    data: dict[str, object], headers: RequestHeaders, config: SandboxConfig
+) -> Rejection | None:
+    """Documented: both must be on the Dashboard's allow-lists (exact match here, [A31])."""
+    redirect_uri = get(data, "redirect_uri")
+    # An empty value reaches this check only when [A7] allows it: "left blank", not listed.
+    if isinstance(redirect_uri, str) and redirect_uri and redirect_uri not in config.redirect_uris:
+        return Rejection(catalogue.REDIRECT_URI_NOT_ALLOWED)
+    package = get(data, "android_package_name")
+    if isinstance(package, str) and package and package not in config.android_package_names:
+        return Rejection(catalogue.ANDROID_PACKAGE_NOT_ALLOWED)
+    return None
+
+
+_CHECKS: dict[str, Check] = {"template_id": _check_template_id, "allow_lists": _check_allow_lists}
 
 RULES = BodyRules(
     known=TOP_LEVEL_FIELDS | {f"user.{name}" for name in USER_FIELDS},
