@@ -34,7 +34,8 @@ from plaid_session_client.types import UNSET
 
 OPERATION = endpoint.OPERATION
 CALLS = ClientTests(current(), OPERATION)
-TEMPLATE_ID = CALLS.fixtures[endpoint.TEMPLATE.name]
+FIXTURES = CALLS.fixtures
+TEMPLATE_ID = FIXTURES[endpoint.TEMPLATE.name]
 CREDENTIALS = CALLS.credentials
 # Wrong credentials sent in the body are canaries in Plaid's formats (a malformed pair would be
 # INVALID_FIELD): a report that shows them shows a leak path.
@@ -78,17 +79,50 @@ def test_every_optional_field_combination_succeeds(
     for present in endpoint.ALL_COMBINATIONS:
         CALLS.begin(test)
         request = data.draw(
-            endpoint.valid_requests(TEMPLATE_ID, CREDENTIALS, present),
+            endpoint.valid_requests(FIXTURES, CREDENTIALS, present),
             label=endpoint.combination_id(present),
         )
         CALLS.expect_success(test, request.body, _send(client, request))
 
 
 @CALLS.many
-@given(request=endpoint.any_valid_request(TEMPLATE_ID, CREDENTIALS))
+@given(request=endpoint.any_valid_request(FIXTURES, CREDENTIALS))
 def test_valid_requests_succeed(client: PlaidSessionClient, request: Request) -> None:
     CALLS.begin("test_valid_requests_succeed")
     CALLS.expect_success("test_valid_requests_succeed", request.body, _send(client, request))
+
+
+@CALLS.few
+@given(requests=endpoint.documented_value_requests(FIXTURES))
+def test_documented_values_are_accepted(
+    client: PlaidSessionClient, requests: dict[str, SessionTokenCreateRequest]
+) -> None:
+    """Every documented optional field alone with a documented value (the allow-listed ones
+    when the run has their value), in every profile: a refusal is a DOC failure naming it."""
+    test = "test_documented_values_are_accepted"
+    for body in requests.values():
+        CALLS.begin(test)
+        CALLS.expect_success(test, body, lambda body=body: client.session_token_create(body=body))
+
+
+@pytest.mark.skipif(
+    not any(fixture.name in FIXTURES for fixture in endpoint.ALLOW_LISTED),
+    reason="the run has no allow-listed value (PLAID_REDIRECT_URI, PLAID_ANDROID_PACKAGE_NAME)",
+)
+@CALLS.few
+@given(requests=endpoint.outside_the_allow_lists(FIXTURES))
+def test_values_outside_the_allow_lists_are_refused(
+    client: PlaidSessionClient, requests: dict[str, SessionTokenCreateRequest]
+) -> None:
+    """Given the allow-listed redirect_uri / android_package_name, another value is refused."""
+    test = "test_values_outside_the_allow_lists_are_refused"
+    for body in requests.values():
+        CALLS.begin(test)
+        CALLS.expect_error(
+            test,
+            CLIENT_EXPECTED_ERRORS["not_allow_listed"],
+            lambda body=body: client.session_token_create(body=body),
+        )
 
 
 def test_body_only_credentials_succeed(client: PlaidSessionClient) -> None:

@@ -13,6 +13,7 @@ from plaid_contracts.checks.expected_answers import PlaidAnswer, judge
 from plaid_contracts.checks.rules import Strength
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
+from plaid_offline_sandbox import assumptions
 
 OPERATION = endpoint.OPERATION
 
@@ -26,10 +27,24 @@ def error(code: str, message: str = "", error_type: str = "INVALID_REQUEST") -> 
     return PlaidAnswer(400, (error_type, code), message)
 
 
-def verdict(body: object, answer: PlaidAnswer, headers: dict[str, str] | None = None) -> str:
-    """ "ok", or the strength (and tag) of the rule the answer breaks."""
+def divergence_of(
+    body: object,
+    answer: PlaidAnswer,
+    headers: dict[str, str] | None = None,
+    fixtures: dict[str, str] | None = None,
+) -> rules.Divergence | None:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    divergence = judge(OPERATION.classify(headers or HEADERS, raw, RUN), answer)
+    return judge(OPERATION.classify(headers or HEADERS, raw, RUN, fixtures), answer)
+
+
+def verdict(
+    body: object,
+    answer: PlaidAnswer,
+    headers: dict[str, str] | None = None,
+    fixtures: dict[str, str] | None = None,
+) -> str:
+    """ "ok", or the strength (and tag) of the rule the answer breaks."""
+    divergence = divergence_of(body, answer, headers, fixtures)
     return "ok" if divergence is None else divergence.rule.label
 
 
@@ -98,9 +113,9 @@ def test_where_plaid_is_silent_a_divergence_names_the_assumption() -> None:
         verdict({**VALID, "webhook": None}, error("INVALID_FIELD", "webhook must be ..."))
         == "ASSUMED A5"
     )
-    # A29: any user_id is accepted (ours): a rejection naming it is an observation...
+    # A29: any user_id is accepted (ours): a rejection naming an unusual one is an observation...
     assert (
-        verdict({**VALID, "user_id": "usr_1"}, error("INVALID_INPUT", "user_id not found"))
+        verdict({**VALID, "user_id": "usr 1"}, error("INVALID_INPUT", "user_id not found"))
         == "ASSUMED A29"
     )
     # ...but not a structural error: MISSING_FIELDS for a present field is a failure.
@@ -130,7 +145,8 @@ def test_every_assumed_rule_names_its_tag_and_how_to_adopt_the_target() -> None:
     assert len(assumed) >= 12
     for rule in assumed:
         assert rule.adopt, rule.name
-        assert rule.tag.startswith("A") or rule.name == "allow-lists", rule.name
+        # Untagged: the allow-list of a run not given its allowed value is no sandbox constant.
+        assert rule.tag.startswith("A") or rule.name == "allow-list-unknown", rule.name
 
 
 def test_valid_cases_carry_the_run_fixtures() -> None:
@@ -149,4 +165,84 @@ def test_valid_cases_carry_the_run_fixtures() -> None:
     assert broken == {"user": 5}
     assert endpoint.prepare_body({"user_id": "usr_1"}, {"template_id": "t"}, True) == {
         "user_id": "usr_1"
+    }
+
+
+WEBHOOK_REFUSED = error("INVALID_FIELD", "webhook must be a properly formatted URL")
+
+
+def test_a_documented_value_refused_fails_naming_the_field_and_the_value() -> None:
+    """Strength per value class: a documented value of a documented field is DOC."""
+    documented = {**VALID, "webhook": "https://hooks.acme-payments.com/plaid"}
+    found = divergence_of(documented, WEBHOOK_REFUSED)
+    assert found is not None and found.rule.label == "DOC"
+    assert found.cause == "rejected:webhook->INVALID_FIELD"
+    assert "`webhook` 'https://hooks.acme-payments.com/plaid'" in found.expected
+    assert "an https URL with a real host" in found.expected
+    # So are an identifier as user_id / user.user_id and as user.client_user_id.
+    named = error("INVALID_FIELD", "user.user_id must be a properly formatted string")
+    assert verdict({**VALID, "user": {"client_user_id": "u-1", "user_id": "usr_9"}}, named) == "DOC"
+    assert verdict({**VALID, "user_id": "usr_9nSp2KuZ2x4JDw"}, SUCCESS) == "ok"
+
+
+@pytest.mark.parametrize(
+    "edge",
+    [
+        "http://hooks.acme-payments.com/plaid",
+        "https://localhost/hook",
+        "https://127.0.0.1/hook",
+        "https://hooks.example/plaid",
+        "https://hooks.acme-payments.com:8443/plaid",
+        "https://user@hooks.acme-payments.com/plaid",
+    ],
+)
+def test_the_edges_of_a_format_stay_observations(edge: str) -> None:
+    assert verdict({**VALID, "webhook": edge}, WEBHOOK_REFUSED) == "ASSUMED A9"
+    assert verdict({**VALID, "webhook": edge}, SUCCESS) == "ok"
+
+
+PLAID_ALLOW_LIST = error("INVALID_FIELD", assumptions.REDIRECT_URI_NOT_ALLOWED_MESSAGE)
+ALLOWED = {"template_id": VALID["template_id"], "redirect_uri": "https://app.acme.com/oauth"}
+
+
+def test_with_the_allow_listed_value_its_refusal_fails_and_another_value_must_be_refused() -> None:
+    allowed = {**VALID, "redirect_uri": "https://app.acme.com/oauth"}
+    # Plaid's wording names no field: the refusal is known by its error, and named in the finding.
+    found = divergence_of(allowed, PLAID_ALLOW_LIST, fixtures=ALLOWED)
+    assert found is not None and found.rule.label == "DOC"
+    assert found.cause == "rejected:redirect_uri->INVALID_FIELD"
+    assert verdict(allowed, SUCCESS, fixtures=ALLOWED) == "ok"
+    outside = {**VALID, "redirect_uri": "https://other.acme.com/oauth"}
+    assert verdict(outside, PLAID_ALLOW_LIST, fixtures=ALLOWED) == "ok"
+    assert verdict(outside, SUCCESS, fixtures=ALLOWED) == "DOC"
+    # Another code for it is the answer's assumption (A31), not a failure.
+    assert verdict(outside, error("INVALID_INPUT"), fixtures=ALLOWED) == "ASSUMED A31"
+
+
+def test_without_the_allow_listed_value_a_refusal_is_an_observation() -> None:
+    body = {**VALID, "user": {"client_user_id": "ü 1"}, "redirect_uri": "https://x.acme.com/o"}
+    # Known by its error although it names no field, beside another unusual value (A26).
+    assert verdict(body, PLAID_ALLOW_LIST) == "ASSUMED (untagged)"
+    assert verdict(body, SUCCESS) == "ok"
+    # An INVALID_FIELD naming another field is not the allow-list's: the template was refused.
+    template = error("INVALID_FIELD", "template_id must be the id of a template")
+    assert verdict(body, template) == "DOC"
+    # A field given as fixture offline is never assumed: the run knows the list.
+    assert (
+        verdict(body, PLAID_ALLOW_LIST, fixtures={"redirect_uri": "https://a.acme.com/o"}) == "ok"
+    )
+
+
+def test_cases_carry_the_allow_listed_values_where_the_run_has_them() -> None:
+    by_env = {
+        "PLAID_TEMPLATE_ID": "template_b4r9mQ2kX7tz",
+        "PLAID_REDIRECT_URI": "https://app.acme.com/oauth",
+    }
+    generated = {"user": {"client_user_id": "u"}, "redirect_uri": "0", "android_package_name": "a"}
+    prepared = endpoint.OPERATION.body_to_send(generated, by_env, False)
+    # The redirect URI becomes the allowed one; the package name stays (no fixture given).
+    assert prepared["redirect_uri"] == "https://app.acme.com/oauth"
+    assert prepared["android_package_name"] == "a"
+    assert endpoint.OPERATION.body_to_send({"redirect_uri": ""}, by_env, False) == {
+        "redirect_uri": ""
     }

@@ -50,9 +50,16 @@ def test_operations_are_found_by_route_label_and_case() -> None:
 
 
 def test_fixtures_are_the_operations_own_each_variable_once() -> None:
-    assert operations.fixtures() == (session_token_create.TEMPLATE,)
-    assert session_token_create.TEMPLATE.env == "PLAID_TEMPLATE_ID"
-    assert session_token_create.OPERATION.fixture_values({"PLAID_TEMPLATE_ID": "template_x"}) == {
+    endpoint = session_token_create
+    assert operations.fixtures() == (
+        endpoint.TEMPLATE,
+        endpoint.REDIRECT_URI,
+        endpoint.ANDROID_PACKAGE_NAME,
+    )
+    assert endpoint.TEMPLATE.env == "PLAID_TEMPLATE_ID"
+    assert [f.optional for f in operations.fixtures()] == [False, True, True]
+    # An optional fixture the run was not given is left out.
+    assert endpoint.OPERATION.fixture_values({"PLAID_TEMPLATE_ID": "template_x"}) == {
         "template_id": "template_x"
     }
 

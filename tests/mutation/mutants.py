@@ -37,6 +37,7 @@ STATUS = "status codes"
 IDENTITY = "identity (request_id)"
 SERVER = "server errors"
 SLOW = "slowness"
+DOCUMENTED_VALUES = "documented values"
 COMPATIBLE = "compatible"
 
 
@@ -50,6 +51,9 @@ class Mutant:
     # run must observe (empty: none).
     expect: tuple[str, ...]
     ci: bool = False  # in the CI-sized subset (.ci/run)
+    # Fixtures the run is not given (their environment variables): a target whose allow-list
+    # the run does not know.
+    unset: tuple[str, ...] = ()
 
     @property
     def compatible(self) -> bool:
@@ -318,6 +322,49 @@ def _user_id_required(app: AsgiApp, config: SandboxConfig) -> AsgiApp:
         user = body.get("user") if isinstance(body, dict) else None
         if result.status == 200 and isinstance(user, dict) and "user_id" not in user:
             _answer_with(result, catalogue.MISSING_FIELDS, fields="user.user_id")
+
+    return mutate(app, response=answer)
+
+
+# --- documented values -------------------------------------------------------------------------
+
+# Each documented optional field, as the sandbox's INVALID_FIELD message names it.
+REFUSAL_MESSAGES: Final = {
+    "user_id": "user_id must be a properly formatted, non-empty string",
+    "user.user_id": "user.user_id must be a properly formatted, non-empty string",
+    "webhook": assumptions.WEBHOOK_INVALID_MESSAGE,
+    "redirect_uri": "redirect_uri must be a properly formatted, non-empty string",
+    "android_package_name": "android_package_name must be a properly formatted, non-empty string",
+}
+
+
+def _value_at(body: Any, path: str) -> Any:
+    head, _, tail = path.partition(".")
+    value = body.get(head) if isinstance(body, dict) else None
+    if tail:
+        value = value.get(tail) if isinstance(value, dict) else None
+    return value
+
+
+def _refuses_field(path: str) -> Wrap:
+    """A validation rule that refuses the field whatever its value (a regression, or a Sandbox
+    that lost the field): every request that would succeed with it gets INVALID_FIELD."""
+
+    def answer(exchange: Exchange, result: Answer) -> None:
+        if result.status == 200 and _value_at(exchange.json(), path) is not None:
+            _answer_with(result, catalogue.INVALID_FIELD, detail=REFUSAL_MESSAGES[path])
+
+    return _responses(answer)
+
+
+def _refuses_allow_listed_redirect_uri(app: AsgiApp, config: SandboxConfig) -> AsgiApp:
+    """A Dashboard that lost its redirect URIs: the allowed one is refused too, in Plaid's
+    wording (which names no field)."""
+
+    def answer(exchange: Exchange, result: Answer) -> None:
+        value = _value_at(exchange.json(), "redirect_uri")
+        if result.status == 200 and value in config.redirect_uris:
+            _answer_with(result, catalogue.REDIRECT_URI_NOT_ALLOWED)
 
     return mutate(app, response=answer)
 
@@ -789,6 +836,54 @@ MUTANTS: Final = (
         ("plaid_answers",),
         ci=True,
     ),
+    # documented values
+    Mutant(
+        "refuses-user-id",
+        DOCUMENTED_VALUES,
+        "every request carrying `user_id` refused with INVALID_FIELD, documented values included",
+        _refuses_field("user_id"),
+        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+    ),
+    Mutant(
+        "refuses-user-user-id",
+        DOCUMENTED_VALUES,
+        "every request carrying `user.user_id` refused with INVALID_FIELD, documented "
+        "values included",
+        _refuses_field("user.user_id"),
+        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+    ),
+    Mutant(
+        "refuses-webhook",
+        DOCUMENTED_VALUES,
+        "every request carrying `webhook` refused with INVALID_FIELD, documented values included",
+        _refuses_field("webhook"),
+        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+        ci=True,
+    ),
+    Mutant(
+        "refuses-redirect-uri",
+        DOCUMENTED_VALUES,
+        "every request carrying `redirect_uri` refused with INVALID_FIELD, documented "
+        "values included",
+        _refuses_field("redirect_uri"),
+        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+    ),
+    Mutant(
+        "refuses-android-package-name",
+        DOCUMENTED_VALUES,
+        "every request carrying `android_package_name` refused with INVALID_FIELD, documented "
+        "values included",
+        _refuses_field("android_package_name"),
+        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+    ),
+    Mutant(
+        "refuses-allow-listed-redirect-uri",
+        DOCUMENTED_VALUES,
+        "the run's allow-listed redirect_uri (PLAID_REDIRECT_URI) refused in Plaid's wording, "
+        "as a Dashboard that lost its list would",
+        _refuses_allow_listed_redirect_uri,
+        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+    ),
     # compatible variants
     Mutant(
         "extra-response-fields",
@@ -865,6 +960,15 @@ MUTANTS: Final = (
         "tokens that expire after 30 minutes (one real Layer log)",
         _success(_short_lifetime),
         (),
+    ),
+    Mutant(
+        "redirect-allow-list-unknown-to-the-run",
+        COMPATIBLE,
+        "a redirect_uri outside the target's allow-list refused in Plaid's wording (no field "
+        "named), the run not given PLAID_REDIRECT_URI: its values are only assumed acceptable",
+        lambda app, config: app,
+        ("untagged",),
+        unset=("PLAID_REDIRECT_URI",),
     ),
     Mutant(
         "unknown-fields-sorted",

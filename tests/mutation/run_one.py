@@ -3,13 +3,15 @@ mutant of the offline sandbox (tests.mutation.mutants), as ``python -m plaid_con
 would run it.
 
 The runner takes the app factory as a parameter (``RunRequest.app_factory``), so the mutant is
-the real sandbox app composed with its divergence; nothing is patched.
+the real sandbox app composed with its divergence; nothing is patched. A mutant's ``unset``
+fixtures are left out of the run's settings (the sandbox then keeps its own allow-lists).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from plaid_contracts.commands import cli, run
 from plaid_tools.paths import NOX
@@ -21,8 +23,10 @@ def main(argv: Sequence[str]) -> int:
     name, *options = argv
     mutant = BY_NAME[name]
     args = cli.build_parser().parse_args(["run", "--in-process", *options])
+    settings = cli.settings_from_args(args)
+    fixtures = {k: v for k, v in settings.fixtures.items() if k not in mutant.unset}
     request = run.RunRequest(
-        cli.settings_from_args(args),
+        replace(settings, fixtures=fixtures),
         args.reports_dir,
         app_factory=mutant.app,
         # The mutant is not the sandbox `-s sandbox` serves: its runs are reproduced here.

@@ -23,10 +23,21 @@ def test_the_catalogue_covers_every_kind_of_divergence() -> None:
         "identity (request_id)",
         "server errors",
         "slowness",
+        "documented values",
     }
-    # Every mutant names the checks expected to kill it; variants the assumptions they touch.
+    # Every mutant names the checks expected to kill it; variants the assumptions they touch
+    # ("untagged": a rule that is no sandbox constant, such as an allow-list the run lacks).
     assert all(m.expect for m in mutants)
-    assert all(all(tag.startswith("A") for tag in m.expect) for m in variants)
+    assert all(all(t.startswith("A") or t == "untagged" for t in m.expect) for m in variants)
+    # One mutant per documented optional field, refusing it whatever its value.
+    refused = {m.name for m in mutants if m.category == "documented values"}
+    assert refused >= {
+        "refuses-user-id",
+        "refuses-user-user-id",
+        "refuses-webhook",
+        "refuses-redirect-uri",
+        "refuses-android-package-name",
+    }
 
 
 def test_the_ci_subset_has_a_mutant_of_every_kind_and_the_required_variants() -> None:

@@ -199,12 +199,22 @@ class Breakage:
 
 @dataclass(frozen=True)
 class Acceptance:
-    """A present value Plaid accepts only by one of our assumptions: a rejection of it is an
-    observation, not a failure (``codes``: the answers that would mean that rejection)."""
+    """A present value Plaid accepts, and what that rests on: a documented value (DOC: a refusal
+    fails the run, naming the field and the value) or one accepted only by an assumption (a
+    refusal is an observation). ``codes``: the answers that would mean that refusal."""
 
     name: str
     rule: Rule
     codes: frozenset[str] | None = None  # None: any code but the structural ones, naming `name`
+    value: str | None = None  # the field's value, for the report
+    # A refusal of it may not name it (Plaid's allow-list wording): an INVALID_FIELD naming no
+    # field is taken as its refusal.
+    unnamed: bool = False
+
+    def describe(self) -> str:
+        shown = "" if self.value is None else f" {_shown(self.value)}"
+        values = f" ({self.rule.covers})" if self.rule.covers else ""
+        return f"`{self.name}`{shown}{values}"
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,7 @@ class Expectation:
     when_valid: WhenValid
     breakages: tuple[Breakage, ...] = ()
     acceptances: tuple[Acceptance, ...] = ()
+    known: frozenset[str] = frozenset()  # the operation's field paths (``Fields.paths``)
 
     @property
     def valid(self) -> bool:
@@ -247,12 +258,24 @@ class Format:
 
 
 @dataclass(frozen=True)
+class Documented:
+    """The values of a field Plaid documents (the canonical ones): accepting them is ``rule``'s
+    (DOC), whatever the edges of the field's format rest on."""
+
+    rule: Rule
+    accepts: Callable[[str], bool]
+
+
+@dataclass(frozen=True)
 class StringField:
     path: str  # dotted: "user.client_user_id"
     required: bool
     empty: Rule  # the rule that rejects ""
-    accepted: Rule | None  # what accepting any well-formed value rests on (None: documented)
+    # What accepting any other well-formed value rests on (None: the operation's own rules, or
+    # the valid request's).
+    accepted: Rule | None
     format: Format | None = None
+    documented: Documented | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +284,12 @@ class Fields:
 
     top_level: frozenset[str]
     nested: Mapping[str, frozenset[str]] = field(default_factory=dict)  # object -> its fields
+
+    @property
+    def paths(self) -> frozenset[str]:
+        """Every field as an error message names it, the credentials included."""
+        nested = {f"{name}.{member}" for name, members in self.nested.items() for member in members}
+        return self.top_level | nested | set(credentials.BODY_KEYS)
 
 
 # Error codes whose documented meaning is not "this value is not acceptable": a valid request
@@ -309,14 +338,24 @@ class Classifier:
 
     headers: dict[str, str]  # lower-case names
     credentials: Credentials
+    # The run's fixtures by body field (an optional one the run was not given is absent).
+    fixtures: Mapping[str, str] = field(default_factory=dict)
     breakages: list[Breakage] = field(default_factory=list)
     acceptances: list[Acceptance] = field(default_factory=list)
 
     def broken(self, kind: str, path: str | None, rejected: Rule, *answers: Answer) -> None:
         self.breakages.append(Breakage(kind, path, rejected, answers))
 
-    def accepted(self, name: str, rule: Rule, codes: frozenset[str] | None = None) -> None:
-        self.acceptances.append(Acceptance(name, rule, codes))
+    def accepted(
+        self,
+        name: str,
+        rule: Rule,
+        codes: frozenset[str] | None = None,
+        *,
+        value: str | None = None,
+        unnamed: bool = False,
+    ) -> None:
+        self.acceptances.append(Acceptance(name, rule, codes, value, unnamed))
 
     def headers_rules(self) -> None:
         content_type = self.headers.get("content-type")
@@ -392,8 +431,10 @@ class Classifier:
         elif spec.format is not None and not spec.format.accepts(value):
             rule = spec.format.rule
             self.broken(spec.format.kind, path, rule, invalid_field(path, rule))
+        elif spec.documented is not None and spec.documented.accepts(value):
+            self.accepted(path, spec.documented.rule, value=value)
         elif spec.accepted is not None:
-            self.accepted(path, spec.accepted)
+            self.accepted(path, spec.accepted, value=value)
 
     def null(self, path: str, required: bool) -> None:
         """JSON null under A5: a missing required field, an accepted optional one. Plaid may
@@ -479,11 +520,12 @@ def classify(
     headers: Mapping[str, str],
     body: bytes | str | None,
     run_credentials: Credentials,
+    fixtures: Mapping[str, str] | None = None,
 ) -> Expectation:
     """What is wrong with this request, as sent, and what Plaid answers to each thing: the rules of
     every endpoint, then the operation's own (``body_rules``) on a body that is a JSON object."""
     classifier = Classifier(
-        {name.lower(): value for name, value in headers.items()}, run_credentials
+        {name.lower(): value for name, value in headers.items()}, run_credentials, fixtures or {}
     )
     classifier.headers_rules()
     raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
@@ -492,7 +534,9 @@ def classify(
         classifier.unknown_fields(data, fields)
         classifier.credential_rules(data)
         body_rules(classifier, data)
-    return Expectation(when_valid, tuple(classifier.breakages), tuple(classifier.acceptances))
+    return Expectation(
+        when_valid, tuple(classifier.breakages), tuple(classifier.acceptances), fields.paths
+    )
 
 
 # --- judging an answer -------------------------------------------------------------------------
@@ -586,24 +630,40 @@ def judge(expectation: Expectation, answer: PlaidAnswer) -> Divergence | None:
     )
 
 
-def _judge_valid(expectation: Expectation, answer: PlaidAnswer) -> Divergence | None:
-    if answer.success:
+def refused_value(expectation: Expectation, answer: PlaidAnswer) -> Acceptance | None:
+    """The present value a refusal of a valid request is about, if it says which.
+
+    A non-structural error naming the field (or a code the acceptance names); else an
+    INVALID_FIELD naming no field of the operation is the refusal of a value whose refusals may
+    not name it (a value an allow-list may lack: Plaid's wording names no field).
+    """
+    if answer.error is None:
         return None
-    code = answer.error[1] if answer.error else None
+    code = answer.error[1]
     for acceptance in expectation.acceptances:
-        if code is None:
-            break
         if acceptance.codes is not None:
             hit = code in acceptance.codes
         else:
             hit = code not in STRUCTURAL_CODES and names(answer.message, acceptance.name)
         if hit:
-            return Divergence(
-                acceptance.rule,
-                answered=_with_message(answer),
-                expected=f"success: `{acceptance.name}` is accepted by {acceptance.rule.label}",
-                cause=f"rejected:{acceptance.name}->{code}",
-            )
+            return acceptance
+    if code != "INVALID_FIELD" or any(names(answer.message, path) for path in expectation.known):
+        return None
+    return next((item for item in expectation.acceptances if item.unnamed), None)
+
+
+def _judge_valid(expectation: Expectation, answer: PlaidAnswer) -> Divergence | None:
+    if answer.success:
+        return None
+    acceptance = refused_value(expectation, answer)
+    if acceptance is not None:
+        code = answer.error[1] if answer.error else answer.status
+        return Divergence(
+            acceptance.rule,
+            answered=_with_message(answer),
+            expected=f"success: {acceptance.describe()} is accepted ({acceptance.rule.label})",
+            cause=f"rejected:{acceptance.name}->{code}",
+        )
     when_valid = expectation.when_valid
     return Divergence(
         when_valid.rule,
@@ -613,6 +673,12 @@ def _judge_valid(expectation: Expectation, answer: PlaidAnswer) -> Divergence | 
         detail="Nothing in the request breaks a documented rule: the run's fixtures, "
         "credentials in the headers." + (f" ({when_valid.hint})" if when_valid.hint else ""),
     )
+
+
+def _shown(value: str) -> str:
+    """A value as a report shows it: its repr, cut to a line."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def _expected(breakages: tuple[Breakage, ...]) -> str:

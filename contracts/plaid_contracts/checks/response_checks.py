@@ -110,9 +110,23 @@ def expectation_of(
     if isinstance(cached, Expectation):
         return cached
     headers = dict(text_headers(request.headers.items()))
-    expectation = operation.classify(headers, _body(request), run_credentials)
+    fixtures = operation.fixture_values(current().settings.fixtures)
+    expectation = operation.classify(headers, _body(request), run_credentials, fixtures)
     request.plaid_expectation = expectation  # type: ignore[attr-defined]
     return expectation
+
+
+def tally_fields(
+    run: RunContext, operation: Operation, expectation: Expectation, accepted: bool
+) -> None:
+    """Count, per field a valid request carried, the class of its value and whether the target
+    accepted the request (the summary's "Fields of valid requests")."""
+    if not expectation.valid:
+        return
+    for item in expectation.acceptances:
+        if item.value is not None:
+            key = (item.name, item.rule.covers or item.rule.source, item.rule.label)
+            run.stats.field_value(operation.label, key, accepted)
 
 
 @schemathesis.check
@@ -165,8 +179,11 @@ def plaid_expected_answer(ctx: CheckContext, response: Response, case: Case[Any]
     request = response.request
     if request.method != operation.method:
         return NOT_APPLICABLE  # plaid_unsupported_method judges other methods
-    expectation = expectation_of(operation, request, current().settings.credentials)
-    divergence = judge(expectation, PlaidAnswer.read(response.status_code, response.content))
+    run = current()
+    expectation = expectation_of(operation, request, run.settings.credentials)
+    answer = PlaidAnswer.read(response.status_code, response.content)
+    tally_fields(run, operation, expectation, answer.success)
+    divergence = judge(expectation, answer)
     _raise(ExpectedAnswerFailure, [divergence] if divergence else [], case)
     return None
 

@@ -47,6 +47,9 @@ class Rule:
     tag: str = ""  # the sandbox assumption, "A20" (ASSUMED rules only; "" for untagged rows)
     # ASSUMED rules: what to change so the offline sandbox adopts what the target did.
     adopt: str = ""
+    # The value classes it is about ("an https URL with a real host"): a field's documented
+    # values and the edges of its format rest on different rules, each naming its own.
+    covers: str = ""
 
     @property
     def is_assumed(self) -> bool:

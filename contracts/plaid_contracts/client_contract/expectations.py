@@ -21,12 +21,13 @@ from hypothesis import HealthCheck, Phase, settings
 from plaid_session_client import APIConnectionError, APIStatusError, PlaidSessionClient
 
 from plaid_contracts.checks import envelope, rules
-from plaid_contracts.checks.expected_answers import PlaidAnswer, judge
+from plaid_contracts.checks.expected_answers import Expectation, PlaidAnswer, judge
 from plaid_contracts.checks.findings import PASSED
 from plaid_contracts.checks.response_checks import (
     CLIENT_PARSES,
     error_status_divergence,
     request_id_repeat,
+    tally_fields,
 )
 from plaid_contracts.checks.results import client_check
 from plaid_contracts.checks.rules import Divergence
@@ -108,6 +109,7 @@ class ClientTests:
         header_credentials: bool = True,
     ) -> Result | None:
         """Call the client; the result must be the success model, valid for this target."""
+        expectation = self._classify(body, header_credentials)
         try:
             result = call()
         except APIConnectionError as exc:
@@ -116,10 +118,12 @@ class ClientTests:
         except APIStatusError as exc:
             self._answered(test)
             self._skip_if_throttled()
-            divergence = self._rejection(body, header_credentials, exc)
+            tally_fields(self.run, self.operation, expectation, accepted=False)
+            divergence = self._rejection(expectation, exc)
             self._check("client_typed_success", test, [divergence])
             return None
         self._answered(test)
+        tally_fields(self.run, self.operation, expectation, accepted=True)
         found: list[Divergence] = []
         if not isinstance(result, self.operation.success_model):
             wanted = self.operation.success_model.__name__
@@ -207,16 +211,19 @@ class ClientTests:
         repeat = request_id_repeat(self.run, content, None if last is None else last.number)
         return found + ([repeat] if repeat else [])
 
-    def _rejection(
-        self, body: RequestModel, header_credentials: bool, exc: APIStatusError
-    ) -> Divergence:
-        """A valid request rejected: a failure, unless the rejection names a value whose
-        acceptance is only assumed (a random user_id, a redirect_uri no allow-list has): an
-        observation."""
+    def _classify(self, body: RequestModel, header_credentials: bool) -> Expectation:
+        """What Plaid answers to the request the client will send (its headers, as JSON)."""
         headers = {"Content-Type": "application/json"}
         if header_credentials:
             headers |= self.credentials.headers()
-        expectation = self.operation.classify(headers, json.dumps(body.to_dict()), self.credentials)
+        return self.operation.classify(
+            headers, json.dumps(body.to_dict()), self.credentials, self.fixtures
+        )
+
+    def _rejection(self, expectation: Expectation, exc: APIStatusError) -> Divergence:
+        """A valid request rejected: a failure, unless the rejection is of a value whose
+        acceptance is only assumed (a random user_id, a redirect_uri without the run's
+        allow-listed one): an observation. A documented value's refusal names it."""
         error = (str(exc.error_type), str(exc.error_code))
         answer = PlaidAnswer(exc.status_code, error, exc.error_message)
         return judge(expectation, answer) or Divergence(

@@ -1,8 +1,10 @@
 """Hypothesis strategies and types every operation's client tests share.
 
 Valid values follow the spec plus what Plaid documents about each kind of field (an absolute
-http(s) URL, an Android package name); every string is non-empty (Plaid's "non-empty string"
-rule; an empty one is a negative case, which schemathesis' coverage and fuzzing phases send).
+http(s) URL, an Android package name), in two classes: documented values (an https URL on a real
+host, an identifier) and the edges of a format; every string is non-empty (Plaid's "non-empty
+string" rule; an empty one is a negative case, which schemathesis' coverage and fuzzing phases
+send).
 An operation's own requests are built in its module from these.
 """
 
@@ -28,13 +30,18 @@ Body = TypeVar("Body", bound=RequestModel)
 # Valid Unicode text: no lone surrogates, which JSON encoders escape but servers may refuse.
 _text_characters = st.characters(codec="utf-8")
 non_empty_text = st.text(_text_characters, min_size=1, max_size=40)
-_label = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+_label = st.from_regex(r"[a-z]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
 _host = st.builds(lambda a, b: f"{a}.{b}", _label, st.sampled_from(["com", "io", "dev", "example"]))
 _path = st.from_regex(r"(/[A-Za-z0-9_.-]{1,12}){0,3}", fullmatch=True)
 http_url = st.builds(
     lambda s, h, p: f"{s}://{h}{p}", st.sampled_from(["https", "http"]), _host, _path
 )
 https_url = st.builds(lambda h, p: f"https://{h}{p}", _host, _path)
+# Documented values (what a field is for, in its plainest form): an https URL on a host under a
+# public top-level domain, an identifier.
+_real_host = st.builds(lambda a, b: f"{a}.{b}", _label, st.sampled_from(["com", "io", "dev"]))
+documented_https_url = st.builds(lambda h, p: f"https://{h}{p}", _real_host, _path)
+plain_id = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,30}", fullmatch=True)
 android_package = st.from_regex(
     r"[a-z][a-z0-9_]{0,10}(\.[a-z][a-z0-9_]{0,10}){1,3}", fullmatch=True
 )

@@ -35,7 +35,9 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url",
         help="a running target, e.g. https://sandbox.plaid.com (needs PLAID_CLIENT_ID, "
-        "PLAID_SECRET, PLAID_TEMPLATE_ID); default: start the offline sandbox on loopback",
+        "PLAID_SECRET, PLAID_TEMPLATE_ID; optional: PLAID_REDIRECT_URI, "
+        "PLAID_ANDROID_PACKAGE_NAME, values on the Dashboard's allow-lists); default: start the "
+        "offline sandbox on loopback",
     )
     parser.add_argument(
         PRODUCTION_FLAG,
@@ -182,7 +184,8 @@ def resolve_target(base_url: str | None, allow_production: bool) -> tuple[Target
         target = Target("http://127.0.0.1", TargetKind.OFFLINE)
         return target, environment.offline_inputs(fixture_defaults)
     target = targets.classify(base_url, allow_production=allow_production)
-    return target, environment.remote_inputs(fixture_defaults)
+    optional = frozenset(fixture.env for fixture in operations.fixtures() if fixture.optional)
+    return target, environment.remote_inputs(fixture_defaults, optional=optional)
 
 
 def settings_from_args(args: argparse.Namespace) -> RunSettings:

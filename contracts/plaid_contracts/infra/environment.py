@@ -30,18 +30,21 @@ class RunInputs:
 
 
 def remote_inputs(
-    fixture_defaults: Mapping[str, str], environ: Mapping[str, str] | None = None
+    fixture_defaults: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> RunInputs:
-    """For a --base-url run: every variable is required (``fixture_defaults``' keys too)."""
+    """For a --base-url run: every variable is required (``fixture_defaults``' keys too) but the
+    ``optional`` fixtures, taken when set."""
     env = os.environ if environ is None else environ
-    required = (ENV_CLIENT_ID, ENV_SECRET, *fixture_defaults)
+    required = (ENV_CLIENT_ID, ENV_SECRET, *(n for n in fixture_defaults if n not in optional))
     missing = [name for name in required if not env.get(name)]
     if missing:
         raise TargetError(
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
             f"a --base-url run needs {', '.join(required)}"
         )
-    fixtures = {name: env[name] for name in fixture_defaults}
+    fixtures = {name: env[name] for name in fixture_defaults if env.get(name)}
     return RunInputs(Credentials(env[ENV_CLIENT_ID], env[ENV_SECRET]), fixtures)
 
 

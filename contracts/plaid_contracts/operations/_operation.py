@@ -28,12 +28,16 @@ from plaid_contracts.infra.targets import Target
 class Fixture:
     """A value the target must know for the operation's valid requests (a Dashboard template):
     every run takes it from the environment (a --base-url run requires it), the offline sandbox is
-    given the same value, or its default when the environment has none."""
+    given the same value, or its default when the environment has none.
+
+    An ``optional`` one (an allow-listed value: a redirect URI of the Dashboard's list) may be
+    left out of a --base-url run: the field's values are then only assumed acceptable."""
 
     name: str  # the body field it fills: "template_id"
     env: str  # "PLAID_TEMPLATE_ID"
     offline_default: str
     about: str  # "the Link template every valid request names"
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,11 +88,16 @@ class Operation:
         return f"{self.method} {self.path}"
 
     def classify(
-        self, headers: Mapping[str, str], body: bytes | str | None, credentials: Credentials
+        self,
+        headers: Mapping[str, str],
+        body: bytes | str | None,
+        credentials: Credentials,
+        fixtures: Mapping[str, str] | None = None,
     ) -> Expectation:
-        """What this request, as sent, breaks, and what Plaid answers to each thing."""
+        """What this request, as sent, breaks, and what Plaid answers to each thing
+        (``fixtures``: the run's values by body field, ``fixture_values``)."""
         return expected_answers.classify(
-            self.fields, self.body_rules, self.when_valid, headers, body, credentials
+            self.fields, self.body_rules, self.when_valid, headers, body, credentials, fixtures
         )
 
     def body_to_send(
@@ -99,5 +108,6 @@ class Operation:
         return self.prepare(credentials.without_generated(body), self.fixture_values(by_env), valid)
 
     def fixture_values(self, by_env: Mapping[str, str]) -> dict[str, str]:
-        """The run's values of this operation's fixtures, by body field."""
-        return {fixture.name: by_env[fixture.env] for fixture in self.fixtures}
+        """The run's values of this operation's fixtures, by body field (an optional one the run
+        was not given is left out)."""
+        return {f.name: by_env[f.env] for f in self.fixtures if f.env in by_env}

@@ -1,10 +1,14 @@
 """Everything the contract suite knows about POST /session/token/create, and nothing else does.
 
-* **Fixtures**: the run's template (``TEMPLATE``, from PLAID_TEMPLATE_ID), and how a case carries
-  it (``prepare_body``): a schema-valid random template names one that does not exist.
+* **Fixtures**: the run's template (``TEMPLATE``, from PLAID_TEMPLATE_ID), the values on its
+  Dashboard allow-lists (``REDIRECT_URI``, ``ANDROID_PACKAGE_NAME``: optional), and how a case
+  carries them (``prepare_body``): a schema-valid random template names one that does not exist,
+  a random redirect URI one no allow-list has.
 * **Its fields and their rules** (``FIELDS``, ``body_rules``), on top of what every Plaid
   endpoint follows (checks/expected_answers.py): what Plaid answers to each way a body of this
-  endpoint can be broken, with the strength of every rule.
+  endpoint can be broken, with the strength of every rule, and for each field's accepted values
+  which class they are in: its documented values (DOC: a refusal fails the run) or the edges of
+  its format (ASSUMED: a refusal is an observation). Every rule names the values it covers.
 * **What a success carries** (``link_token_problems``): a link token of the target's environment,
   expiring within the Link token lifetime; the check ``plaid_link_token``.
 * **Its client tests' requests and answers** (``valid_requests``, ``CLIENT_EXPECTED_ERRORS``);
@@ -14,8 +18,9 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -24,7 +29,13 @@ import httpx
 from hypothesis import strategies as st
 from plaid_offline_sandbox import assumptions
 from plaid_offline_sandbox import catalogue as sandbox_catalogue
-from plaid_offline_sandbox.config import DEFAULT_TEMPLATE_ID
+from plaid_offline_sandbox.config import (
+    DEFAULT_ANDROID_PACKAGE_NAME,
+    DEFAULT_REDIRECT_URI,
+    DEFAULT_TEMPLATE_ID,
+    ENV_ANDROID_PACKAGE_NAME,
+    ENV_REDIRECT_URI,
+)
 from plaid_session_client import parse_response
 from plaid_session_client.models import (
     SessionTokenCreateRequest,
@@ -45,6 +56,7 @@ from plaid_contracts.checks.expected_answers import (
     WRONG_CREDENTIALS,
     WRONG_TYPE,
     Classifier,
+    Documented,
     Fields,
     Format,
     StringField,
@@ -63,9 +75,11 @@ from plaid_contracts.client_contract.strategies import (
     ExpectedError,
     ValidRequest,
     android_package,
+    documented_https_url,
     http_url,
     https_url,
     non_empty_text,
+    plain_id,
 )
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.targets import Target
@@ -85,6 +99,26 @@ TEMPLATE: Final = Fixture(
     DEFAULT_TEMPLATE_ID,
     "the Link template every valid request names (a Dashboard template for Plaid)",
 )
+REDIRECT_URI: Final = Fixture(
+    "redirect_uri",
+    "PLAID_REDIRECT_URI",
+    DEFAULT_REDIRECT_URI,
+    "a redirect URI on the Dashboard's allow-list, which valid requests send (without it, the "
+    "values sent are only assumed acceptable)",
+    optional=True,
+)
+ANDROID_PACKAGE_NAME: Final = Fixture(
+    "android_package_name",
+    "PLAID_ANDROID_PACKAGE_NAME",
+    DEFAULT_ANDROID_PACKAGE_NAME,
+    "an Android package name on the Dashboard's allow-list, which valid requests send (without "
+    "it, the values sent are only assumed acceptable)",
+    optional=True,
+)
+ALLOW_LISTED: Final = (REDIRECT_URI, ANDROID_PACKAGE_NAME)
+# The sandbox reads the same variables (its allow-lists): one name for both sides.
+assert (REDIRECT_URI.env, ANDROID_PACKAGE_NAME.env) == (ENV_REDIRECT_URI, ENV_ANDROID_PACKAGE_NAME)
+
 # The user a valid case gets when it has neither `user` nor `user_id` (spec: `user` is "required
 # if a root-level user_id is not provided").
 FIXTURE_USER: Final = {"client_user_id": "contract-user"}
@@ -117,6 +151,32 @@ WEBHOOK_FORMAT: Final = Rule(
     "webhook must be an absolute http(s) URL with a host, else INVALID_FIELD",
     tag="A9",
     adopt=adopt_constant("WEBHOOK_SCHEMES", "`webhook`"),
+    covers="webhook values that are not an absolute http(s) URL with a host (refused)",
+)
+WEBHOOK_DOCUMENTED: Final = Rule(
+    "webhook-documented",
+    Strength.DOC,
+    f"`webhook` is documented as the URL Plaid sends this session's webhooks to ({ENDPOINT_DOC}): "
+    "an https URL on a real host is what it is for",
+    covers="an https URL with a real host (a DNS name under a public top-level domain, no port "
+    "or user info)",
+)
+WEBHOOK_EDGES: Final = Rule(
+    "webhook-edges",
+    Strength.ASSUMED,
+    "any other absolute http(s) URL with a host is accepted (Plaid documents no rule on "
+    "schemes, hosts or ports)",
+    tag="A9",
+    adopt=adopt_constant("WEBHOOK_SCHEMES", "`webhook`"),
+    covers="the edges of the URL format: http, localhost, IP addresses, reserved or odd hosts, "
+    "ports, user info",
+)
+CLIENT_USER_ID_DOCUMENTED: Final = Rule(
+    "client-user-id-documented",
+    Strength.DOC,
+    f'`user.client_user_id` is "a unique ID representing the end user" ({ENDPOINT_DOC}): an '
+    "identifier of letters, digits, `_`, `-` and `.` is one",
+    covers="an identifier ([A-Za-z0-9][A-Za-z0-9_.-], at most 128 characters)",
 )
 FREE_TEXT_ACCEPTED: Final = Rule(
     "free-text-accepted",
@@ -126,6 +186,15 @@ FREE_TEXT_ACCEPTED: Final = Rule(
     tag="A26",
     adopt=f"add the limit to `{SANDBOX_ENDPOINT}` and replace the row "
     "'String lengths' of BEHAVIOUR.md ([A26])",
+    covers="other non-empty strings: whitespace, non-ASCII, control characters, over 128 "
+    "characters",
+)
+USER_ID_DOCUMENTED: Final = Rule(
+    "user-id-documented",
+    Strength.DOC,
+    f"`user_id` (root and `user.user_id`) is a documented optional string ({ENDPOINT_DOC}; "
+    "Plaid's published spec): a non-empty identifier is a value it takes",
+    covers="an identifier ([A-Za-z0-9][A-Za-z0-9_.-], at most 128 characters)",
 )
 USER_ID_ACCEPTED: Final = Rule(
     "user-id-accepted",
@@ -134,14 +203,42 @@ USER_ID_ACCEPTED: Final = Rule(
     tag="A29",
     adopt=f"model the check in `{SANDBOX_ENDPOINT}` and the rows "
     "'Root-level `user_id`' / '`user`' of BEHAVIOUR.md ([A29])",
+    covers="other non-empty strings: whitespace, non-ASCII, control characters, over 128 "
+    "characters",
 )
-ALLOW_LISTS: Final = Rule(
-    "allow-lists",
+ALLOW_LISTED_ACCEPTED: Final = Rule(
+    "allow-listed-accepted",
+    Strength.DOC,
+    f"a value on the Dashboard's allow-list is accepted ({ENDPOINT_DOC}: redirect_uri must be "
+    'on the allowed redirect URIs, android_package_name "must also be added to the Allowed '
+    'Android package names")',
+    covers="the run's allow-listed value",
+)
+NOT_ALLOW_LISTED: Final = Rule(
+    "not-allow-listed",
+    Strength.DOC,
+    f"a value outside the Dashboard's allow-list is refused ({ENDPOINT_DOC})",
+    covers="any other value, when the run is given the allow-listed one",
+)
+NOT_ALLOW_LISTED_ANSWER: Final = Rule(
+    "not-allow-listed-answer",
     Strength.ASSUMED,
-    "redirect_uri and android_package_name are accepted as any non-empty string (Plaid's "
-    "Dashboard allow-lists are not modelled)",
-    adopt=f"model the allow-list in `{SANDBOX_ENDPOINT}` and the row "
-    "'`redirect_uri`, `android_package_name`' of BEHAVIOUR.md",
+    "a value outside the allow-list is 400 INVALID_REQUEST/INVALID_FIELD, its message naming no "
+    'field ("OAuth redirect URI must be configured in the developer dashboard")',
+    tag="A31",
+    adopt=adopt_constant(
+        "REDIRECT_URI_NOT_ALLOWED_MESSAGE", "`redirect_uri`, `android_package_name`"
+    ),
+    covers="the answer to a value outside the allow-list",
+)
+ALLOW_LIST_UNKNOWN: Final = Rule(
+    "allow-list-unknown",
+    Strength.ASSUMED,
+    "without the run's allow-listed value, any non-empty redirect_uri / android_package_name is "
+    "taken to be on the target's allow-list",
+    adopt="give the run the allow-listed value: PLAID_REDIRECT_URI / PLAID_ANDROID_PACKAGE_NAME "
+    "(a refusal here is the target's allow-list, not a divergence)",
+    covers="any non-empty value, when the run is not given the allow-listed one",
 )
 UNKNOWN_TEMPLATE: Final = Rule(
     "unknown-template",
@@ -180,22 +277,64 @@ def _absolute_http_url(value: str) -> bool:
     return parts.scheme.lower() in assumptions.WEBHOOK_SCHEMES and bool(host)
 
 
+# A public top-level domain is letters only; these are reserved, never a real host's (RFC 2606,
+# RFC 6761).
+_RESERVED_TLDS: Final = frozenset({"example", "invalid", "local", "localhost", "test"})
+_DNS_LABEL: Final = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+_IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
+def _documented_webhook(value: str) -> bool:
+    """An https URL on a real host: a DNS name under a public top-level domain, no port, no user
+    info, nothing but printable ASCII."""
+    if not (value.isascii() and value.isprintable()) or " " in value:
+        return False
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return False
+    if parts.scheme != "https" or host is None or port is not None or "@" in parts.netloc:
+        return False
+    labels = host.split(".")
+    tld = labels[-1]
+    return (
+        len(labels) >= 2
+        and tld.isalpha()
+        and tld not in _RESERVED_TLDS
+        and all(_DNS_LABEL.fullmatch(label) for label in labels)
+    )
+
+
+def _identifier(value: str) -> bool:
+    return _IDENTIFIER.fullmatch(value) is not None
+
+
+_USER_ID: Final = Documented(USER_ID_DOCUMENTED, _identifier)
 _STRING_FIELDS: Final = (
     StringField("template_id", True, WRONG_TYPE, None),
-    StringField("user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED),
+    StringField("user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED, documented=_USER_ID),
     StringField(
         "webhook",
         False,
         EMPTY_OPTIONAL,
-        WEBHOOK_FORMAT,
+        WEBHOOK_EDGES,
         Format("webhook_not_a_url", WEBHOOK_FORMAT, _absolute_http_url),
+        Documented(WEBHOOK_DOCUMENTED, _documented_webhook),
     ),
-    StringField("redirect_uri", False, EMPTY_OPTIONAL, ALLOW_LISTS),
-    StringField("android_package_name", False, EMPTY_OPTIONAL, ALLOW_LISTS),
+    # Their accepted values are the allow-lists' (``_allow_list_rule``).
+    StringField("redirect_uri", False, EMPTY_OPTIONAL, None),
+    StringField("android_package_name", False, EMPTY_OPTIONAL, None),
 )
 _USER_FIELDS: Final = (
-    StringField("user.client_user_id", True, WRONG_TYPE, FREE_TEXT_ACCEPTED),
-    StringField("user.user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED),
+    StringField(
+        "user.client_user_id",
+        True,
+        WRONG_TYPE,
+        FREE_TEXT_ACCEPTED,
+        documented=Documented(CLIENT_USER_ID_DOCUMENTED, _identifier),
+    ),
+    StringField("user.user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED, documented=_USER_ID),
 )
 FIELDS: Final = Fields(
     top_level=frozenset({"user", *(spec.path for spec in _STRING_FIELDS)}),
@@ -203,10 +342,30 @@ FIELDS: Final = Fields(
 )
 
 
+def _allow_list_rule(classifier: Classifier, data: dict[str, Any], fixture: Fixture) -> None:
+    """A field Plaid checks against a Dashboard allow-list: with the run's allowed value, that
+    value is accepted (DOC) and any other refused (DOC); without it, any value is only assumed
+    acceptable. Either way a refusal of it is known by its error: Plaid's wording names no
+    field."""
+    value = data.get(fixture.name)
+    if not isinstance(value, str) or value == "":
+        return  # absent, null, mistyped or empty: the string rules' (``string_rule``)
+    allowed = classifier.fixtures.get(fixture.name)
+    if allowed is None:
+        classifier.accepted(fixture.name, ALLOW_LIST_UNKNOWN, value=value, unnamed=True)
+    elif value == allowed:
+        classifier.accepted(fixture.name, ALLOW_LISTED_ACCEPTED, value=value, unnamed=True)
+    else:
+        expected = plaid_error("INVALID_FIELD", None, NOT_ALLOW_LISTED_ANSWER)
+        classifier.broken("not_allow_listed", fixture.name, NOT_ALLOW_LISTED, expected)
+
+
 def body_rules(classifier: Classifier, data: dict[str, Any]) -> None:
     """This endpoint's rules on a JSON object body (after unknown fields and credentials)."""
     for spec in _STRING_FIELDS:
         classifier.string_rule(spec, data)
+    for fixture in ALLOW_LISTED:
+        _allow_list_rule(classifier, data, fixture)
     user = data.get("user", ABSENT)
     user_id = data.get("user_id")
     if user is None and assumptions.NULL_MEANS_ABSENT:
@@ -241,13 +400,16 @@ def prepare_body(body: dict[str, Any], fixtures: Mapping[str, str], valid: bool)
     """The body to send (a new dict): the run's fixtures wherever they are not what is broken.
 
     * A schema-valid ``template_id`` becomes the run's template, in valid and invalid cases alike:
-      an invalid case then breaks only what it was generated to break.
+      an invalid case then breaks only what it was generated to break. So does a schema-valid
+      ``redirect_uri`` / ``android_package_name`` become the run's allow-listed value, when the
+      run has one (the client tests send values outside the allow-lists).
     * A valid case with neither ``user`` nor ``user_id`` gets the fixture user (once the spec lets
       both be omitted, schemathesis may generate that).
     """
     prepared = dict(body)
-    if _non_empty_string(prepared.get("template_id")):
-        prepared["template_id"] = fixtures[TEMPLATE.name]
+    for fixture in (TEMPLATE, *ALLOW_LISTED):
+        if _non_empty_string(prepared.get(fixture.name)) and fixture.name in fixtures:
+            prepared[fixture.name] = fixtures[fixture.name]
     if valid and prepared.get("user") is None and prepared.get("user_id") is None:
         prepared["user"] = dict(FIXTURE_USER)
     return prepared
@@ -353,34 +515,101 @@ def combination_id(present: frozenset[str]) -> str:
     return "+".join(name for name in OPTIONAL_FIELDS if name in present) or "required-only"
 
 
+# Each field's valid values: its documented ones first, then the edges of its format (which a
+# real target may refuse: observations). Allow-listed fields send the run's value when it has one.
+_IDENTIFIERS: Final = st.one_of(plain_id, non_empty_text)
+_WEBHOOKS: Final = st.one_of(documented_https_url, http_url)
+
+
+def _allow_listed(
+    fixtures: Mapping[str, str], fixture: Fixture, otherwise: st.SearchStrategy[str]
+) -> st.SearchStrategy[str]:
+    allowed = fixtures.get(fixture.name)
+    return otherwise if allowed is None else st.just(allowed)
+
+
 @st.composite
 def valid_requests(
-    draw: st.DrawFn, template_id: str, run_credentials: Credentials, present: frozenset[str]
+    draw: st.DrawFn,
+    fixtures: Mapping[str, str],
+    run_credentials: Credentials,
+    present: frozenset[str],
 ) -> ValidRequest[SessionTokenCreateRequest]:
-    """A valid request with the optional fields in ``present``."""
+    """A valid request with the optional fields in ``present`` (``fixtures``: by body field)."""
     user = SessionTokenCreateRequestUser(
-        client_user_id=draw(non_empty_text),
-        user_id=draw(non_empty_text) if "user_id" in present else UNSET,
+        client_user_id=draw(_IDENTIFIERS),
+        user_id=draw(_IDENTIFIERS) if "user_id" in present else UNSET,
     )
     with_body_credentials = "body_credentials" in present
+    redirect_uris = _allow_listed(fixtures, REDIRECT_URI, https_url)
+    packages = _allow_listed(fixtures, ANDROID_PACKAGE_NAME, android_package)
     body = SessionTokenCreateRequest(
-        template_id=template_id,
+        template_id=fixtures[TEMPLATE.name],
         user=user,
         client_id=run_credentials.client_id if with_body_credentials else UNSET,
         secret=run_credentials.secret if with_body_credentials else UNSET,
-        webhook=draw(http_url) if "webhook" in present else UNSET,
-        redirect_uri=draw(https_url) if "redirect_uri" in present else UNSET,
-        android_package_name=draw(android_package) if "android_package_name" in present else UNSET,
+        webhook=draw(_WEBHOOKS) if "webhook" in present else UNSET,
+        redirect_uri=draw(redirect_uris) if "redirect_uri" in present else UNSET,
+        android_package_name=draw(packages) if "android_package_name" in present else UNSET,
     )
     return ValidRequest(body, "plaid_version" in present)
 
 
 def any_valid_request(
-    template_id: str, run_credentials: Credentials
+    fixtures: Mapping[str, str], run_credentials: Credentials
 ) -> st.SearchStrategy[ValidRequest[SessionTokenCreateRequest]]:
     return st.sampled_from(ALL_COMBINATIONS).flatmap(
-        lambda present: valid_requests(template_id, run_credentials, present)
+        lambda present: valid_requests(fixtures, run_credentials, present)
     )
+
+
+@st.composite
+def documented_value_requests(
+    draw: st.DrawFn, fixtures: Mapping[str, str]
+) -> dict[str, SessionTokenCreateRequest]:
+    """One request per documented optional field, carrying only it, with a documented value
+    (and a documented client_user_id): a refusal is a DOC failure naming the field. The
+    allow-listed fields are among them only when the run has their allowed value."""
+
+    def request(**fields: Any) -> SessionTokenCreateRequest:
+        user_id = fields.pop("user.user_id", UNSET)
+        user = SessionTokenCreateRequestUser(client_user_id=draw(plain_id), user_id=user_id)
+        return SessionTokenCreateRequest(template_id=fixtures[TEMPLATE.name], user=user, **fields)
+
+    requests = {
+        "user_id": request(user_id=draw(plain_id)),
+        "user.user_id": request(**{"user.user_id": draw(plain_id)}),
+        "webhook": request(webhook=draw(documented_https_url)),
+    }
+    for fixture in ALLOW_LISTED:
+        if fixture.name in fixtures:
+            requests[fixture.name] = request(**{fixture.name: fixtures[fixture.name]})
+    return requests
+
+
+@st.composite
+def outside_the_allow_lists(
+    draw: st.DrawFn, fixtures: Mapping[str, str]
+) -> dict[str, SessionTokenCreateRequest]:
+    """Per allow-listed field the run has the allowed value of, a request carrying another
+    (well-formed) one: Plaid refuses it for not being on the list."""
+    others = {REDIRECT_URI.name: documented_https_url, ANDROID_PACKAGE_NAME.name: android_package}
+    requests = {}
+    for fixture in ALLOW_LISTED:
+        allowed = fixtures.get(fixture.name)
+        if allowed is None:
+            continue
+        value = draw(others[fixture.name].filter(_other_than(allowed)))
+        requests[fixture.name] = SessionTokenCreateRequest(
+            template_id=fixtures[TEMPLATE.name],
+            user=SessionTokenCreateRequestUser(client_user_id="contract-allow-list"),
+            **{fixture.name: value},
+        )
+    return requests
+
+
+def _other_than(allowed: str) -> Callable[[str], bool]:
+    return lambda value: value != allowed
 
 
 def unknown_template_ids(accepted: str) -> st.SearchStrategy[str]:
@@ -407,6 +636,7 @@ CLIENT_EXPECTED_ERRORS: Final = {
         ExpectedError(
             "empty_client_user_id", "INVALID_REQUEST", "INVALID_FIELD", EMPTY_CLIENT_USER_ID
         ),
+        ExpectedError("not_allow_listed", "INVALID_REQUEST", "INVALID_FIELD", NOT_ALLOW_LISTED),
     )
 }
 
@@ -420,7 +650,7 @@ OPERATION: Final = Operation(
     method=METHOD,
     path=PATH,
     doc=ENDPOINT_DOC,
-    fixtures=(TEMPLATE,),
+    fixtures=(TEMPLATE, REDIRECT_URI, ANDROID_PACKAGE_NAME),
     fields=FIELDS,
     body_rules=body_rules,
     when_valid=WHEN_VALID,

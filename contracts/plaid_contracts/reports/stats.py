@@ -60,6 +60,10 @@ class OperationStats:
     checks: dict[str, CheckTally] = field(default_factory=dict)
     test_cases: Counter[str] = field(default_factory=Counter)  # test name -> cases
     tallies: Counter[str] = field(default_factory=Counter)  # what its success check counts
+    # Valid requests carrying each field, by the class of its value ((field, values, strength)),
+    # and how many of them the target accepted.
+    field_values: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    field_values_accepted: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +73,16 @@ class OperationStats:
             "checks": {name: vars(tally) for name, tally in sorted(self.checks.items())},
             "test_cases": dict(sorted(self.test_cases.items())),
             "tallies": dict(sorted(self.tallies.items())),
+            "fields": [
+                {
+                    "field": name,
+                    "values": values,
+                    "strength": strength,
+                    "sent": sent,
+                    "accepted": self.field_values_accepted[(name, values, strength)],
+                }
+                for (name, values, strength), sent in sorted(self.field_values.items())
+            ],
         }
 
 
@@ -182,6 +196,13 @@ class RunStats:
         stats = self.operation(operation)
         with self._lock:
             stats.tallies[key] += 1
+
+    def field_value(self, operation: str, key: tuple[str, str, str], accepted: bool) -> None:
+        """A valid request carried a field with a value of this class (field, values, strength)."""
+        stats = self.operation(operation)
+        with self._lock:
+            stats.field_values[key] += 1
+            stats.field_values_accepted[key] += accepted
 
     def check_result(self, operation: str, check: str, outcome: str) -> None:
         """``outcome``: "passed", "failed" or "observed"."""

@@ -274,9 +274,10 @@ def _operation_section(
         f"| Plaid's reference | {operation.doc} |",
     ]
     for fixture in operation.fixtures:
-        value = settings.fixtures.get(fixture.env, "")
+        value = settings.fixtures.get(fixture.env)
+        given = "not given" if value is None else f"`{value}`"
         lines.append(
-            f"| Fixture `{fixture.name}` | `{value}` (from {fixture.env}, else "
+            f"| Fixture `{fixture.name}` | {given} (from {fixture.env}, else "
             f"`{fixture.offline_default}` offline): {fixture.about} |"
         )
     lines += [
@@ -322,6 +323,7 @@ def _operation_section(
             f"| [`{name}`]({_link(info.link, reports_dir)}){mark} | {info.meaning}{counted} | "
             f"{info.strength} | {passed} | {failed} | {observed} | {not_applicable} |"
         )
+    lines += _fields_table(op_stats)
     lines += [
         "",
         "### Tests",
@@ -336,6 +338,26 @@ def _operation_section(
             f"| `{name}` | {op_stats.test_cases.get(name, 0)} | {counts['passed']} | "
             f"{counts['failed']} | {counts['skipped']} |"
         )
+    return lines
+
+
+def _fields_table(op_stats: OperationStats) -> list[str]:
+    """Per field, the valid requests that carried it (by the class of its value) and how many
+    the target accepted: a documented value refused is a DOC failure, an edge one an
+    observation."""
+    lines = [
+        "",
+        "### Fields of valid requests",
+        "",
+        "| Field | Values | Rests on | Sent | Accepted |",
+        "|---|---|---|---:|---:|",
+    ]
+    for (name, values, strength), sent in sorted(op_stats.field_values.items()):
+        accepted = op_stats.field_values_accepted[(name, values, strength)]
+        mark = "" if accepted == sent else " **refused**"
+        lines.append(f"| `{name}` | {_cell(values)} | {strength} | {sent} | {accepted}{mark} |")
+    if len(lines) == 5:
+        lines.append("| (no valid request carried a field with a value to judge) | | | | |")
     return lines
 
 
