@@ -227,6 +227,10 @@ def test_without_the_allow_listed_value_a_refusal_is_an_observation() -> None:
     # An INVALID_FIELD naming another field is not the allow-list's: the template was refused.
     template = error("INVALID_FIELD", "template_id must be the id of a template")
     assert verdict(body, template) == "DOC"
+    # Beside the allowed redirect URI, an unnamed refusal is the unknown list's, not a failure.
+    both = {**VALID, "redirect_uri": "https://a.acme.com/o", "android_package_name": "com.x"}
+    allowed_redirect = {"redirect_uri": "https://a.acme.com/o"}
+    assert verdict(both, PLAID_ALLOW_LIST, fixtures=allowed_redirect) == "ASSUMED (untagged)"
     # A field given as fixture offline is never assumed: the run knows the list.
     assert (
         verdict(body, PLAID_ALLOW_LIST, fixtures={"redirect_uri": "https://a.acme.com/o"}) == "ok"

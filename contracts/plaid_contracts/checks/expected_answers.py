@@ -649,7 +649,9 @@ def refused_value(expectation: Expectation, answer: PlaidAnswer) -> Acceptance |
             return acceptance
     if code != "INVALID_FIELD" or any(names(answer.message, path) for path in expectation.known):
         return None
-    return next((item for item in expectation.acceptances if item.unnamed), None)
+    # Of several, the one whose acceptance is only assumed: a refusal it explains is no failure.
+    unnamed = [item for item in expectation.acceptances if item.unnamed]
+    return min(unnamed, key=lambda item: item.rule.strength.rank, default=None)
 
 
 def _judge_valid(expectation: Expectation, answer: PlaidAnswer) -> Divergence | None:
