@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 from plaid_contracts.reports.recorder import load_cassette
+from plaid_offline_sandbox.config import DEFAULT_ANDROID_PACKAGE_NAME, DEFAULT_REDIRECT_URI
 
 from tests.contracts.helpers import DASHBOARD_RUNS, DASHBOARD_TEMPLATE_ID, RunResult
+
+ALLOWED = {
+    "redirect_uri": DEFAULT_REDIRECT_URI,
+    "android_package_name": DEFAULT_ANDROID_PACKAGE_NAME,
+}
 
 
 @DASHBOARD_RUNS
@@ -30,13 +36,19 @@ def test_a_dashboard_template_and_plaid_format_credentials_run_green(
     # The template is the operation's fixture, in its section of the summary.
     section = result.summary.split("## `POST /session/token/create`", 1)[1]
     assert f"| Fixture `template_id` | `{DASHBOARD_TEMPLATE_ID}` (from PLAID_TEMPLATE_ID" in section
-    assert summary["fixtures"] == {"PLAID_TEMPLATE_ID": DASHBOARD_TEMPLATE_ID}
+    # The allow-listed values are the offline sandbox's own (the run was given none).
+    assert summary["fixtures"] == {
+        "PLAID_TEMPLATE_ID": DASHBOARD_TEMPLATE_ID,
+        "PLAID_REDIRECT_URI": DEFAULT_REDIRECT_URI,
+        "PLAID_ANDROID_PACKAGE_NAME": DEFAULT_ANDROID_PACKAGE_NAME,
+    }
     assert_cases_carry_the_run_fixtures(result)
 
 
 def assert_cases_carry_the_run_fixtures(result: RunResult) -> None:
-    """Schemathesis' cases: the run's template wherever one is a non-empty string, credentials
-    in the headers, and body credentials only where they are what the case breaks."""
+    """Schemathesis' cases: the run's template and allow-listed values wherever one is a
+    non-empty string, credentials in the headers, and body credentials only where they are what
+    the case breaks."""
     interactions = load_cassette(result.reports_dir / "cassette.yaml")["interactions"]
     cases = [item["request"] for item in interactions if item["source"] == "schemathesis"]
     assert len(cases) > 100
@@ -52,6 +64,9 @@ def assert_cases_carry_the_run_fixtures(result: RunResult) -> None:
         if isinstance(template, str) and template:
             assert template == DASHBOARD_TEMPLATE_ID
             templates += 1
+        for key, allowed in ALLOWED.items():
+            value = body.get(key)
+            assert not isinstance(value, str) or value in ("", allowed), request
         for key in ("client_id", "secret"):
             # A generated (random, schema-valid) credential would be masked as [masked].
             assert body.get(key) != "[masked]", request

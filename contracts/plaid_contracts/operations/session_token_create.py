@@ -101,7 +101,7 @@ TEMPLATE: Final = Fixture(
 )
 REDIRECT_URI: Final = Fixture(
     "redirect_uri",
-    "PLAID_REDIRECT_URI",
+    ENV_REDIRECT_URI,  # the variable the sandbox reads its allow-list from too
     DEFAULT_REDIRECT_URI,
     "a redirect URI on the Dashboard's allow-list, which valid requests send (without it, the "
     "values sent are only assumed acceptable)",
@@ -109,15 +109,13 @@ REDIRECT_URI: Final = Fixture(
 )
 ANDROID_PACKAGE_NAME: Final = Fixture(
     "android_package_name",
-    "PLAID_ANDROID_PACKAGE_NAME",
+    ENV_ANDROID_PACKAGE_NAME,
     DEFAULT_ANDROID_PACKAGE_NAME,
     "an Android package name on the Dashboard's allow-list, which valid requests send (without "
     "it, the values sent are only assumed acceptable)",
     optional=True,
 )
 ALLOW_LISTED: Final = (REDIRECT_URI, ANDROID_PACKAGE_NAME)
-# The sandbox reads the same variables (its allow-lists): one name for both sides.
-assert (REDIRECT_URI.env, ANDROID_PACKAGE_NAME.env) == (ENV_REDIRECT_URI, ENV_ANDROID_PACKAGE_NAME)
 
 # The user a valid case gets when it has neither `user` nor `user_id` (spec: `user` is "required
 # if a root-level user_id is not provided").
@@ -174,8 +172,8 @@ WEBHOOK_EDGES: Final = Rule(
 CLIENT_USER_ID_DOCUMENTED: Final = Rule(
     "client-user-id-documented",
     Strength.DOC,
-    f'`user.client_user_id` is "a unique ID representing the end user" ({ENDPOINT_DOC}): an '
-    "identifier of letters, digits, `_`, `-` and `.` is one",
+    f"`user.client_user_id` is documented as the end user's ID in your application "
+    f"({ENDPOINT_DOC}): an identifier of letters, digits, `_`, `-` and `.` is one",
     covers="an identifier ([A-Za-z0-9][A-Za-z0-9_.-], at most 128 characters)",
 )
 FREE_TEXT_ACCEPTED: Final = Rule(
