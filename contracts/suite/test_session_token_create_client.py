@@ -12,6 +12,7 @@ expected errors) is its contract module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 from hypothesis import given
@@ -102,7 +103,7 @@ def test_documented_values_are_accepted(
     test = "test_documented_values_are_accepted"
     for body in requests.values():
         CALLS.begin(test)
-        CALLS.expect_success(test, body, lambda body=body: client.session_token_create(body=body))
+        CALLS.expect_success(test, body, partial(client.session_token_create, body=body))
 
 
 @pytest.mark.skipif(
@@ -121,7 +122,7 @@ def test_values_outside_the_allow_lists_are_refused(
         CALLS.expect_error(
             test,
             CLIENT_EXPECTED_ERRORS["not_allow_listed"],
-            lambda body=body: client.session_token_create(body=body),
+            partial(client.session_token_create, body=body),
         )
 
 
