@@ -99,6 +99,31 @@ def test_the_marker_sets_the_credentials_and_templates(plaid_sandbox_app: InProc
     assert other.status_code == 200
 
 
+@pytest.mark.plaid_sandbox(redirect_uris=("https://app.acme.com/oauth",))
+def test_the_marker_puts_your_redirect_uri_on_the_allow_list(
+    plaid_sandbox_app: InProcessSandbox,
+) -> None:
+    def create(redirect_uri: str) -> httpx.Response:
+        body = {
+            "template_id": plaid_sandbox_app.template_id,
+            "user": {"client_user_id": "u"},
+            "redirect_uri": redirect_uri,
+        }
+        headers = {
+            "PLAID-CLIENT-ID": plaid_sandbox_app.client_id,
+            "PLAID-SECRET": plaid_sandbox_app.secret,
+        }
+        return client.post(ENDPOINT, json=body, headers=headers)
+
+    with httpx.Client(
+        transport=plaid_sandbox_app.transport(), base_url=plaid_sandbox_app.base_url
+    ) as client:
+        assert create("https://app.acme.com/oauth").status_code == 200
+        refused = create("https://other.acme.com/oauth")
+    assert refused.status_code == 400
+    assert refused.json()["error_code"] == "INVALID_FIELD"
+
+
 class TestOverride:
     @pytest.fixture
     def plaid_sandbox_options(self) -> SandboxOptions:

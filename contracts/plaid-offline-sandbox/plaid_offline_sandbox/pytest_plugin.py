@@ -59,6 +59,10 @@ class SandboxOptions:
     fault: str | None = None
     extra_credentials: tuple[tuple[str, str], ...] = ()
     extra_template_ids: tuple[str, ...] = ()
+    # Entries of the Dashboard's allow-lists, on top of the sandbox's defaults: the
+    # redirect_uri / android_package_name your code sends.
+    redirect_uris: tuple[str, ...] = ()
+    android_package_names: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # Never print a secret in a test report.
@@ -79,6 +83,8 @@ class SandboxOptions:
                 f"{a}:{b}" for a, b in self.extra_credentials
             ),
             "PLAID_SANDBOX_EXTRA_TEMPLATE_IDS": ",".join(self.extra_template_ids),
+            "PLAID_SANDBOX_EXTRA_REDIRECT_URIS": ",".join(self.redirect_uris),
+            "PLAID_SANDBOX_EXTRA_ANDROID_PACKAGE_NAMES": ",".join(self.android_package_names),
         }
         if self.fault:
             env["PLAID_SANDBOX_FAULT"] = self.fault
@@ -213,7 +219,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(**options): options of the plaid_sandbox / plaid_sandbox_app fixtures "
         "(client_id, secret, template_id, token_lifetime_seconds, fault, extra_credentials, "
-        "extra_template_ids)",
+        "extra_template_ids, redirect_uris, android_package_names)",
     )
 
 
