@@ -93,7 +93,7 @@ def test_valid_requests_succeed(client: PlaidSessionClient, request: Request) ->
     CALLS.expect_success("test_valid_requests_succeed", request.body, _send(client, request))
 
 
-@CALLS.few
+@CALLS.per_combination  # one request per field in each example, like the combinations
 @given(requests=endpoint.documented_value_requests(FIXTURES))
 def test_documented_values_are_accepted(
     client: PlaidSessionClient, requests: dict[str, SessionTokenCreateRequest]
@@ -110,7 +110,7 @@ def test_documented_values_are_accepted(
     not any(fixture.name in FIXTURES for fixture in endpoint.ALLOW_LISTED),
     reason="the run has no allow-listed value (PLAID_REDIRECT_URI, PLAID_ANDROID_PACKAGE_NAME)",
 )
-@CALLS.few
+@CALLS.per_combination
 @given(requests=endpoint.outside_the_allow_lists(FIXTURES))
 def test_values_outside_the_allow_lists_are_refused(
     client: PlaidSessionClient, requests: dict[str, SessionTokenCreateRequest]
