@@ -630,7 +630,7 @@ def judge(expectation: Expectation, answer: PlaidAnswer) -> Divergence | None:
     )
 
 
-def refused_value(expectation: Expectation, answer: PlaidAnswer) -> Acceptance | None:
+def _refused_value(expectation: Expectation, answer: PlaidAnswer) -> Acceptance | None:
     """The present value a refusal of a valid request is about, if it says which.
 
     A non-structural error naming the field (or a code the acceptance names); else an
@@ -657,7 +657,7 @@ def refused_value(expectation: Expectation, answer: PlaidAnswer) -> Acceptance |
 def _judge_valid(expectation: Expectation, answer: PlaidAnswer) -> Divergence | None:
     if answer.success:
         return None
-    acceptance = refused_value(expectation, answer)
+    acceptance = _refused_value(expectation, answer)
     if acceptance is not None:
         code = answer.error[1] if answer.error else answer.status
         return Divergence(
