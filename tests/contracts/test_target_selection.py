@@ -121,6 +121,29 @@ def test_remote_inputs_name_every_missing_variable() -> None:
         remote_inputs({"PLAID_TEMPLATE_ID": "template_offline_default"}, {"PLAID_CLIENT_ID": "x"})
 
 
+def test_remote_inputs_take_an_optional_fixture_only_when_set() -> None:
+    """An allow-listed value (PLAID_REDIRECT_URI) is not required: without it the field's values
+    are only assumed acceptable; given, it is the run's."""
+    defaults = {
+        "PLAID_TEMPLATE_ID": "template_offline_default",
+        "PLAID_REDIRECT_URI": "https://a/b",
+    }
+    env = {
+        "PLAID_CLIENT_ID": "6103181718256400103d5340",
+        "PLAID_SECRET": "0a1b2c3d4e5f60718293a4b5c6d7e8",
+        "PLAID_TEMPLATE_ID": "template_b4r9mQ2kX7tz",
+    }
+    optional = frozenset({"PLAID_REDIRECT_URI"})
+    without = remote_inputs(defaults, env, optional=optional)
+    assert without.fixtures == {"PLAID_TEMPLATE_ID": "template_b4r9mQ2kX7tz"}
+    given = remote_inputs(
+        defaults, {**env, "PLAID_REDIRECT_URI": "https://app.acme.com/oauth"}, optional=optional
+    )
+    assert given.fixtures["PLAID_REDIRECT_URI"] == "https://app.acme.com/oauth"
+    with pytest.raises(TargetError, match="PLAID_TEMPLATE_ID is not set"):
+        remote_inputs(defaults, {**env, "PLAID_TEMPLATE_ID": ""}, optional=optional)
+
+
 def test_offline_needs_both_credentials_or_neither(run_contracts: Callable[..., RunResult]) -> None:
     result = run_contracts(env=clean_env({"PLAID_CLIENT_ID": "only-the-id"}))
     assert result.returncode == 2
