@@ -23,6 +23,7 @@ from plaid_offline_sandbox.catalogue import PlaidErrorDef
 from plaid_offline_sandbox.config import SandboxConfig
 from plaid_offline_sandbox.credentials import is_well_formed
 from plaid_offline_sandbox.endpoints.session_token_create import TOP_LEVEL_FIELDS, USER_FIELDS
+from plaid_offline_sandbox.fields import string_message
 from plaid_offline_sandbox.responses import error_response, format_expiration, new_request_id
 
 from tests.mutation.asgi import Answer, AsgiApp, Exchange, mutate
@@ -330,11 +331,8 @@ def _user_id_required(app: AsgiApp, config: SandboxConfig) -> AsgiApp:
 
 # Each documented optional field, as the sandbox's INVALID_FIELD message names it.
 REFUSAL_MESSAGES: Final = {
-    "user_id": "user_id must be a properly formatted, non-empty string",
-    "user.user_id": "user.user_id must be a properly formatted, non-empty string",
-    "webhook": assumptions.WEBHOOK_INVALID_MESSAGE,
-    "redirect_uri": "redirect_uri must be a properly formatted, non-empty string",
-    "android_package_name": "android_package_name must be a properly formatted, non-empty string",
+    path: assumptions.WEBHOOK_INVALID_MESSAGE if path == "webhook" else string_message(path)
+    for path in ("user_id", "user.user_id", "webhook", "redirect_uri", "android_package_name")
 }
 
 
