@@ -179,9 +179,16 @@ def test_a_documented_value_refused_fails_naming_the_field_and_the_value() -> No
     assert found.cause == "rejected:webhook->INVALID_FIELD"
     assert "`webhook` 'https://hooks.acme-payments.com/plaid'" in found.expected
     assert "an https URL with a real host" in found.expected
-    # So are an identifier as user_id / user.user_id and as user.client_user_id.
+    # So is an identifier as user.client_user_id, which the integrator chooses.
+    named = error("INVALID_FIELD", "user.client_user_id must be a properly formatted string")
+    assert verdict({**VALID, "user": {"client_user_id": "u-1"}}, named) == "DOC"
+
+
+def test_a_made_up_user_id_refused_is_an_observation() -> None:
+    """Plaid issues user_ids (/user/create): a run cannot know a real one to call documented."""
     named = error("INVALID_FIELD", "user.user_id must be a properly formatted string")
-    assert verdict({**VALID, "user": {"client_user_id": "u-1", "user_id": "usr_9"}}, named) == "DOC"
+    user = {"client_user_id": "u-1", "user_id": "usr_9"}
+    assert verdict({**VALID, "user": user}, named) == "ASSUMED A29"
     assert verdict({**VALID, "user_id": "usr_9nSp2KuZ2x4JDw"}, SUCCESS) == "ok"
 
 

@@ -344,13 +344,15 @@ def _value_at(body: Any, path: str) -> Any:
     return value
 
 
-def _refuses_field(path: str) -> Wrap:
-    """A validation rule that refuses the field whatever its value (a regression, or a Sandbox
-    that lost the field): every request that would succeed with it gets INVALID_FIELD."""
+def _refuses_fields(*paths: str) -> Wrap:
+    """A validation rule that refuses the fields whatever their values (a regression, or a
+    Sandbox that lost a field): every request that would succeed with one gets INVALID_FIELD."""
 
     def answer(exchange: Exchange, result: Answer) -> None:
-        if result.status == 200 and _value_at(exchange.json(), path) is not None:
-            _answer_with(result, catalogue.INVALID_FIELD, detail=REFUSAL_MESSAGES[path])
+        body = exchange.json()
+        for path in paths:
+            if result.status == 200 and _value_at(body, path) is not None:
+                _answer_with(result, catalogue.INVALID_FIELD, detail=REFUSAL_MESSAGES[path])
 
     return _responses(answer)
 
@@ -836,25 +838,10 @@ MUTANTS: Final = (
     ),
     # documented values
     Mutant(
-        "refuses-user-id",
-        DOCUMENTED_VALUES,
-        "every request carrying `user_id` refused with INVALID_FIELD, documented values included",
-        _refuses_field("user_id"),
-        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
-    ),
-    Mutant(
-        "refuses-user-user-id",
-        DOCUMENTED_VALUES,
-        "every request carrying `user.user_id` refused with INVALID_FIELD, documented "
-        "values included",
-        _refuses_field("user.user_id"),
-        ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
-    ),
-    Mutant(
         "refuses-webhook",
         DOCUMENTED_VALUES,
         "every request carrying `webhook` refused with INVALID_FIELD, documented values included",
-        _refuses_field("webhook"),
+        _refuses_fields("webhook"),
         ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
         ci=True,
     ),
@@ -863,7 +850,7 @@ MUTANTS: Final = (
         DOCUMENTED_VALUES,
         "every request carrying `redirect_uri` refused with INVALID_FIELD, documented "
         "values included",
-        _refuses_field("redirect_uri"),
+        _refuses_fields("redirect_uri"),
         ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
     ),
     Mutant(
@@ -871,7 +858,7 @@ MUTANTS: Final = (
         DOCUMENTED_VALUES,
         "every request carrying `android_package_name` refused with INVALID_FIELD, documented "
         "values included",
-        _refuses_field("android_package_name"),
+        _refuses_fields("android_package_name"),
         ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
     ),
     Mutant(
@@ -958,6 +945,14 @@ MUTANTS: Final = (
         "tokens that expire after 30 minutes (one real Layer log)",
         _success(_short_lifetime),
         (),
+    ),
+    Mutant(
+        "made-up-user-ids-refused",
+        COMPATIBLE,
+        "every request carrying a `user_id` or `user.user_id` refused with INVALID_FIELD, as "
+        "Plaid may refuse an id /user/create never issued: the run cannot know a real one",
+        _refuses_fields("user_id", "user.user_id"),
+        ("A29",),
     ),
     Mutant(
         "redirect-allow-list-unknown-to-the-run",

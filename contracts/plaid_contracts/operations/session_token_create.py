@@ -187,13 +187,6 @@ FREE_TEXT_ACCEPTED: Final = Rule(
     covers="other non-empty strings: whitespace, non-ASCII, control characters, over 128 "
     "characters",
 )
-USER_ID_DOCUMENTED: Final = Rule(
-    "user-id-documented",
-    Strength.DOC,
-    f"`user_id` (root and `user.user_id`) is a documented optional string ({ENDPOINT_DOC}; "
-    "Plaid's published spec): a non-empty identifier is a value it takes",
-    covers="an identifier ([A-Za-z0-9][A-Za-z0-9_.-], at most 128 characters)",
-)
 USER_ID_ACCEPTED: Final = Rule(
     "user-id-accepted",
     Strength.ASSUMED,
@@ -308,10 +301,12 @@ def _identifier(value: str) -> bool:
     return _IDENTIFIER.fullmatch(value) is not None
 
 
-_USER_ID: Final = Documented(USER_ID_DOCUMENTED, _identifier)
 _STRING_FIELDS: Final = (
     StringField("template_id", True, WRONG_TYPE, None),
-    StringField("user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED, documented=_USER_ID),
+    # No documented value: Plaid's `user_id` is "a unique user identifier, created by
+    # /user/create" (plaid-ruby's SessionTokenCreateRequest), which a run cannot know, so a
+    # refusal of a made-up one stays an observation (A29).
+    StringField("user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED),
     StringField(
         "webhook",
         False,
@@ -332,7 +327,7 @@ _USER_FIELDS: Final = (
         FREE_TEXT_ACCEPTED,
         documented=Documented(CLIENT_USER_ID_DOCUMENTED, _identifier),
     ),
-    StringField("user.user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED, documented=_USER_ID),
+    StringField("user.user_id", False, EMPTY_OPTIONAL, USER_ID_ACCEPTED),  # as `user_id`
 )
 FIELDS: Final = Fields(
     top_level=frozenset({"user", *(spec.path for spec in _STRING_FIELDS)}),
