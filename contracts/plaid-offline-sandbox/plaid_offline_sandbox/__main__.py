@@ -148,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         config = config_from_args(args)
     except (ConfigError, FaultScriptError) as exc:
         parser.error(str(exc))
+    if config.control_token and args.workers > 1:
+        parser.error("the control API keeps its state in one process: use --workers 1")
 
     import uvicorn  # imported late so `--help` stays fast
 

@@ -245,9 +245,15 @@ def create_app(
 ) -> SandboxApp:
     """Public factory; without a config the documented environment variables are read.
 
-    ``endpoints`` defaults to every module of the ``endpoints`` package (``ENDPOINTS``).
+    ``endpoints`` defaults to every module of the ``endpoints`` package (``ENDPOINTS``). A
+    configuration with a control token gets the controlled app (``control.py``).
     """
-    return SandboxApp(config if config is not None else SandboxConfig.from_env(), endpoints)
+    config = config if config is not None else SandboxConfig.from_env()
+    if config.control_token:
+        from .control import ControlledSandboxApp
+
+        return ControlledSandboxApp(config, endpoints, config.control_token)
+    return SandboxApp(config, endpoints)
 
 
 class _HideDropTracebacks(logging.Filter):
