@@ -28,6 +28,7 @@ from ._config import (
     Environment,
     __version__,
 )
+from ._credentials import Credential
 from ._operations import LazyModule, parse_response
 from ._retry import RetryPolicy
 from .types import UNSET, Unset
@@ -88,9 +89,12 @@ class PlaidSessionClient(SyncAPIClient):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        # Wrapped on entry and the plain names dropped, before anything can raise: no frame a
+        # traceback shows (pytest's --tb=long, -l) holds a credential from here on.
+        credentials = (Credential(client_id), Credential(secret))
+        del client_id, secret
         super().__init__(
-            client_id=client_id,
-            secret=secret,
+            credentials=credentials,
             environment=environment,
             base_url=base_url,
             timeout=timeout,
@@ -247,9 +251,12 @@ class AsyncPlaidSessionClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        # Wrapped on entry and the plain names dropped, before anything can raise: no frame a
+        # traceback shows (pytest's --tb=long, -l) holds a credential from here on.
+        credentials = (Credential(client_id), Credential(secret))
+        del client_id, secret
         super().__init__(
-            client_id=client_id,
-            secret=secret,
+            credentials=credentials,
             environment=environment,
             base_url=base_url,
             timeout=timeout,
