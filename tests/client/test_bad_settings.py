@@ -234,7 +234,7 @@ def test_a_header_httpx_cannot_send_is_typed_and_keeps_the_secret_out(cls: Clien
     script = Script([json_response(200, SUCCESS_BODY)])
     with pytest.raises(plaid.InvalidArgumentError) as caught:
         _call(cls, script, body=request_body(), extra_headers={"X-Team": "caf\u00e9"})
-    assert script.requests == []
+    assert script.requests == [] and caught.value.__context__ is None
     formatted = "".join(traceback.format_exception(caught.value))
     # Every frame's locals too, as pytest -l prints them.
     frames = [frame for frame, _ in traceback.walk_tb(caught.value.__traceback__)]

@@ -225,8 +225,9 @@ class BaseClient(Generic[HTTP, Transport]):
             else:
                 headers[name.lower()] = (name, extra)
         options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers")}
+        failure = ""
         try:
-            request = http.build_request(
+            request: httpx.Request | None = http.build_request(
                 str(kwargs["method"]).upper(),
                 self._url(str(kwargs["url"])),
                 headers=list(headers.values()),
@@ -234,13 +235,16 @@ class BaseClient(Generic[HTTP, Transport]):
                 **options,
             )
         except (TypeError, ValueError, httpx.InvalidURL) as error:
-            # A call argument httpx cannot send (a header value outside ASCII, ...). The headers
-            # (with the credentials) leave this frame first: a traceback prints its locals.
+            request, failure = None, type(error).__name__
+        if request is None:
+            # A call argument httpx cannot send (a header value outside ASCII, ...). Raised here,
+            # outside the `except`, so it has no __context__ (httpx's frames hold the headers),
+            # and the headers with the credentials leave this frame first: tracebacks print locals.
             del headers
             raise InvalidArgumentError(
-                f"The request could not be built from this call's arguments ({type(error).__name__}): check "
+                f"The request could not be built from this call's arguments ({failure}): check "
                 "extra_headers= and the operation's parameters. No request was sent."
-            ) from None
+            )
         for name in removed:  # also from the httpx client's defaults, merged in by build_request
             if name in request.headers:
                 del request.headers[name]
