@@ -41,6 +41,8 @@ from .endpoint import discover
 from .faults import FaultScriptError, parse_script
 
 APP_FACTORY = "plaid_offline_sandbox.app:create_server_app"
+# The same with the control API (control.py), for the pytest plugin's servers.
+CONTROLLED_APP_FACTORY = "plaid_offline_sandbox.control:create_server_app"
 # httptools with a bound on the request head (http_protocol.py).
 HTTP_PROTOCOL = "plaid_offline_sandbox.http_protocol:HeadLimitedHttpToolsProtocol"
 
@@ -163,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.environ[CONFIG_JSON_ENV] = config.to_json()
     os.environ[lifeline.PARENT_PID_ENV] = str(os.getpid())  # workers stop when this one dies
     uvicorn.run(
-        APP_FACTORY,
+        CONTROLLED_APP_FACTORY if config.control_token else APP_FACTORY,
         factory=True,
         **uvicorn_options(args.host, args.port, args.workers, config.log_level),
     )

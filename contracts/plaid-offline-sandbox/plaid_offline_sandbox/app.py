@@ -245,15 +245,9 @@ def create_app(
 ) -> SandboxApp:
     """Public factory; without a config the documented environment variables are read.
 
-    ``endpoints`` defaults to every module of the ``endpoints`` package (``ENDPOINTS``). A
-    configuration with a control token gets the controlled app (``control.py``).
+    ``endpoints`` defaults to every module of the ``endpoints`` package (``ENDPOINTS``).
     """
-    config = config if config is not None else SandboxConfig.from_env()
-    if config.control_token:
-        from .control import ControlledSandboxApp
-
-        return ControlledSandboxApp(config, endpoints, config.control_token)
-    return SandboxApp(config, endpoints)
+    return SandboxApp(config if config is not None else SandboxConfig.from_env(), endpoints)
 
 
 class _HideDropTracebacks(logging.Filter):
@@ -279,9 +273,16 @@ def configure_logging(level: str) -> None:
         uvicorn_error.addFilter(_HideDropTracebacks())
 
 
-def create_server_app() -> SandboxApp:
-    """Factory used by the CLI in every uvicorn worker: configuration from the environment."""
+def server_config() -> SandboxConfig:
+    """What every uvicorn worker does first: watch the CLI's process, read the configuration
+    from the environment, set up logging."""
     lifeline.watch_parent()  # a worker stops when the CLI's process dies
     config = SandboxConfig.from_env()
     configure_logging(config.log_level)
-    return create_app(config)
+    return config
+
+
+def create_server_app() -> SandboxApp:
+    """Factory used by the CLI in every uvicorn worker (``control.create_server_app`` when it
+    was given a control token)."""
+    return create_app(server_config())

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from . import catalogue
-from .app import DropConnection, SandboxApp
+from .app import DropConnection, SandboxApp, server_config
 from .catalogue import PlaidErrorDef, documentation_url
 from .config import SandboxConfig
 from .endpoint import Endpoint
@@ -375,3 +375,9 @@ class ControlledSandboxApp(SandboxApp):
             }
         )
         await send({"type": "http.response.body", "body": content})
+
+
+def create_server_app() -> ControlledSandboxApp:
+    """The CLI's uvicorn factory when ``PLAID_SANDBOX_CONTROL_TOKEN`` is set (one worker)."""
+    config = server_config()
+    return ControlledSandboxApp(config, token=config.control_token)
