@@ -332,3 +332,12 @@ def test_the_control_api_refuses_several_workers() -> None:
     )
     assert done.returncode == 2
     assert "the control API keeps its state in one process: use --workers 1" in done.stderr
+
+
+def test_a_queued_answer_comes_before_faults_and_leaves_their_count(
+    sandbox: Sandbox, client: httpx.Client
+) -> None:
+    sandbox.respond_with_error("INVALID_API_KEYS")
+    script = sandbox.fault_headers("internal_error,ok", fault_id="after")
+    statuses = [_create(client, sandbox, **script).status_code for _ in range(3)]
+    assert statuses == [400, 500, 200]
