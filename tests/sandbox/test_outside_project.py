@@ -2,8 +2,8 @@
 
 A fresh virtual environment (the interpreter's own pip: 23.2 on Python 3.11.7), the testing
 page's install command run verbatim, its "their code" and "their tests" and the README's example
-test written into a throwaway project, and that project's pytest: green. Then the testing page's
-GitHub Actions step that
+test written into a throwaway project, and that project's pytest: green, with the one test of its
+own whose fault never fired reported. Then the testing page's GitHub Actions step that
 starts the sandbox in the background, and the curl its banner prints. Slow (pip builds two
 wheels and installs from PyPI, pinned by requirements/constraints.txt through PIP_CONSTRAINT;
 pip's cache makes reruns quicker), so it runs once, in one test.
@@ -34,6 +34,22 @@ PROJECT_CONFIG = '[tool.pytest.ini_options]\npythonpath = ["."]\n'
 
 # The README's example test and the testing page's blocks.
 DOCUMENTS = (paths.ROOT / "README.md", paths.ROOT / "docs" / "testing.md")
+
+# Beside the README's tests, one a team might write by mistake: its fault headers never reach
+# the client, so it passes without testing the retry, and pytest must say so.
+FORGOTTEN_FAULT = """\
+import plaid_session_client as plaid
+from their_service.links import start_link_session
+
+
+def test_a_retry_that_is_never_tested(plaid_sandbox):
+    plaid_sandbox.fault_headers("rate_limit:0,ok", fault_id="t1")
+    with plaid.PlaidSessionClient(
+        base_url=plaid_sandbox.base_url, client_id=plaid_sandbox.client_id,
+        secret=plaid_sandbox.secret,
+    ) as client:
+        start_link_session(client, plaid_sandbox.template_id, "user-1")
+"""
 
 
 def readme_blocks() -> dict[str, str]:
@@ -72,6 +88,7 @@ def test_readme_blocks_are_all_there() -> None:
         "tests/test_links.py",
         "tests/test_links_in_process.py",
         "tests/test_readme.py",
+        "tests/test_links_faults.py",
         "github-actions",
     }
 
@@ -90,15 +107,26 @@ def test_a_throwaway_project_tests_its_code_against_the_sandbox(tmp_path: Path) 
     _run(["pip", "install", "--quiet", "pytest"], tmp_path, env)
 
     project = tmp_path / "their-service"
-    written = ("their_service/links.py", "tests/test_links.py", "tests/test_links_in_process.py")
-    for name in (*written, "tests/test_readme.py"):
+    for name in (
+        "their_service/links.py",
+        "tests/test_links.py",
+        "tests/test_links_in_process.py",
+        "tests/test_links_faults.py",
+        "tests/test_readme.py",
+    ):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(blocks[name] + "\n", encoding="utf-8")
     (project / "their_service" / "__init__.py").write_text("")
+    (project / "tests" / "test_forgotten_fault.py").write_text(FORGOTTEN_FAULT)
     (project / "pyproject.toml").write_text(PROJECT_CONFIG)
 
     output = _run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
-    assert re.search(r"\b5 passed\b", output), output
+    assert re.search(r"\b10 passed, 1 warning\b", output), output
+    assert (
+        "tests/test_forgotten_fault.py::test_a_retry_that_is_never_tested: the plaid sandbox was "
+        "asked for answers it never gave: fault script 'rate_limit:0,ok' (fault_id 't1'): 0 "
+        "request(s) for its 2 step(s)"
+    ) in output, output
 
     _start_as_in_github_actions(blocks["github-actions"], project, env)
 

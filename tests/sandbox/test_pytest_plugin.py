@@ -71,9 +71,10 @@ def test_the_marker_sets_a_server_wide_fault_and_the_lifetime(plaid_sandbox: Pla
 
 @pytest.mark.plaid_sandbox(fault="internal_error,ok")
 def test_a_fault_script_starts_at_its_first_step_in_every_test(plaid_sandbox: PlaidSandbox) -> None:
-    # The same options as the previous test but a server of its own: step 1 again.
+    # The same options and server as the previous test, reset for this one: step 1 again.
     with httpx.Client(base_url=plaid_sandbox.base_url) as client:
         assert _create(client, plaid_sandbox).status_code == 500
+        assert _create(client, plaid_sandbox).status_code == 200
 
 
 @pytest.mark.plaid_sandbox(

@@ -41,6 +41,8 @@ from .endpoint import discover
 from .faults import FaultScriptError, parse_script
 
 APP_FACTORY = "plaid_offline_sandbox.app:create_server_app"
+# The same with the control API (control.py), for the pytest plugin's servers.
+CONTROLLED_APP_FACTORY = "plaid_offline_sandbox.control:create_server_app"
 # httptools with a bound on the request head (http_protocol.py).
 HTTP_PROTOCOL = "plaid_offline_sandbox.http_protocol:HeadLimitedHttpToolsProtocol"
 
@@ -168,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         config = config_from_args(args)
     except (ConfigError, FaultScriptError) as exc:
         parser.error(str(exc))
+    if config.control_token and args.workers > 1:
+        parser.error("the control API keeps its state in one process: use --workers 1")
 
     import uvicorn  # imported late so `--help` stays fast
 
@@ -181,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.environ[CONFIG_JSON_ENV] = config.to_json()
     os.environ[lifeline.PARENT_PID_ENV] = str(os.getpid())  # workers stop when this one dies
     uvicorn.run(
-        APP_FACTORY,
+        CONTROLLED_APP_FACTORY if config.control_token else APP_FACTORY,
         factory=True,
         **uvicorn_options(args.host, args.port, args.workers, config.log_level),
     )

@@ -273,9 +273,16 @@ def configure_logging(level: str) -> None:
         uvicorn_error.addFilter(_HideDropTracebacks())
 
 
-def create_server_app() -> SandboxApp:
-    """Factory used by the CLI in every uvicorn worker: configuration from the environment."""
+def server_config() -> SandboxConfig:
+    """What every uvicorn worker does first: watch the CLI's process, read the configuration
+    from the environment, set up logging."""
     lifeline.watch_parent()  # a worker stops when the CLI's process dies
     config = SandboxConfig.from_env()
     configure_logging(config.log_level)
-    return create_app(config)
+    return config
+
+
+def create_server_app() -> SandboxApp:
+    """Factory used by the CLI in every uvicorn worker (``control.create_server_app`` when it
+    was given a control token)."""
+    return create_app(server_config())

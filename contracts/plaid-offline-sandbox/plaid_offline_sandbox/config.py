@@ -53,6 +53,8 @@ ENV_FAULT = "PLAID_SANDBOX_FAULT"  # fault script applied to every request (per 
 ENV_LOG_LEVEL = "PLAID_SANDBOX_LOG_LEVEL"
 ENV_ACCESS_LOG = "PLAID_SANDBOX_ACCESS_LOG"  # 1/true/yes/on: one INFO line per request
 ENV_MAX_BODY_BYTES = "PLAID_SANDBOX_MAX_BODY_BYTES"
+# Set by the pytest plugin: the token of the control API (control.py), for one worker only.
+ENV_CONTROL_TOKEN = "PLAID_SANDBOX_CONTROL_TOKEN"
 # Internal: the CLI hands its complete configuration to worker processes through this variable.
 CONFIG_JSON_ENV = "PLAID_SANDBOX_CONFIG_JSON"
 
@@ -86,6 +88,8 @@ class SandboxConfig:
     # One line per request on logger plaid_offline_sandbox.access, at INFO whatever log_level
     # says. Off by default: it costs about a third of the sandbox's throughput.
     access_log: bool = False
+    # The control API's token (control.py): a record of requests and forced answers per test.
+    control_token: str | None = None
     now: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -116,7 +120,8 @@ class SandboxConfig:
             f"android_package_names={sorted(self.android_package_names)!r}, "
             f"token_lifetime_seconds={self.token_lifetime_seconds}, "
             f"fault_script={self.fault_script!r}, max_body_bytes={self.max_body_bytes}, "
-            f"log_level={self.log_level!r}, access_log={self.access_log})"
+            f"log_level={self.log_level!r}, access_log={self.access_log}, "
+            f"control={self.control_token is not None})"
         )
 
     @classmethod
@@ -163,6 +168,7 @@ class SandboxConfig:
             max_body_bytes=_int_env(env, ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
             log_level=(env.get(ENV_LOG_LEVEL) or DEFAULT_LOG_LEVEL).lower(),
             access_log=_bool_env(env, ENV_ACCESS_LOG),
+            control_token=env.get(ENV_CONTROL_TOKEN) or None,
         )
 
     def to_json(self) -> str:
@@ -178,6 +184,7 @@ class SandboxConfig:
                 "max_body_bytes": self.max_body_bytes,
                 "log_level": self.log_level,
                 "access_log": self.access_log,
+                "control_token": self.control_token,
             }
         )
 
@@ -195,6 +202,7 @@ class SandboxConfig:
                 max_body_bytes=int(data["max_body_bytes"]),
                 log_level=str(data["log_level"]),
                 access_log=bool(data["access_log"]),
+                control_token=data.get("control_token"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ConfigError):

@@ -124,6 +124,11 @@ class FaultInjector:
             return self._server_steps[index]
         return OK
 
+    @property
+    def server_requests(self) -> int:
+        """Requests the server-wide script answered, counted up to its last step."""
+        return self._server_count
+
     def _advance(self, fault_id: str) -> int:
         """Return how many earlier requests carried this id, and count this one.
 

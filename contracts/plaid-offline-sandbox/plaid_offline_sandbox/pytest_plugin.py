@@ -9,16 +9,25 @@ Fixtures:
   ``PlaidSandbox``: ``base_url``, ``client_id``, ``secret``, ``template_id``.
 * ``plaid_sandbox_app``: the same sandbox inside the test process, as an ``InProcessSandbox``
   with httpx transports (``transport()``, ``async_transport()``): no process, no socket.
-* ``plaid_sandbox_options``: what both accept (``SandboxOptions``). Override it in a conftest.py
+* ``plaid_sandbox_module`` / ``plaid_sandbox_session`` and ``plaid_sandbox_app_module`` /
+  ``plaid_sandbox_app_session``: the same for module- and session-scoped fixtures.
+* ``plaid_sandbox_options``: what they accept (``SandboxOptions``). Override it in a conftest.py
   to change the defaults, or change them per test with the marker::
 
       @pytest.mark.plaid_sandbox(fault="internal_error,ok", token_lifetime_seconds=1800)
 
+Every test that uses a sandbox, whatever the fixture's scope, starts from a clean one: no record,
+no queued answer, every fault counter at its first step. In the test, ``requests`` and
+``last_request`` say what reached it (``SandboxRequest``, credentials masked),
+``respond_with_error`` / ``respond_with`` queue answers for the next requests and
+``fault_headers`` gives fault headers to send; a passing test that left a script or an answer
+unused gets an ``UnusedFaultWarning``. A sandbox in its own process is steered through its control
+API (``control.py``).
+
 By default the credentials are random in Plaid's formats (24 / 30 lowercase hex characters) and
 the template id is Dashboard-style, fresh for each test session, so code under test cannot lean
-on values that only the sandbox accepts. Servers are shared by the tests that ask for the same
-options; a server-wide fault script gets a server of its own for each test (its step counter
-starts at the first step). Nothing is imported or started until a test asks for a fixture.
+on values that only the sandbox accepts. Servers are shared by the fixtures that ask for the same
+options. Nothing is imported or started until a test asks for a fixture.
 """
 
 from __future__ import annotations
@@ -26,14 +35,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
+import json
 import os
 import secrets
 import string
 import threading
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
@@ -110,10 +122,109 @@ def fault_headers(script: str, fault_id: str | None = None) -> dict[str, str]:
     return headers
 
 
+class SandboxHeaders(Mapping[str, str]):
+    """A recorded request's headers: names looked up case-insensitively, first value wins."""
+
+    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
+        self._items = tuple(items)
+        self._first: dict[str, str] = {}
+        for name, value in self._items:
+            self._first.setdefault(name.lower(), value)
+
+    def __getitem__(self, name: str) -> str:
+        return self._first[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._first)
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+    def multi_items(self) -> tuple[tuple[str, str], ...]:
+        """Every header as received (names lower-cased), repeats included."""
+        return self._items
+
+    def __repr__(self) -> str:
+        return f"SandboxHeaders({list(self._items)!r})"
+
+
+@dataclass(frozen=True)
+class SandboxRequest:
+    """A request the sandbox received in this test, with what it answered.
+
+    Credentials are masked (``***``) in ``headers`` (``PLAID-CLIENT-ID``, ``PLAID-SECRET``,
+    ``Authorization``, ``Cookie``) and in the body (``client_id``, ``secret``). ``json`` is the
+    parsed body (``None`` when it is not JSON or over 64 KiB); ``status`` is ``None`` when the
+    sandbox dropped the connection (the ``drop`` fault); ``error_code`` and ``request_id`` are
+    the answer's (``None`` when it has none).
+    """
+
+    method: str
+    path: str
+    headers: SandboxHeaders
+    json: Any
+    status: int | None
+    error_code: str | None
+    request_id: str | None
+
+
+class UnusedFaultWarning(UserWarning):
+    """A fault script or forced answer of a passing test that was not used up."""
+
+
+class _Steering:
+    """One sandbox's control for the test that is running: reset at its start, checked at its
+    end (a server shared by several fixtures has one)."""
+
+    def __init__(self, control: _Control, options: SandboxOptions) -> None:
+        self.control = control
+        self.options = options
+        self.nodeid: str | None = None
+        self.expected: list[tuple[str, str | None]] = []
+
+    def begin(self, nodeid: str) -> None:
+        if nodeid != self.nodeid:
+            self.control.begin()
+            self.nodeid, self.expected = nodeid, []
+
+    def unused(self) -> list[str]:
+        """What this test asked for and the sandbox never got to, one line each."""
+        state = self.control.state()
+        sent = [SandboxHeaders(map(tuple, r["headers"])) for r in state["requests"]]
+        from .faults import HEADER, ID_HEADER
+
+        lines = []
+        for script, fault_id in dict.fromkeys(self.expected):
+            steps = len(script.split(","))
+            count = sum(1 for h in sent if h.get(HEADER) == script and h.get(ID_HEADER) == fault_id)
+            if fault_id is None and (count == 0 or steps > 1):
+                lines.append(
+                    f"fault script {script!r} without a fault_id: {count} request(s) sent it, and "
+                    "without an id every request gets its first step only"
+                )
+            elif count < steps:
+                lines.append(
+                    f"fault script {script!r} (fault_id {fault_id!r}): {count} request(s) for "
+                    f"its {steps} step(s)"
+                )
+        server_script = self.options.fault
+        if server_script and state["server_fault_requests"] < len(server_script.split(",")):
+            lines.append(
+                f"server-wide fault script {server_script!r}: {state['server_fault_requests']} "
+                f"request(s) for its {len(server_script.split(','))} step(s)"
+            )
+        lines.extend(
+            f"forced answer {queued['label']} still queued for {queued['times']} request(s)"
+            for queued in state["queued"]
+        )
+        return lines
+
+
 class _Accepts:
-    """What a sandbox fixture accepts, for the test to send."""
+    """What a sandbox fixture accepts, what it received in this test, and how to steer it."""
 
     options: SandboxOptions
+    _steering: _Steering
 
     @property
     def client_id(self) -> str:
@@ -127,7 +238,86 @@ class _Accepts:
     def template_id(self) -> str:
         return self.options.template_id
 
-    fault_headers = staticmethod(fault_headers)
+    def fault_headers(self, script: str, fault_id: str | None = None) -> dict[str, str]:
+        """Headers asking for a fault script on the requests that carry them.
+
+        Step *n* answers the *n*-th request of this test with the same ``fault_id`` (counters
+        start afresh in every test); the last step repeats; without a ``fault_id`` every request
+        gets the first step. A script the test did not use up is reported when it passes
+        (``UnusedFaultWarning``).
+        """
+        from .faults import parse_script
+
+        parse_script(script)  # a typo fails here, not as an INVALID_HEADERS answer later
+        self._steering.expected.append((script, fault_id))
+        return fault_headers(script, fault_id)
+
+    @property
+    def requests(self) -> list[SandboxRequest]:
+        """The requests this sandbox received in this test, oldest first (at most 1,000)."""
+        return [
+            SandboxRequest(
+                method=r["method"],
+                path=r["path"],
+                headers=SandboxHeaders(map(tuple, r["headers"])),
+                json=r["json"],
+                status=r["status"],
+                error_code=r["error_code"],
+                request_id=r["request_id"],
+            )
+            for r in self._steering.control.state()["requests"]
+        ]
+
+    @property
+    def last_request(self) -> SandboxRequest:
+        """The latest request of this test; ``LookupError`` when there was none."""
+        received = self.requests
+        if not received:
+            raise LookupError("no request reached the plaid sandbox in this test")
+        return received[-1]
+
+    def respond_with_error(
+        self,
+        error_code: str,
+        *,
+        error_type: str | None = None,
+        status: int | None = None,
+        error_message: str | None = None,
+        display_message: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests of this test with a Plaid error.
+
+        A code of the catalogue (``INVALID_API_KEYS``, ``RATE_LIMIT``, ``INTERNAL_SERVER_ERROR``,
+        ``PLANNED_MAINTENANCE``, ``INVALID_FIELD``, ...) brings its ``error_type``, status and
+        message; any other needs ``error_type=`` and ``status=``. The body is Plaid's envelope
+        with a fresh ``request_id`` per answer. Queued answers come before faults and checks.
+        """
+        from .control import error_answer
+
+        answer = error_answer(
+            error_code,
+            error_type=error_type,
+            status=status,
+            error_message=error_message,
+            display_message=display_message,
+        )
+        self._steering.control.queue(answer, times)
+
+    def respond_with(
+        self,
+        status: int,
+        *,
+        json: object = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests of this test with any status and body."""
+        from .control import custom_answer
+
+        answer = custom_answer(status, json_body=json, content=content, headers=headers)
+        self._steering.control.queue(answer, times)
 
 
 @dataclass(frozen=True)
@@ -137,6 +327,7 @@ class PlaidSandbox(_Accepts):
     base_url: str
     options: SandboxOptions
     server: RunningSandbox = dataclasses.field(repr=False)
+    _steering: _Steering = dataclasses.field(repr=False)
 
     def log_text(self) -> str:
         """What the sandbox printed (its banner, warnings, errors)."""
@@ -149,6 +340,7 @@ class InProcessSandbox(_Accepts):
 
     app: SandboxApp = dataclasses.field(repr=False)
     options: SandboxOptions
+    _steering: _Steering = dataclasses.field(repr=False)
     base_url: str = "http://plaid-sandbox.test"
 
     def transport(self) -> httpx.BaseTransport:
@@ -158,6 +350,47 @@ class InProcessSandbox(_Accepts):
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """For ``httpx.AsyncClient``."""
         return _async_transport(self.app)
+
+
+class _Control(Protocol):
+    def begin(self) -> None: ...
+    def state(self) -> dict[str, Any]: ...
+    def queue(self, answer: Mapping[str, Any], times: int) -> None: ...
+
+
+class _RemoteControl:
+    """The control API of a sandbox in its own process (``control.py``), over loopback."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self._port = port
+        self._token = token
+
+    def _call(self, method: str, action: str, payload: object = None) -> Any:
+        import http.client
+
+        from .control import CONTROL_PREFIX, TOKEN_HEADER, ControlError
+
+        connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+        try:
+            body = None if payload is None else json.dumps(payload)
+            connection.request(method, CONTROL_PREFIX + action, body, {TOKEN_HEADER: self._token})
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise ControlError(answer.get("error", "the sandbox refused a control request"))
+        return answer
+
+    def begin(self) -> None:
+        self._call("POST", "begin")
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = self._call("GET", "state")
+        return state
+
+    def queue(self, answer: Mapping[str, Any], times: int) -> None:
+        self._call("POST", "answer", {"answer": answer, "times": times})
 
 
 def _async_transport(app: SandboxApp) -> httpx.AsyncBaseTransport:
@@ -213,6 +446,12 @@ def _sync_transport(app: SandboxApp) -> httpx.BaseTransport:
 
 # --- pytest hooks and fixtures ---------------------------------------------------------------
 
+# The sandboxes of the fixtures now set up, with the fixture's name: the tests that use one (its
+# name is in their fixture closure) get it reset at their start and checked at their end.
+_LIVE = pytest.StashKey[list[tuple[str, _Accepts]]]()
+_CURRENT = pytest.StashKey[str]()
+_PASSED = pytest.StashKey[bool]()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
@@ -221,6 +460,67 @@ def pytest_configure(config: pytest.Config) -> None:
         "(client_id, secret, template_id, token_lifetime_seconds, fault, extra_credentials, "
         "extra_template_ids, redirect_uris, android_package_names)",
     )
+    config.stash[_LIVE] = []
+
+
+def _used_by(item: pytest.Item) -> list[_Steering]:
+    names = set(getattr(item, "fixturenames", ()))
+    used = [sandbox._steering for name, sandbox in item.config.stash[_LIVE] if name in names]
+    return list(dict.fromkeys(used))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    item.config.stash[_CURRENT] = item.nodeid
+    for steering in _used_by(item):  # wider-scoped sandboxes set up by an earlier test
+        steering.begin(item.nodeid)
+    outcome = yield
+    if outcome.excinfo is None:  # type: ignore[attr-defined]
+        # Registered last, so run first at teardown: before the sandbox fixtures' own.
+        for steering in _used_by(item):
+            if steering.nodeid == item.nodeid:
+                item.addfinalizer(functools.partial(_report_unused, item, steering))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call":
+        item.stash[_PASSED] = report.passed
+
+
+def _report_unused(item: pytest.Item, steering: _Steering) -> None:
+    # Only for a passing test: there an unused fault means it passed without testing what it
+    # meant to (a failing one is red already).
+    if not item.stash.get(_PASSED, False):
+        return
+    unused = steering.unused()
+    if unused:
+        message = (
+            f"{item.nodeid}: the plaid sandbox was asked for answers it never gave: "
+            + "; ".join(unused)
+            + ". Step n of a fault script answers the n-th request with its fault_id "
+            "(the last step repeats)."
+        )
+        # Located at the test, not here: the warnings summary points at the test.
+        _, line, _ = item.location
+        warnings.warn_explicit(
+            UnusedFaultWarning(message), UnusedFaultWarning, str(item.path), (line or 0) + 1
+        )
+
+
+@contextlib.contextmanager
+def _live(request: pytest.FixtureRequest, sandbox: _Accepts) -> Iterator[None]:
+    """Reset ``sandbox`` for the running test and keep it reset for each later one in scope."""
+    live = request.config.stash[_LIVE]
+    entry = (request.fixturename or "", sandbox)
+    sandbox._steering.begin(request.config.stash.get(_CURRENT, ""))
+    live.append(entry)
+    try:
+        yield
+    finally:
+        live.remove(entry)
 
 
 @pytest.fixture(scope="session")
@@ -228,14 +528,16 @@ def _plaid_sandbox_session_options() -> SandboxOptions:
     return random_options()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def plaid_sandbox_options(_plaid_sandbox_session_options: SandboxOptions) -> SandboxOptions:
-    """What the sandbox accepts; override this fixture to change the defaults."""
+    """What the sandbox accepts; override this fixture to change the defaults (at session or
+    module scope for the ``_module`` / ``_session`` fixtures)."""
     return _plaid_sandbox_session_options
 
 
 def _requested_options(request: pytest.FixtureRequest, base: SandboxOptions) -> SandboxOptions:
-    """The options with the test's markers applied, checked as the sandbox checks them."""
+    """The options with the markers of the fixture's node applied, checked as the sandbox
+    checks them (a module-scoped fixture sees the module's ``pytestmark``)."""
     from .config import ConfigError, SandboxConfig
 
     changes: dict[str, Any] = {}
@@ -264,8 +566,8 @@ class _Servers:
         self._started = 0
         self._stack = contextlib.ExitStack()
 
-    def start(self, options: SandboxOptions, stack: contextlib.ExitStack) -> PlaidSandbox:
-        from .config import CONFIG_JSON_ENV
+    def _start(self, options: SandboxOptions) -> PlaidSandbox:
+        from .config import CONFIG_JSON_ENV, ENV_CONTROL_TOKEN
         from .serving import serve
 
         # The caller's environment minus any sandbox or Plaid setting: only the options count.
@@ -274,16 +576,18 @@ class _Servers:
             for key, value in os.environ.items()
             if not key.startswith("PLAID_") and key != CONFIG_JSON_ENV
         }
-        env.update(options.environment())
+        token = secrets.token_hex(16)
+        env.update(options.environment(), **{ENV_CONTROL_TOKEN: token})
         self._started += 1
         log_path = self._log_dir / f"sandbox-{self._started}.log"
-        server = stack.enter_context(serve(env=env, log_path=log_path))
-        return PlaidSandbox(server.base_url, options, server)
+        server = self._stack.enter_context(serve(env=env, log_path=log_path))
+        steering = _Steering(_RemoteControl(server.port, token), options)
+        return PlaidSandbox(server.base_url, options, server, steering)
 
     def shared(self, options: SandboxOptions) -> PlaidSandbox:
         sandbox = self._running.get(options)
         if sandbox is None or sandbox.server.process.poll() is not None:
-            sandbox = self._running[options] = self.start(options, self._stack)
+            sandbox = self._running[options] = self._start(options)
         return sandbox
 
     def close(self) -> None:
@@ -297,28 +601,77 @@ def _plaid_sandbox_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     servers.close()
 
 
+def _running(
+    request: pytest.FixtureRequest, options: SandboxOptions, servers: _Servers
+) -> Iterator[PlaidSandbox]:
+    sandbox = servers.shared(_requested_options(request, options))
+    with _live(request, sandbox):
+        yield sandbox
+
+
+def _in_process(
+    request: pytest.FixtureRequest, options: SandboxOptions
+) -> Iterator[InProcessSandbox]:
+    from .config import SandboxConfig
+    from .control import ControlledSandboxApp
+
+    chosen = _requested_options(request, options)
+    app = ControlledSandboxApp(SandboxConfig.from_env(chosen.environment()))
+    sandbox = InProcessSandbox(app, chosen, _Steering(app.control, chosen))
+    with _live(request, sandbox):
+        yield sandbox
+
+
 @pytest.fixture
 def plaid_sandbox(
     request: pytest.FixtureRequest,
     plaid_sandbox_options: SandboxOptions,
     _plaid_sandbox_servers: _Servers,
 ) -> Iterator[PlaidSandbox]:
-    """A running offline Plaid Sandbox on a free loopback port."""
-    options = _requested_options(request, plaid_sandbox_options)
-    if options.fault is None:
-        yield _plaid_sandbox_servers.shared(options)
-        return
-    with contextlib.ExitStack() as own:  # a fault script counts from its first step
-        yield _plaid_sandbox_servers.start(options, own)
+    """A running offline Plaid Sandbox on a free loopback port, reset for this test."""
+    yield from _running(request, plaid_sandbox_options, _plaid_sandbox_servers)
+
+
+@pytest.fixture(scope="module")
+def plaid_sandbox_module(
+    request: pytest.FixtureRequest,
+    plaid_sandbox_options: SandboxOptions,
+    _plaid_sandbox_servers: _Servers,
+) -> Iterator[PlaidSandbox]:
+    """``plaid_sandbox`` for module-scoped fixtures (options: the module's marker); still reset
+    at the start of every test that uses it."""
+    yield from _running(request, plaid_sandbox_options, _plaid_sandbox_servers)
+
+
+@pytest.fixture(scope="session")
+def plaid_sandbox_session(
+    request: pytest.FixtureRequest,
+    plaid_sandbox_options: SandboxOptions,
+    _plaid_sandbox_servers: _Servers,
+) -> Iterator[PlaidSandbox]:
+    """``plaid_sandbox`` for session-scoped fixtures; still reset for every test that uses it."""
+    yield from _running(request, plaid_sandbox_options, _plaid_sandbox_servers)
 
 
 @pytest.fixture
 def plaid_sandbox_app(
     request: pytest.FixtureRequest, plaid_sandbox_options: SandboxOptions
-) -> InProcessSandbox:
-    """The offline Plaid Sandbox in this process (fresh for each test: its fault counters too)."""
-    from .app import create_app
-    from .config import SandboxConfig
+) -> Iterator[InProcessSandbox]:
+    """The offline Plaid Sandbox in this process, fresh for this test."""
+    yield from _in_process(request, plaid_sandbox_options)
 
-    options = _requested_options(request, plaid_sandbox_options)
-    return InProcessSandbox(create_app(SandboxConfig.from_env(options.environment())), options)
+
+@pytest.fixture(scope="module")
+def plaid_sandbox_app_module(
+    request: pytest.FixtureRequest, plaid_sandbox_options: SandboxOptions
+) -> Iterator[InProcessSandbox]:
+    """``plaid_sandbox_app`` for module-scoped fixtures; reset for every test that uses it."""
+    yield from _in_process(request, plaid_sandbox_options)
+
+
+@pytest.fixture(scope="session")
+def plaid_sandbox_app_session(
+    request: pytest.FixtureRequest, plaid_sandbox_options: SandboxOptions
+) -> Iterator[InProcessSandbox]:
+    """``plaid_sandbox_app`` for session-scoped fixtures; reset for every test that uses it."""
+    yield from _in_process(request, plaid_sandbox_options)

@@ -22,14 +22,16 @@ import httpx
 from ._config import (
     CLIENT_ID_ENV,
     CLIENT_ID_HEADER,
+    ENVIRONMENTS,
     PLAID_API_VERSION,
     SECRET_ENV,
     SECRET_HEADER,
     USER_AGENT,
     Environment,
+    check_headers,
     resolve_base_url,
 )
-from ._credentials import install_log_filter, load_credential
+from ._credentials import Credential, install_log_filter, load_credential
 from ._limits import (
     ATTEMPT_END,
     AttemptStopped,
@@ -47,9 +49,16 @@ from ._limits import (
     trace_async,
     trace_sync,
 )
+from ._operations import operation_at
 from ._retry import RetryPolicy, should_retry
 from ._scrub import redact
-from .errors import APIConnectionError, APITimeoutError, ClientConfigurationError, ResponseTooLargeError
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientConfigurationError,
+    InvalidArgumentError,
+    ResponseTooLargeError,
+)
 from .types import UNSET, Unset
 
 logger = logging.getLogger("plaid_session_client")
@@ -66,6 +75,9 @@ class BaseClient(Generic[HTTP, Transport]):
 
     #: httpcore's `trace` extension callback: sync or async, like the client.
     _trace: Callable[[str, Mapping[str, Any]], Any]
+    #: What `http_client=` and `transport=` must be.
+    _http_client_type: type[HTTP]
+    _transport_type: type[Transport]
 
     base_url: str
     environment: str | None
@@ -79,8 +91,7 @@ class BaseClient(Generic[HTTP, Transport]):
     def __init__(
         self,
         *,
-        client_id: str | None,
-        secret: str | None,
+        credentials: tuple[Credential, Credential],
         environment: Environment | None,
         base_url: str | httpx.URL | None,
         timeout: float | httpx.Timeout | None,
@@ -95,9 +106,29 @@ class BaseClient(Generic[HTTP, Transport]):
     ) -> None:
         if http_client is not None and transport is not None:
             raise ClientConfigurationError("Pass either http_client= or transport=, not both.")
-        self._client_id = load_credential(client_id, "client_id", CLIENT_ID_ENV)
-        self._secret = load_credential(secret, "secret", SECRET_ENV)
-        self.environment, self.base_url = resolve_base_url(environment, base_url)
+        # The http_client and transport of the other flavour (an AsyncClient for the blocking
+        # client) would fail at the first call, far from the mistake.
+        if http_client is not None and not isinstance(http_client, self._http_client_type):
+            raise ClientConfigurationError(
+                f"http_client must be an {self._http_client_type.__module__}.{self._http_client_type.__name__}, "
+                f"not a {type(http_client).__name__}."
+            )
+        if transport is not None and not isinstance(transport, self._transport_type):
+            raise ClientConfigurationError(
+                f"transport must be an {self._transport_type.__module__}.{self._transport_type.__name__}, "
+                f"not a {type(transport).__name__}."
+            )
+        self._client_id = load_credential(credentials[0], "client_id", CLIENT_ID_ENV)
+        self._secret = load_credential(credentials[1], "secret", SECRET_ENV)
+        self.environment, self.base_url, source = resolve_base_url(environment, base_url)
+        operation = operation_at(httpx.URL(self.base_url).path)
+        if operation is not None:
+            raise ClientConfigurationError(
+                f"Invalid base URL (from {source}): it ends with the path of {operation.name} ({operation.path}); "
+                "give the server only, e.g. https://sandbox.plaid.com."
+            )
+        if self.base_url == ENVIRONMENTS["production"]:
+            logger.info("This client sends its requests to Plaid Production (%s, from %s).", self.base_url, source)
         self.timeout = to_timeout(timeout)
         self.max_retries = check_max_retries(max_retries)
         self.attempt_deadline = check_deadline(attempt_deadline, "attempt_deadline")
@@ -106,7 +137,12 @@ class BaseClient(Generic[HTTP, Transport]):
         self._limits = Limits(
             self.timeout.as_dict(), self.max_retries, self.attempt_deadline, self.call_deadline, self.max_response_bytes
         )
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ClientConfigurationError(
+                f"retry_policy must be a RetryPolicy or None, not a {type(retry_policy).__name__}."
+            )
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+        check_headers(default_headers)
         # Every header but the credentials, keyed by lower-cased name (HTTP names are
         # case-insensitive); the credentials are added per request so no dict here holds them.
         self._fixed_headers: dict[str, tuple[str, str]] = {
@@ -189,13 +225,26 @@ class BaseClient(Generic[HTTP, Transport]):
             else:
                 headers[name.lower()] = (name, extra)
         options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers")}
-        request = http.build_request(
-            str(kwargs["method"]).upper(),
-            self._url(str(kwargs["url"])),
-            headers=list(headers.values()),
-            extensions={"timeout": timeouts, "trace": self._trace},
-            **options,
-        )
+        failure = ""
+        try:
+            request: httpx.Request | None = http.build_request(
+                str(kwargs["method"]).upper(),
+                self._url(str(kwargs["url"])),
+                headers=list(headers.values()),
+                extensions={"timeout": timeouts, "trace": self._trace},
+                **options,
+            )
+        except (TypeError, ValueError, httpx.InvalidURL) as error:
+            request, failure = None, type(error).__name__
+        if request is None:
+            # A call argument httpx cannot send (a header value outside ASCII, ...). Raised here,
+            # outside the `except`, so it has no __context__ (httpx's frames hold the headers),
+            # and the headers with the credentials leave this frame first: tracebacks print locals.
+            del headers
+            raise InvalidArgumentError(
+                f"The request could not be built from this call's arguments ({failure}): check "
+                "extra_headers= and the operation's parameters. No request was sent."
+            )
         for name in removed:  # also from the httpx client's defaults, merged in by build_request
             if name in request.headers:
                 del request.headers[name]
@@ -227,7 +276,10 @@ class BaseClient(Generic[HTTP, Transport]):
             return APITimeoutError(f"Request timed out: {detail} {where}", method=method, url=url)
         if isinstance(exc, httpx.DecodingError):
             return APIConnectionError(f"Response body could not be decoded: {detail} {where}", method=method, url=url)
-        return APIConnectionError(f"Connection error: {detail} {where}", method=method, url=url)
+        error = APIConnectionError(f"Connection error: {detail} {where}", method=method, url=url)
+        # A URL the transport cannot send to (a proxy's or a mount's) fails the same way again.
+        error._retryable = not isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL))
+        return error
 
     def _retry_delay(
         self,
@@ -238,7 +290,7 @@ class BaseClient(Generic[HTTP, Transport]):
         call_end: float | None,
     ) -> float | None:
         """Seconds to wait before retrying, or None when this outcome is final."""
-        if retries_taken >= limits.max_retries or isinstance(outcome, ResponseTooLargeError):
+        if retries_taken >= limits.max_retries or (isinstance(outcome, APIConnectionError) and not outcome._retryable):
             return None
         response = None if isinstance(outcome, APIConnectionError) else outcome[0]
         if response is not None and not should_retry(response):
@@ -272,6 +324,8 @@ class SyncAPIClient(BaseClient[httpx.Client, httpx.BaseTransport]):
     """The blocking pipeline: send, read under the limits, sleep between retries."""
 
     _trace = staticmethod(trace_sync)
+    _http_client_type = httpx.Client
+    _transport_type = httpx.BaseTransport
 
     def _new_http_client(self, transport: httpx.BaseTransport | None, headers: list[tuple[str, str]]) -> httpx.Client:
         return httpx.Client(transport=transport, headers=headers)
@@ -331,7 +385,7 @@ class SyncAPIClient(BaseClient[httpx.Client, httpx.BaseTransport]):
                     body.add(chunk)
             finally:
                 response.close()
-        except (httpx.HTTPError, AttemptStopped) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, AttemptStopped) as exc:
             return self._failure(exc, request, limits, deadline)
         finally:
             ATTEMPT_END.reset(end)
@@ -342,6 +396,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     """The asyncio pipeline: the same steps as `SyncAPIClient`, awaited."""
 
     _trace = staticmethod(trace_async)
+    _http_client_type = httpx.AsyncClient
+    _transport_type = httpx.AsyncBaseTransport
 
     def _new_http_client(
         self, transport: httpx.AsyncBaseTransport | None, headers: list[tuple[str, str]]
@@ -403,7 +459,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
                     body.add(chunk)
             finally:
                 await response.aclose()
-        except (httpx.HTTPError, AttemptStopped) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, AttemptStopped) as exc:
             return self._failure(exc, request, limits, deadline)
         finally:
             ATTEMPT_END.reset(end)

@@ -7,6 +7,7 @@ defaults of every limit (`_limits` checks and enforces them)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Final, Literal
 
@@ -14,7 +15,7 @@ import httpx
 
 from .errors import ClientConfigurationError
 
-__version__: Final = "6.0.1"
+__version__: Final = "6.1.0"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
@@ -33,6 +34,7 @@ SECRET_HEADER: Final = "PLAID-SECRET"
 CLIENT_ID_ENV: Final = "PLAID_CLIENT_ID"
 SECRET_ENV: Final = "PLAID_SECRET"
 ENVIRONMENT_ENV: Final = "PLAID_ENV"
+BASE_URL_ENV: Final = "PLAID_BASE_URL"
 
 #: 5 s to connect, 30 s for each read, write and pool wait.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
@@ -41,18 +43,80 @@ DEFAULT_ATTEMPT_DEADLINE: Final = 60.0
 #: Largest response body accepted, after decompression (Plaid's answers here: a few hundred bytes).
 DEFAULT_MAX_RESPONSE_BYTES: Final = 1024 * 1024
 DEFAULT_MAX_RETRIES: Final = 2
+#: The most retries a client or call may ask for: past it a retry loop only hides an outage.
+MAX_RETRIES_LIMIT: Final = 10
 
 
-def resolve_base_url(environment: str | None, base_url: str | httpx.URL | None) -> tuple[str | None, str]:
-    """(environment, base URL) from the client's arguments, `PLAID_ENV` and the default."""
+def resolve_base_url(environment: object, base_url: object) -> tuple[str | None, str, str]:
+    """(environment, base URL, where it came from) from the client's arguments, `PLAID_BASE_URL`,
+    `PLAID_ENV` and the default, in that order; the URL checked (`check_base_url`)."""
     if environment is not None and base_url is not None:
         raise ClientConfigurationError("Pass either environment= or base_url=, not both.")
     if base_url is not None:
-        return None, str(base_url).rstrip("/")
+        return None, check_base_url(base_url, "base_url="), "base_url="
+    source = "environment="
     if environment is None:
-        environment = os.environ.get(ENVIRONMENT_ENV) or DEFAULT_ENVIRONMENT
-    if environment not in ENVIRONMENTS:
+        from_env, env_url = os.environ.get(ENVIRONMENT_ENV), os.environ.get(BASE_URL_ENV)
+        if from_env and env_url:
+            raise ClientConfigurationError(
+                f"Both {ENVIRONMENT_ENV} and {BASE_URL_ENV} are set: unset one, or pass environment= or base_url=."
+            )
+        if env_url:
+            return None, check_base_url(env_url, BASE_URL_ENV), BASE_URL_ENV
+        environment, source = (from_env, ENVIRONMENT_ENV) if from_env else (DEFAULT_ENVIRONMENT, "the default")
+    if not isinstance(environment, str) or environment not in ENVIRONMENTS:
+        shown = repr(environment) if isinstance(environment, str) else f"of type {type(environment).__name__}"
         raise ClientConfigurationError(
-            f"Unknown environment {environment!r}: choose one of {', '.join(sorted(ENVIRONMENTS))}, or pass base_url=."
+            f"Unknown environment {shown} (from {source}): choose one of {', '.join(sorted(ENVIRONMENTS))}, or pass base_url=."
         )
-    return environment, ENVIRONMENTS[environment]
+    return environment, ENVIRONMENTS[environment], source
+
+
+def check_base_url(base_url: object, source: str) -> str:
+    """An absolute http(s) URL with a host, without credentials, query or fragment, as a string
+    without the trailing slash. (Operation paths are refused by the client, which knows them.)"""
+    if not isinstance(base_url, (str, httpx.URL)):
+        raise ClientConfigurationError(
+            f"Invalid base URL (from {source}): pass a str or httpx.URL, not {type(base_url).__name__}."
+        )
+    allowed = "an absolute http:// or https:// URL with a host, e.g. https://sandbox.plaid.com"
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as error:
+        raise ClientConfigurationError(f"Invalid base URL (from {source}): {error}; it must be {allowed}.") from None
+    if url.userinfo:  # it would travel in every error message and log line
+        raise ClientConfigurationError(
+            f"Invalid base URL (from {source}): it must not contain a user or password; credentials go in client_id= and secret=."
+        )
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ClientConfigurationError(f"Invalid base URL {str(url)[:200]!r} (from {source}): it must be {allowed}.")
+    if url.query or url.fragment:
+        raise ClientConfigurationError(
+            f"Invalid base URL {str(url)[:200]!r} (from {source}): it must have no query or fragment."
+        )
+    return str(url).rstrip("/")
+
+
+# RFC 9110 token characters for names; values printable ASCII with spaces and tabs (httpx
+# encodes them as ASCII, and CR/LF would split the header).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+
+
+def check_headers(headers: object, argument: str = "default_headers") -> None:
+    """A mapping of header names to values httpx can send (the values are never shown: one may
+    be a credential)."""
+    if headers is None:
+        return
+    if not isinstance(headers, Mapping):
+        raise ClientConfigurationError(
+            f"{argument} must be a mapping of header names to values, not a {type(headers).__name__}."
+        )
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            shown = repr(name[:100]) if isinstance(name, str) else f"a {type(name).__name__}"
+            raise ClientConfigurationError(f"{argument}: header name {shown} is not a valid HTTP header name.")
+        if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+            raise ClientConfigurationError(
+                f"{argument}: the value of {name} must be a str of printable ASCII (no line breaks). The value is not shown."
+            )

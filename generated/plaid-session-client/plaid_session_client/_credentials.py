@@ -21,15 +21,19 @@ _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
 class Credential:
-    """A credential value that never shows itself in repr, str or vars() output."""
+    """A credential value that never shows itself in repr, str or vars() output.
+
+    Clients wrap what they are given on entry, before anything checks it: every frame a
+    traceback can print (pytest's `--tb=long`, `-l`) then holds this, never the plain value.
+    """
 
     __slots__ = ("__weakref__", "_value")
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: object) -> None:
         self._value = value
 
     def reveal(self) -> str:
-        return self._value
+        return self._value  # type: ignore[return-value]  # checked by load_credential
 
     def __repr__(self) -> str:
         return "'***'"
@@ -41,21 +45,25 @@ class Credential:
 LIVE_CREDENTIALS: weakref.WeakSet[Credential] = weakref.WeakSet()
 
 
-def load_credential(value: str | None, argument: str, env_var: str) -> Credential:
-    """The credential passed as `argument`, else from `env_var`; checked, and made known to the
-    log filter."""
-    if value is None:
-        value = os.environ.get(env_var)
-    if not value:
+def load_credential(given: Credential, argument: str, env_var: str) -> Credential:
+    """The credential passed as `argument` (wrapped on entry), else from `env_var`; checked
+    without a local or argument ever holding its value, and made known to the log filter."""
+    credential = given if given._value is not None else Credential(os.environ.get(env_var))
+    source = f"{argument}=" if given._value is not None else f"the {env_var} environment variable"
+    if credential._value is None or credential._value == "":
         raise ClientConfigurationError(
             f"Missing Plaid {argument}: pass {argument}= or set the {env_var} environment variable."
         )
-    if not _HEADER_SAFE.fullmatch(value):
+    if not isinstance(credential._value, str):
         raise ClientConfigurationError(
-            f"Invalid Plaid {argument} (from {argument}= or {env_var}): it must be printable ASCII "
-            "without spaces. The value is not shown."
+            f"Invalid Plaid {argument} (from {source}): it must be a str, not a {type(credential._value).__name__}. "
+            "The value is not shown."
         )
-    credential = Credential(value)
+    if not _HEADER_SAFE.fullmatch(credential._value):
+        raise ClientConfigurationError(
+            f"Invalid Plaid {argument} (from {source}): it must be printable ASCII without spaces or line "
+            "breaks. The value is not shown."
+        )
     LIVE_CREDENTIALS.add(credential)
     return credential
 

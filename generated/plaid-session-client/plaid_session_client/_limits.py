@@ -19,35 +19,66 @@ import math
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import httpx
 
+from ._config import MAX_RETRIES_LIMIT
 from .errors import ClientConfigurationError
 from .types import UNSET, Unset
 
 
-def to_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
-    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+def _seconds(value: object) -> TypeGuard[float]:
+    """A number of seconds > 0 and finite (bool, an int subclass, is not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
-def check_max_retries(max_retries: int) -> int:
-    if type(max_retries) is not int or max_retries < 0:  # bool is an int subclass: refuse it
-        raise ClientConfigurationError(f"max_retries must be an int >= 0, not {max_retries!r}.")
+def _shown(value: object) -> str:
+    """A refused setting for a message: numbers as they are, anything else by its type only."""
+    return repr(value) if type(value) in (int, float) else f"a {type(value).__name__}"
+
+
+def to_timeout(timeout: object) -> httpx.Timeout:
+    """`timeout` as httpx.Timeout, each of its parts None (no limit) or seconds > 0 and finite:
+    httpx would take 0 for a non-blocking socket and a negative value for a ValueError later."""
+    if timeout is None or _seconds(timeout):
+        return httpx.Timeout(timeout)
+    if isinstance(timeout, httpx.Timeout):
+        parts = timeout.as_dict()
+        bad = sorted(name for name, value in parts.items() if value is not None and not _seconds(value))
+        if not bad:
+            return timeout
+        raise ClientConfigurationError(
+            f"timeout's {', '.join(bad)} must be a number of seconds > 0 and finite, or None, not "
+            + ", ".join(_shown(parts[name]) for name in bad)
+            + "."
+        )
+    raise ClientConfigurationError(
+        f"timeout must be a number of seconds > 0 and finite, an httpx.Timeout or None, not {_shown(timeout)}."
+    )
+
+
+def check_max_retries(max_retries: object) -> int:
+    if type(max_retries) is not int or not 0 <= max_retries <= MAX_RETRIES_LIMIT:
+        raise ClientConfigurationError(
+            f"max_retries must be an int from 0 to {MAX_RETRIES_LIMIT}, not {_shown(max_retries)}."
+        )
     return max_retries
 
 
-def check_deadline(seconds: float | None, argument: str) -> float | None:
+def check_deadline(seconds: object, argument: str) -> float | None:
     if seconds is None:
         return None
-    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds <= 0:
-        raise ClientConfigurationError(f"{argument} must be a number of seconds > 0, or None, not {seconds!r}.")
+    if not _seconds(seconds):
+        raise ClientConfigurationError(
+            f"{argument} must be a number of seconds > 0 and finite, or None, not {_shown(seconds)}."
+        )
     return float(seconds)
 
 
-def check_max_response_bytes(limit: int) -> int:
+def check_max_response_bytes(limit: object) -> int:
     if type(limit) is not int or limit <= 0:
-        raise ClientConfigurationError(f"max_response_bytes must be an int > 0, not {limit!r}.")
+        raise ClientConfigurationError(f"max_response_bytes must be an int > 0, not {_shown(limit)}.")
     return limit
 
 

@@ -51,6 +51,17 @@ _BY_NAME = {operation.name: operation for operation in OPERATIONS}
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
+def operation_at(path: str) -> Operation | None:
+    """The operation whose path a URL path ends with: a base URL must not name one (the client
+    would add it again and get a 404 nobody could explain)."""
+    stripped = path.rstrip("/")
+    if stripped:
+        for operation in OPERATIONS:
+            if _path_pattern(operation.path).search(stripped):
+                return operation
+    return None
+
+
 def _path_pattern(template: str) -> re.Pattern[str]:
     """`/items/{item_id}` -> a pattern for the end of a URL path, each parameter one segment."""
     pattern = _PATTERNS.get(template)

@@ -28,6 +28,7 @@ from ._config import (
     Environment,
     __version__,
 )
+from ._credentials import Credential
 from ._operations import LazyModule, parse_response
 from ._retry import RetryPolicy
 from .types import UNSET, Unset
@@ -50,11 +51,15 @@ class PlaidSessionClient(SyncAPIClient):
     Args:
         client_id: Plaid client id; default: the `PLAID_CLIENT_ID` environment variable.
         secret: Plaid secret for the chosen environment; default: `PLAID_SECRET`.
-        environment: "sandbox" or "production"; default: `PLAID_ENV`, else "sandbox".
-        base_url: Any other server (a proxy, the offline sandbox); excludes `environment`.
-        timeout: Per-operation timeout (connect, each read, each write, pool wait), seconds or
-            httpx.Timeout; None disables it. Default: DEFAULT_TIMEOUT (5 s connect, 30 s others).
-        max_retries: Retries after connection errors, timeouts, 408, 429 and 5xx. Default 2.
+        environment: "sandbox" or "production"; default: `PLAID_BASE_URL` if set, else
+            `PLAID_ENV`, else "sandbox".
+        base_url: Any other server (a proxy, the offline sandbox), an absolute http(s) URL
+            without an operation's path; excludes `environment`.
+        timeout: Per-operation timeout (connect, each read, each write, pool wait), seconds > 0
+            or httpx.Timeout; None disables it. Default: DEFAULT_TIMEOUT (5 s connect, 30 s
+            others).
+        max_retries: Retries after connection errors, timeouts, 408, 429 and 5xx, 0 to 10.
+            Default 2.
         attempt_deadline: Seconds one attempt may take in all, however slowly the server
             sends; None for no limit. Default: DEFAULT_ATTEMPT_DEADLINE (60 s).
         call_deadline: Seconds the whole call may take, retries and waits included; None (the
@@ -66,6 +71,7 @@ class PlaidSessionClient(SyncAPIClient):
         http_client: An httpx.Client to send with (you keep ownership: `close()` leaves it open).
         transport: An httpx transport for the client this object creates (e.g. MockTransport).
 
+    Every argument is checked here: a bad one raises ClientConfigurationError naming it.
     Credentials travel in the `PLAID-CLIENT-ID` and `PLAID-SECRET` headers, to `base_url` only
     (redirects are never followed, whatever `http_client` says), and never appear in this
     object's repr, in exceptions or in log records.
@@ -88,9 +94,12 @@ class PlaidSessionClient(SyncAPIClient):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        # Wrapped on entry and the plain names dropped, before anything can raise: no frame a
+        # traceback shows (pytest's --tb=long, -l) holds a credential from here on.
+        credentials = (Credential(client_id), Credential(secret))
+        del client_id, secret
         super().__init__(
-            client_id=client_id,
-            secret=secret,
+            credentials=credentials,
             environment=environment,
             base_url=base_url,
             timeout=timeout,
@@ -247,9 +256,12 @@ class AsyncPlaidSessionClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        # Wrapped on entry and the plain names dropped, before anything can raise: no frame a
+        # traceback shows (pytest's --tb=long, -l) holds a credential from here on.
+        credentials = (Credential(client_id), Credential(secret))
+        del client_id, secret
         super().__init__(
-            client_id=client_id,
-            secret=secret,
+            credentials=credentials,
             environment=environment,
             base_url=base_url,
             timeout=timeout,

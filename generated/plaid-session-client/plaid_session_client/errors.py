@@ -5,6 +5,7 @@
 
     PlaidClientError                      base of everything below
     ├── ClientConfigurationError          bad arguments at construction (also a ValueError)
+    ├── InvalidArgumentError              an operation argument it cannot send (also a TypeError)
     ├── APIConnectionError                no usable HTTP response (DNS, refused, reset, bad gzip, ...)
     │   ├── APITimeoutError               a timeout or a deadline passed
     │   └── ResponseTooLargeError         the body exceeded max_response_bytes
@@ -44,7 +45,16 @@ class PlaidClientError(Exception):
 
 
 class ClientConfigurationError(PlaidClientError, ValueError):
-    """The client was constructed with missing or invalid arguments (no request was sent)."""
+    """The client was constructed with missing or invalid arguments (no request was sent).
+
+    The message names the argument (or the environment variable it came from) and what is
+    allowed; never a credential's value."""
+
+
+class InvalidArgumentError(PlaidClientError, TypeError):
+    """An operation was called with an argument it cannot send: a `dict` where a request model
+    is expected (the message names the model to build), a header value outside ASCII, ... No
+    request was sent."""
 
 
 class APIConnectionError(PlaidClientError):
@@ -55,6 +65,9 @@ class APIConnectionError(PlaidClientError):
 
     method: str
     url: str
+    #: False when the same request could only fail the same way (too large, an unsupported
+    #: protocol).
+    _retryable: bool = True
 
     def __init__(self, message: str = "Connection error.", *, method: str, url: str) -> None:
         super().__init__(message)
@@ -79,6 +92,7 @@ class ResponseTooLargeError(APIConnectionError):
 
     status_code: int
     limit: int
+    _retryable = False
 
     def __init__(self, message: str, *, method: str, url: str, status_code: int, limit: int) -> None:
         super().__init__(message, method=method, url=url)
@@ -490,6 +504,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ClientConfigurationError",
+    "InvalidArgumentError",
     "PlaidClientError",
     "ResponseTooLargeError",
     "UnexpectedResponseError",

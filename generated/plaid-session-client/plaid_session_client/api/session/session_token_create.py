@@ -40,6 +40,11 @@ def _get_kwargs(
         "url": "/session/token/create",
     }
 
+    if not isinstance(body, SessionTokenCreateRequest):
+        raise errors.InvalidArgumentError(
+            f"body must be a plaid_session_client.models.SessionTokenCreateRequest, not a {type(body).__name__}: build one with "
+            "SessionTokenCreateRequest(...) or SessionTokenCreateRequest.from_dict(...). No request was sent."
+        )
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
