@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from plaid_tools.paths import CONTRACT_SUITE
 
+from plaid_contracts import operations
+from plaid_contracts.commands import preflight
 from plaid_contracts.infra import context
 from plaid_contracts.infra.context import RunContext
 from plaid_contracts.infra.settings import RunMode, RunSettings
@@ -42,7 +45,12 @@ if TYPE_CHECKING:
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
 EXIT_INTERRUPTED = 130
+# Verdicts of a run stopped before its first case, and their exit codes.
+REFUSED = "refused"  # the preflight request's credentials or fixtures were refused: usage
+INCONCLUSIVE = "inconclusive"
+STOPPED_EXIT_CODES = {REFUSED: EXIT_USAGE, INCONCLUSIVE: EXIT_INCONCLUSIVE}
 PER_TEST_TIMEOUT_SECONDS = 3 * 60 * 60  # hang protection only; nightly remote runs are slow
 # The pytest plugins the suite uses: @schema.parametrize, --hypothesis-seed, the timeout.
 SUITE_PLUGINS = ("schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "pytest_timeout")
@@ -146,6 +154,7 @@ def _execute(request: RunRequest) -> int:
     test_seconds = 0.0
     exit_code: int | pytest.ExitCode = pytest.ExitCode.INTERNAL_ERROR
     detail = ""
+    stopped = ""  # the verdict of a run stopped at its preflight
     try:
         # The target (subprocess or in-process app) is stopped before the reports are written.
         with ExitStack() as target_lifetime:
@@ -157,6 +166,7 @@ def _execute(request: RunRequest) -> int:
             )
             progress = Progress(stats, settings.progress_seconds, started=started)
             run = _run_context(settings, recorder, stats, throttle, sandbox, progress)
+            preflight.check(run, operations.registered())
             context.set_current(run)
             stats.mark("pytest_started")
             try:
@@ -172,12 +182,18 @@ def _execute(request: RunRequest) -> int:
                 )
     except SandboxStartError as exc:
         detail = str(exc)
+    except preflight.PreflightRefused as exc:
+        stopped, detail = REFUSED, str(exc)
+    except preflight.PreflightNoAnswer as exc:
+        stopped, detail = INCONCLUSIVE, str(exc)
     except KeyboardInterrupt:
         exit_code = pytest.ExitCode.INTERRUPTED
         stats.interrupted = True
         detail = "interrupted before the suite finished"
     finally:
-        verdict, code = _verdict(exit_code, stats)
+        verdict, code = (
+            (stopped, STOPPED_EXIT_CODES[stopped]) if stopped else _verdict(exit_code, stats)
+        )
         if verdict == "error" and not detail:
             detail = "the suite could not run to the end: see the test errors below"
         outcome = RunOutcome(
@@ -200,6 +216,8 @@ def _execute(request: RunRequest) -> int:
             masker,
             _metadata(settings, outcome),
         )
+    if stopped == REFUSED:
+        print(f"error: {detail}", file=sys.stderr)  # the one line; no case ran
     _print_result(summary_path, verdict, stats, outcome)
     if stats.notes and code == EXIT_PASSED:
         code = EXIT_FAILED
