@@ -13,6 +13,7 @@ from plaid_tools.paths import CONTRACT_REPORTS
 from plaid_contracts import operations
 from plaid_contracts.infra import environment, targets
 from plaid_contracts.infra.environment import RunInputs
+from plaid_contracts.infra.instability import DEFAULT_SILENCE_LIMIT_SECONDS
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_PROGRESS_SECONDS,
@@ -161,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         "status, error_code, request_id); not with --base-url",
     )
     run.add_argument("--reports-dir", type=Path, default=CONTRACT_REPORTS)
+    # Internal (tests, the mutation harness): seconds of nothing but target trouble after which
+    # the run is inconclusive (60 s).
+    run.add_argument(
+        "--silence-limit",
+        type=_positive_seconds,
+        default=DEFAULT_SILENCE_LIMIT_SECONDS,
+        help=argparse.SUPPRESS,
+    )
 
     parity = commands.add_parser("parity", help="replay a recording against the offline sandbox")
     parity.add_argument("recording", type=Path, help="a cassette.yaml written by `run`")
@@ -228,6 +237,7 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         request_timeout_seconds=args.request_timeout,
         progress_seconds=args.progress_every,
         sandbox_access_log=args.sandbox_access_log,
+        silence_limit_seconds=args.silence_limit,
     )
 
 

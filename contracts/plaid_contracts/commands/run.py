@@ -21,6 +21,7 @@ from plaid_contracts import operations
 from plaid_contracts.commands import preflight
 from plaid_contracts.infra import context
 from plaid_contracts.infra.context import RunContext
+from plaid_contracts.infra.instability import Instability
 from plaid_contracts.infra.settings import RunMode, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import Throttle
@@ -108,6 +109,9 @@ def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, in
     if exit_code == pytest.ExitCode.INTERRUPTED:
         # pytest also "interrupts" on collection errors; only Ctrl-C is an interruption.
         return ("interrupted", EXIT_INTERRUPTED) if stats.interrupted else ("error", EXIT_FAILED)
+    if stats.instability.inconclusive_reason() and not stats.fails_on_judged_answers:
+        # Too unstable to judge; a failure on an answer that is no trouble still fails the run.
+        return INCONCLUSIVE, EXIT_INCONCLUSIVE
     if exit_code == pytest.ExitCode.OK and not stats.has_contract_failure:
         return "passed", EXIT_PASSED
     if exit_code == pytest.ExitCode.TESTS_FAILED or stats.has_contract_failure:
@@ -147,7 +151,7 @@ def _execute(request: RunRequest) -> int:
 
     masker = Masker(settings.credentials, public=settings.public_credentials)
     recorder = Recorder(masker)
-    stats = RunStats()
+    stats = RunStats(instability=Instability(settings.silence_limit_seconds))
     throttle = Throttle(settings.rate)
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -196,6 +200,11 @@ def _execute(request: RunRequest) -> int:
         )
         if verdict == "error" and not detail:
             detail = "the suite could not run to the end: see the test errors below"
+        if verdict == INCONCLUSIVE and not detail:
+            detail = (
+                f"Too unstable to judge: {stats.instability.inconclusive_reason()}. Plaid-side "
+                "trouble, not a contract failure: see Target instability"
+            )
         outcome = RunOutcome(
             verdict=verdict,
             pytest_exit_code=int(exit_code),
@@ -266,8 +275,11 @@ def _run_context(
     sandbox: in_process.InProcessSandbox | None,
     progress: Progress,
 ) -> RunContext:
-    session = ContractSession(throttle, recorder, settings.backoff)
-    probe_session = ContractSession(throttle, recorder, settings.backoff, source="probe")
+    backoff, instability = settings.backoff, stats.instability
+    session = ContractSession(throttle, recorder, backoff, instability=instability)
+    probe_session = ContractSession(
+        throttle, recorder, backoff, source="probe", instability=instability
+    )
     client_inner: httpx.BaseTransport | None = None
     if sandbox is not None:
         in_process.mount(session, sandbox.app)
@@ -281,7 +293,7 @@ def _run_context(
         session=session,
         probe_session=probe_session,
         client_transport=ContractTransport(
-            throttle, recorder, settings.backoff, inner=client_inner
+            throttle, recorder, backoff, inner=client_inner, instability=instability
         ),
         progress=progress,
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from plaid_contracts.infra.instability import Instability, is_trouble_status
+
 # Phases in the order schemathesis runs them, then ours.
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 CLIENT_PHASE = "client"
@@ -158,6 +160,8 @@ class RunStats:
     test_operations: dict[str, str] = field(default_factory=dict)  # node id -> operation label
     test_errors: dict[str, str] = field(default_factory=dict)  # failures outside any check
     retried_429: int = 0
+    # Re-sends of possible target trouble, what they showed, whether the run can be judged.
+    instability: Instability = field(default_factory=Instability)
     interrupted: bool = False  # Ctrl-C or SIGTERM, as opposed to pytest's other reasons to stop
     notes: list[str] = field(default_factory=list)
     moments: dict[str, float] = field(default_factory=dict)  # PYTEST_MOMENTS, monotonic clock
@@ -246,6 +250,12 @@ class RunStats:
     def has_contract_failure(self) -> bool:
         return bool(self.failures) or bool(self.failed_tests)
 
+    @property
+    def fails_on_judged_answers(self) -> bool:
+        """A failure on an answer that is no target trouble (a 400 to a valid request, a wrong
+        body): the contract broke, however unstable the rest of the run was."""
+        return any(not is_trouble_status(f.status) for f in self.failures.values())
+
     def to_json(self) -> dict[str, Any]:
         return {
             # Every operation together (what the mutation harness and the bench read) ...
@@ -259,6 +269,7 @@ class RunStats:
             "tests": dict(sorted(self.test_outcomes.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,
+            "instability": self.instability.to_json(),
             "test_phase_seconds": self.span_seconds(),
             "notes": self.notes,
         }

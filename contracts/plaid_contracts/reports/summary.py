@@ -180,12 +180,14 @@ def render_markdown(
         f"| Duration | {outcome.duration_seconds:.1f} s; tests {outcome.test_seconds:.1f} s, "
         f"{total_cases(stats)} cases, {cases_per_second(stats, outcome):.0f} cases/s |",
         f"| Requests | {outcome.requests_recorded} recorded in `{CASSETTE}`; rate {rate}; "
-        f"{stats.retried_429} answered 429 and were retried |",
+        f"{stats.retried_429} answered 429 and were retried; "
+        f"{stats.instability.resent} re-sent as possible target trouble |",
         "",
         *_reading_guide(settings, stats, outcome),
     ]
     for operation in ops:
         lines += _operation_section(operation, settings, stats, reports_dir)
+    lines += _instability_section(stats)
     lines += _failure_sections(settings, stats, outcome)
     lines += _observation_sections(settings, stats, outcome)
     lines += [
@@ -239,7 +241,8 @@ def _reading_guide(settings: RunSettings, stats: RunStats, outcome: RunOutcome) 
         "coverage, fuzzing), and its client tests, which call the generated client; "
         f"here {tests} tests ran {cases} cases ({per_operation or 'none'}). Each case sent one "
         f"request; the other {max(extra, 0)} of the {outcome.requests_recorded} recorded were "
-        "the auth probes (`plaid_auth_enforced`) and 429s that were retried.",
+        "the preflight request, the auth probes (`plaid_auth_enforced`), 429s that were retried "
+        "and answers re-sent as possible target trouble (Target instability).",
         "",
         "Every answer to a schemathesis case goes through every check. A check with nothing to "
         "say about an answer (`plaid_link_token` about an error, `negative_data_rejection` "
@@ -498,6 +501,44 @@ def _observation_sections(settings: RunSettings, stats: RunStats, outcome: RunOu
             f"{stats.observations.occurrences[key]} |"
         )
     lines += ["", *_reproduce_intro(settings, outcome), *_blocks(stats.observations, settings.seed)]
+    return lines
+
+
+def _instability_section(stats: RunStats) -> list[str]:
+    """Target trouble that a re-send did not see again: listed, never a failure."""
+    instability = stats.instability
+    lines = [
+        "",
+        "## Target instability",
+        "",
+        "An answer that may be the target's own trouble (a 5xx, an `API_ERROR`, a 429 once "
+        "backed off, a reset connection, a timeout) is re-sent identically, up to "
+        "twice, with back-off. When a re-send got another answer, that answer was judged and "
+        "the trouble is listed here, never as a failure; when every attempt got it, it was "
+        f"judged like any answer. {instability.resent} of {instability.requests} requests "
+        f"needed a re-send: {instability.transient_requests} got another answer, "
+        f"{instability.unanswered} got no answer at all.",
+    ]
+    reason = instability.inconclusive_reason()
+    if reason:
+        lines += ["", f"**Inconclusive**: {reason}."]
+    if not instability.transient:
+        return [*lines, "", "None."]
+    by_answer: dict[tuple[int | None, str], list[str]] = {}
+    for attempt in instability.transient:
+        key = (attempt.status, attempt.error_code)
+        by_answer.setdefault(key, []).append(attempt.request_id or f"#{attempt.interaction}")
+    lines += [
+        "",
+        "| Status | error_code | Count | Request ids (or cassette interactions) |",
+        "|---|---|---:|---|",
+    ]
+    for (status, code), ids in by_answer.items():
+        shown = ", ".join(f"`{item}`" for item in ids[:20]) + (" ..." if len(ids) > 20 else "")
+        lines.append(
+            f"| {'no answer' if status is None else status} | {code or '-'} | {len(ids)} "
+            f"| {shown} |"
+        )
     return lines
 
 
