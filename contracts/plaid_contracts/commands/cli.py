@@ -26,6 +26,7 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate
+from plaid_contracts.reports import history
 
 EXIT_USAGE = 2
 ENFORCE = "enforce"
@@ -162,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
         "status, error_code, request_id); not with --base-url",
     )
     run.add_argument("--reports-dir", type=Path, default=CONTRACT_REPORTS)
+    run.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PATH",
+        help="a previous run's summary.json: summary.md opens with the failures new since it, "
+        "still failing and fixed",
+    )
     # Internal (tests, the mutation harness): seconds of nothing but target trouble after which
     # the run is inconclusive (60 s).
     run.add_argument(
@@ -241,6 +249,15 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
     )
 
 
+def _previous(path: Path | None) -> history.Previous | None:
+    if path is None:
+        return None
+    try:
+        return history.load_previous(path)
+    except ValueError as exc:
+        raise TargetError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -248,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from plaid_contracts.commands import run
 
             settings = settings_from_args(args)
-            return run.execute(run.RunRequest(settings, args.reports_dir))
+            previous = _previous(args.previous)
+            return run.execute(run.RunRequest(settings, args.reports_dir, previous=previous))
         if args.command == "parity":
             from plaid_contracts.commands import parity
 

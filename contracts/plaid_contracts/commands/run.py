@@ -33,6 +33,7 @@ from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline import in_process
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.reports import summary
+from plaid_contracts.reports.history import Previous
 from plaid_contracts.reports.masking import Masker
 from plaid_contracts.reports.progress import Progress
 from plaid_contracts.reports.recorder import Recorder
@@ -69,6 +70,7 @@ class RunRequest:
     # The command the summary gives to run the same cases again, when it is not the
     # `contracts` session's (the mutation harness: a broken app `-s sandbox` cannot replay).
     reproduce: str | None = None
+    previous: Previous | None = None  # --previous: the run this one is compared with
 
 
 def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
@@ -214,6 +216,7 @@ def _execute(request: RunRequest) -> int:
             requests_recorded=len(recorder),
             detail=detail,
             reproduce=request.reproduce,
+            previous=request.previous,
         )
         summary_path = publish(
             staging,

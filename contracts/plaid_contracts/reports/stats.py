@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from plaid_contracts.infra.instability import Instability, is_trouble_status
+from plaid_contracts.reports.history import fingerprint
 
 # Phases in the order schemathesis runs them, then ours.
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -142,6 +143,7 @@ class Findings:
         return [
             {
                 **vars(finding),
+                "fingerprint": fingerprint(vars(finding)),
                 "occurrences": self.occurrences[key],
                 "phases": sorted(self.phases[key]),
             }

@@ -38,6 +38,7 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import TargetKind
 from plaid_contracts.operations import Operation
+from plaid_contracts.reports.history import Comparison, Previous, compare
 from plaid_contracts.reports.stats import (
     CLIENT_PHASE,
     SCHEMATHESIS_PHASES,
@@ -67,6 +68,7 @@ class RunOutcome:
     # How to run the same cases again when it is not a plain `contracts` run (the mutation
     # harness runs a modified sandbox, which `-s sandbox` cannot replay).
     reproduce: str | None = None
+    previous: Previous | None = None  # --previous: the run this one is compared with
 
 
 PHASE_NOTES: Final = {
@@ -160,6 +162,7 @@ def render_markdown(
     lines = [f"# Contract run: {outcome.verdict.upper()}", ""]
     if outcome.detail:
         lines += [f"> {outcome.detail}", ""]
+    lines += _since_previous(stats, outcome)
     rate = str(settings.rate) if settings.rate else "unthrottled"
     ops = _operations(stats)
     reproduce = outcome.reproduce or f"{reproduce_command(settings)}"
@@ -504,6 +507,42 @@ def _observation_sections(settings: RunSettings, stats: RunStats, outcome: RunOu
     return lines
 
 
+def comparison(stats: RunStats, outcome: RunOutcome) -> Comparison | None:
+    if outcome.previous is None:
+        return None
+    return compare(outcome.previous, stats.failures.to_json(), stats.operations)
+
+
+def _since_previous(stats: RunStats, outcome: RunOutcome) -> list[str]:
+    """What summary.md opens with: the failures new since the previous run, still failing,
+    fixed (by fingerprint: operation, check, rule, answer class)."""
+    previous, changes = outcome.previous, comparison(stats, outcome)
+    lines = ["## Since the previous run", ""]
+    if previous is None or changes is None:
+        return [
+            *lines,
+            "No previous run to compare with (`--previous PATH`: a previous run's summary.json).",
+            "",
+        ]
+    lines += [
+        f"Compared with `{previous.path}` ({previous.verdict}"
+        + (f", started {previous.started_at}" if previous.started_at else "")
+        + f"): {len(changes.new)} new, {len(changes.still_failing)} still failing, "
+        f"{len(changes.fixed)} fixed.",
+        "",
+    ]
+    for heading, items in (
+        ("New since the previous run", changes.new),
+        ("Still failing", changes.still_failing),
+        ("Fixed", changes.fixed),
+    ):
+        lines += [f"**{heading}**: " + ("none." if not items else ""), ""]
+        lines += [f"- {_cell(title)} (`{key}`)" for key, title in items]
+        if items:
+            lines.append("")
+    return lines
+
+
 def _instability_section(stats: RunStats) -> list[str]:
     """Target trouble that a re-send did not see again: listed, never a failure."""
     instability = stats.instability
@@ -561,9 +600,18 @@ def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) ->
         "total_cases": total_cases(stats),
         "cases_per_second": round(cases_per_second(stats, outcome), 1),
         "requests_recorded": outcome.requests_recorded,
+        "started_at": outcome.started_at,
         "assumptions": "enforced" if settings.enforce_assumptions else "observed",
+        "since_previous": _since_previous_json(stats, outcome),
         **stats.to_json(),
     }
+
+
+def _since_previous_json(stats: RunStats, outcome: RunOutcome) -> dict[str, Any] | None:
+    changes = comparison(stats, outcome)
+    if outcome.previous is None or changes is None:
+        return None
+    return {"path": outcome.previous.path, **changes.to_json()}
 
 
 def write(directory: Path, settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> Path:
