@@ -27,6 +27,8 @@ from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 
 schema = schemathesis.openapi.from_path(SPEC, config=build_config(current().settings))
+if current().settings.operations:  # --operation: a shard of the run
+    schema = schema.include(name=list(current().settings.operations))
 
 
 @schema.parametrize()

@@ -53,6 +53,14 @@ EXIT_INTERRUPTED = 130
 REFUSED = "refused"  # the preflight request's credentials or fixtures were refused: usage
 INCONCLUSIVE = "inconclusive"
 STOPPED_EXIT_CODES = {REFUSED: EXIT_USAGE, INCONCLUSIVE: EXIT_INCONCLUSIVE}
+# Every verdict's exit code (`merge` exits with its merged verdict's).
+VERDICT_EXIT_CODES = {
+    "passed": EXIT_PASSED,
+    "failed": EXIT_FAILED,
+    "error": EXIT_FAILED,
+    "interrupted": EXIT_INTERRUPTED,
+    **STOPPED_EXIT_CODES,
+}
 PER_TEST_TIMEOUT_SECONDS = 3 * 60 * 60  # hang protection only; nightly remote runs are slow
 # The pytest plugins the suite uses: @schema.parametrize, --hypothesis-seed, the timeout.
 SUITE_PLUGINS = ("schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "pytest_timeout")
@@ -172,7 +180,9 @@ def _execute(request: RunRequest) -> int:
             )
             progress = Progress(stats, settings.progress_seconds, started=started)
             run = _run_context(settings, recorder, stats, throttle, sandbox, progress)
-            preflight.check(run, operations.registered())
+            preflight.check(
+                run, [op for op in operations.registered() if settings.checks_operation(op.label)]
+            )
             context.set_current(run)
             stats.mark("pytest_started")
             try:

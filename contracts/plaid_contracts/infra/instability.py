@@ -161,6 +161,7 @@ class Instability:
             "unanswered": self.unanswered,
             "unstable_share": round(self.unstable_share, 4),
             "inconclusive": self.inconclusive_reason() or None,
+            "stopped": self.stopped,
             "transient": [attempt.to_json() for attempt in self.transient],
         }
 

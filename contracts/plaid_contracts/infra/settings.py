@@ -89,6 +89,11 @@ class RunSettings:
     # Nothing but trouble from the target for this long ends the run inconclusive (internal:
     # tests and the mutation harness shorten it).
     silence_limit_seconds: float = DEFAULT_SILENCE_LIMIT_SECONDS
+    # --operation: the labels of the operations this run checks (a shard); empty: every one.
+    operations: tuple[str, ...] = ()
+
+    def checks_operation(self, label: str) -> bool:
+        return not self.operations or label in self.operations
 
     @property
     def mode(self) -> RunMode:

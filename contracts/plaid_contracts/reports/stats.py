@@ -167,6 +167,8 @@ class RunStats:
     interrupted: bool = False  # Ctrl-C or SIGTERM, as opposed to pytest's other reasons to stop
     notes: list[str] = field(default_factory=list)
     moments: dict[str, float] = field(default_factory=dict)  # PYTEST_MOMENTS, monotonic clock
+    # Seconds per part of the test phase of merged shards (which have no moments of their own).
+    shard_spans: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def operation(self, label: str) -> OperationStats:
@@ -201,7 +203,9 @@ class RunStats:
 
     def span_seconds(self) -> dict[str, float]:
         """Seconds per part of the test phase (only the parts whose two ends were marked)."""
-        spans: dict[str, float] = {}
+        spans: dict[str, float] = {
+            name: round(value, 3) for name, value in self.shard_spans.items()
+        }
         for start, end in pairwise(PYTEST_MOMENTS):
             if start in self.moments and end in self.moments:
                 spans[PYTEST_SPANS[end]] = round(self.moments[end] - self.moments[start], 3)
@@ -269,6 +273,7 @@ class RunStats:
             "failures": self.failures.to_json(),
             "observations": self.observations.to_json(),
             "tests": dict(sorted(self.test_outcomes.items())),
+            "test_operations": dict(sorted(self.test_operations.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,
             "instability": self.instability.to_json(),

@@ -87,6 +87,7 @@ def reproduce_command(settings: RunSettings) -> str:
         parts.append(f"--base-url {settings.target.base_url}")
     if settings.mode is RunMode.IN_PROCESS:
         parts.append("--in-process")
+    parts += [f"--operation {shlex.quote(_name_of(label))}" for label in settings.operations]
     parts.append(f"--profile {settings.profile.name}")
     if not settings.profile.deterministic:
         parts.append(f"--seed {settings.seed}")
@@ -103,6 +104,10 @@ def reproduce_command(settings: RunSettings) -> str:
     if settings.mode is RunMode.REMOTE and settings.rate is not None:
         parts.append(f"--rate {settings.rate}")
     return " ".join(parts)
+
+
+def _name_of(label: str) -> str:
+    return operations.for_label(label).name
 
 
 def environment_note(settings: RunSettings) -> str:
@@ -603,6 +608,23 @@ def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) ->
         "started_at": outcome.started_at,
         "assumptions": "enforced" if settings.enforce_assumptions else "observed",
         "since_previous": _since_previous_json(stats, outcome),
+        # What `merge` needs to render shards as one run (reports/merging.py).
+        "settings": {
+            "rate": str(settings.rate) if settings.rate else None,
+            "token_lifetime_seconds": settings.token_lifetime_seconds,
+            "clock_skew_seconds": settings.clock_skew_seconds,
+            "request_timeout_seconds": settings.request_timeout_seconds,
+            "fuzzing_examples": settings.fuzzing_examples,
+            "public_credentials": settings.public_credentials,
+            "sandbox_access_log": settings.sandbox_access_log,
+            "silence_limit_seconds": settings.silence_limit_seconds,
+            "operations": list(settings.operations),
+        },
+        "outcome": {
+            "pytest_exit_code": outcome.pytest_exit_code,
+            "detail": outcome.detail,
+            "reproduce": outcome.reproduce,
+        },
         **stats.to_json(),
     }
 
