@@ -25,6 +25,9 @@ UNSTABLE_SHARE: Final = 0.20
 # and what is left of it is not sent.
 DEFAULT_SILENCE_LIMIT_SECONDS: Final = 60.0
 API_ERROR: Final = "API_ERROR"
+# The cassette's note on an attempt that was re-sent (parity replays none of them: they are the
+# target's trouble, not its contract).
+RESENT_NOTE: Final = "possibly the target's own trouble, re-sent"
 
 
 def _error_fields(content: bytes) -> tuple[str, str, str]:

@@ -19,6 +19,7 @@ import httpx
 import requests
 
 from plaid_contracts.infra.instability import (
+    RESENT_NOTE,
     Attempt,
     Instability,
     answer_class,
@@ -128,9 +129,7 @@ class Pacer:
             trouble = is_trouble(received.status, received.content)
             self.instability.attempted(trouble)
             if trouble and self._may_resend(resent):
-                interaction = self._record(
-                    sent, received, started, "possibly the target's own trouble, re-sent"
-                )
+                interaction = self._record(sent, received, started, RESENT_NOTE)
                 resent.append(
                     attempt_of(
                         received.status, received.content, "", interaction.number, self.source
