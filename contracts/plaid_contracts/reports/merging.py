@@ -198,13 +198,13 @@ def add(total: RunStats, shard: RunStats) -> None:
     total.retried_429 += shard.retried_429
     total.notes += shard.notes
     total.shard_spans.update(shard.shard_spans)
-    instability, more = total.instability, shard.instability
-    instability.requests += more.requests
-    instability.resent += more.resent
-    instability.unanswered += more.unanswered
-    instability.transient += more.transient
-    instability.transient_requests += more.transient_requests
-    instability.stopped = instability.stopped or more.stopped
+    instability, other = total.instability, shard.instability
+    instability.requests += other.requests
+    instability.resent += other.resent
+    instability.unanswered += other.unanswered
+    instability.transient += other.transient
+    instability.transient_requests += other.transient_requests
+    instability.stopped = instability.stopped or other.stopped
 
 
 def read(paths: Sequence[Path]) -> list[tuple[str, dict[str, Any]]]:

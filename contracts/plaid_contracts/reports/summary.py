@@ -468,6 +468,12 @@ def _failure_sections(settings: RunSettings, stats: RunStats, outcome: RunOutcom
     if not stats.failures and not stats.test_errors:
         return ["", "## Failures", "", "None."]
     lines = ["", "## Failures", "", *_reproduce_intro(settings, outcome)]
+    if outcome.verdict == "inconclusive":
+        lines += [
+            "",
+            "The run is inconclusive: these were seen on the target's trouble (5xx, no answer) "
+            "and do not fail it. A failure on any other answer would have.",
+        ]
     if any(finding.strength.startswith("ASSUMED") for finding in stats.failures.values()):
         lines += [
             "",
