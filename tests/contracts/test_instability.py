@@ -67,7 +67,7 @@ def send(made: Pacer, script: Script) -> int:
     received, _ = made.send(
         SENT,
         script,
-        no_answer=requests.ConnectionError,
+        no_answer=requests.RequestException,
         not_sent=requests.ConnectionError,
     )
     return received.status
@@ -122,6 +122,15 @@ def test_a_reset_connection_is_re_sent() -> None:
         (200, ""),
     ]
     assert made.instability.transient[0].error_code == "ConnectionError"
+
+
+def test_no_answer_on_every_attempt_is_judged_however_it_failed() -> None:
+    made, _, recorder = pacer()
+    attempts = [requests.ConnectionError("reset"), requests.ReadTimeout("slow")]
+    with pytest.raises(requests.ReadTimeout):
+        send(made, Script(*attempts, requests.ReadTimeout("slow")))
+    assert len(recorder) == 3
+    assert made.instability.transient == [] and made.instability.unanswered == 1
 
 
 def test_an_answer_that_is_no_trouble_is_sent_once() -> None:

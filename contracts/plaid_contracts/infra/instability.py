@@ -25,6 +25,7 @@ UNSTABLE_SHARE: Final = 0.20
 # and what is left of it is not sent.
 DEFAULT_SILENCE_LIMIT_SECONDS: Final = 60.0
 API_ERROR: Final = "API_ERROR"
+NO_ANSWER: Final = "no answer"
 # The cassette's note on an attempt that was re-sent (parity replays none of them: they are the
 # target's trouble, not its contract).
 RESENT_NOTE: Final = "possibly the target's own trouble, re-sent"
@@ -49,11 +50,12 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def answer_class(status: int | None, content: bytes = b"", failure: str = "") -> str:
+def answer_class(status: int | None, content: bytes = b"") -> str:
     """What tells two answers apart for the purpose of re-sends: the status and error, never a
-    request id or a value ("500 API_ERROR/INTERNAL_SERVER_ERROR", "200", "no answer")."""
+    request id or a value ("500 API_ERROR/INTERNAL_SERVER_ERROR", "200", "no answer": a reset
+    and a timeout are the same news)."""
     if status is None:
-        return f"no answer ({failure})" if failure else "no answer"
+        return NO_ANSWER
     if status < 400:
         return str(status)
     error_type, error_code, _ = _error_fields(content)
@@ -131,7 +133,7 @@ class Instability:
         class of the last one, which is judged."""
         with self._lock:
             self.requests += 1
-            if final.startswith("no answer"):
+            if final == NO_ANSWER:
                 self.unanswered += 1
             if not resent:
                 return
@@ -174,7 +176,7 @@ def attempt_of(
 ) -> Attempt:
     _, error_code, request_id = _error_fields(content) if status is not None else ("", "", "")
     return Attempt(
-        answer_class(status, content, failure),
+        answer_class(status, content),
         status,
         error_code if status is not None else failure,
         request_id,

@@ -116,7 +116,7 @@ class Pacer:
                     self._sleep(self.backoff.resend_delay(len(resent) - 1, None))
                     continue
                 self._record(sent, None, started, f"no response: {failure}")
-                self.instability.finished(resent, answer_class(None, failure=failure))
+                self.instability.finished(resent, answer_class(None))
                 raise
             retry_after = dict((k.lower(), v) for k, v in received.headers).get("retry-after")
             if received.status == 429 and retried_429 < self.backoff.max_retries:
