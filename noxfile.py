@@ -190,6 +190,13 @@ def parity(session: nox.Session) -> None:
     run(session, "python", "-m", "plaid_contracts", "parity", *session.posargs)
 
 
+@nox.session(python=PYTHON)
+def merge(session: nox.Session) -> None:
+    """Merge the summaries of a run's shards (`run --operation NAME`) into one summary."""
+    install(session, "test", client=True)
+    run(session, "python", "-m", "plaid_contracts", "merge", *session.posargs)
+
+
 @nox.session(name="try", python=PYTHON)
 def try_request(session: nox.Session) -> None:
     """Send the spec's example request to the target and print the answer, secrets masked."""

@@ -97,6 +97,16 @@ def node_name(item: pytest.Item) -> str:
     return f"{item.nodeid.split('::', 1)[0]}::{item.name}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--operation: the client tests of the other operations are deselected (schemathesis'
+    are not generated: test_schemathesis_contract.py)."""
+    settings = current().settings
+    deselected = [item for item in items if not settings.checks_operation(operation_of(item).label)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = current()
     run.stats.mark("collected")

@@ -36,7 +36,7 @@ from tests.client.conftest import (
     request_body,
 )
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+TESTING_PAGE = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 CLIENTS = [plaid.PlaidSessionClient, plaid.AsyncPlaidSessionClient]
 Client = type[plaid.PlaidSessionClient] | type[plaid.AsyncPlaidSessionClient]
 
@@ -295,9 +295,11 @@ def test_reaching_production_logs_one_info_line(
     )
 
 
-def _readme_ci_environment() -> dict[str, str]:
+def _documented_ci_environment() -> dict[str, str]:
     block = re.search(
-        r"<!-- outside-project: github-actions -->\n```yaml\n(.*?)\n```", README.read_text(), re.S
+        r"<!-- outside-project: github-actions -->\n```yaml\n(.*?)\n```",
+        TESTING_PAGE.read_text(),
+        re.S,
     )
     assert block is not None
     steps = yaml.safe_load(block[1])["jobs"]["test"]["steps"]
@@ -305,10 +307,10 @@ def _readme_ci_environment() -> dict[str, str]:
     return {name: str(value) for name, value in tests["env"].items()}
 
 
-def test_the_readme_ci_environment_sends_to_the_sandbox_it_starts(
+def test_the_documented_ci_environment_sends_to_the_sandbox_it_starts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    env = _readme_ci_environment()
+    env = _documented_ci_environment()
     assert env["PLAID_BASE_URL"] == "http://127.0.0.1:8100"
     for variable in ("PLAID_ENV", "PLAID_BASE_URL", "PLAID_CLIENT_ID", "PLAID_SECRET"):
         monkeypatch.delenv(variable, raising=False)

@@ -104,13 +104,14 @@ async def crashing_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 def test_an_app_crash_reads_as_a_lost_connection_and_is_recorded(tmp_path: Path) -> None:
     recorder = Recorder(Masker(None))
+    backoff = BackoffPolicy(resend_base_seconds=0)  # a lost connection is re-sent, at once here
     with in_process.running(crashing_app, tmp_path / "sandbox.log") as sandbox:
-        session = ContractSession(Throttle(None), recorder, BackoffPolicy())
+        session = ContractSession(Throttle(None), recorder, backoff)
         in_process.mount(session, sandbox.app)
         with pytest.raises(requests.ConnectionError, match="in-process app raised RuntimeError"):
             session.post(ENDPOINT, json={})
         transport = ContractTransport(
-            Throttle(None), recorder, BackoffPolicy(), inner=sandbox.client_transport()
+            Throttle(None), recorder, backoff, inner=sandbox.client_transport()
         )
         with (
             httpx.Client(transport=transport) as client,
@@ -119,7 +120,9 @@ def test_an_app_crash_reads_as_a_lost_connection_and_is_recorded(tmp_path: Path)
             client.post(ENDPOINT, json={})
 
     assert [(item.source, item.status, item.note) for item in recorder] == [
+        *[("schemathesis", None, "no response: ConnectionError, re-sent")] * 2,
         ("schemathesis", None, "no response: ConnectionError"),
+        *[("client", None, "no response: RemoteProtocolError, re-sent")] * 2,
         ("client", None, "no response: RemoteProtocolError"),
     ]
 

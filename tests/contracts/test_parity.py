@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from plaid_contracts.commands.parity import ReplayTarget, compare, key_paths, run_parity
+from plaid_contracts.infra.instability import RESENT_NOTE
 from plaid_contracts.offline.loopback import SandboxProcess
 
 from tests.contracts.helpers import (
@@ -229,3 +230,13 @@ def test_parity_on_an_offline_runs_own_recording_says_it_compared_the_sandbox_wi
     assert result.returncode == 0, result.stdout + result.stderr
     assert "differ." in result.stdout and " 0 differ." in result.stdout
     assert "compared the offline sandbox with itself" in result.stdout
+
+
+def test_an_answer_re_sent_as_target_trouble_is_not_replayed(target: ReplayTarget) -> None:
+    """A re-sent 500 was the target's trouble: the attempt judged in its place is replayed."""
+    recording = matching_recording()
+    recording["interactions"][0]["response"]["status"]["code"] = 500
+    recording["interactions"][0]["note"] = RESENT_NOTE
+    replayed, differences = run_parity(recording, target)
+    assert replayed == 4
+    assert differences == []

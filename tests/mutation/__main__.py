@@ -1,7 +1,9 @@
 """``python -m tests.mutation [--ci] [--only NAME ...]`` (``nox -s mutation``): the contract
 suite's PR profile against every mutant and compatible variant of the offline sandbox.
 
-A mutant is killed when the run fails; a variant must pass (its observations listed). The score
+A mutant is killed when the run fails (or, for a target no case can judge, stops as it must:
+refused at the preflight, inconclusive); a variant must pass (its observations and, for Plaid-side
+trouble, its instability listed). The score
 is killed / mutants; the harness exits 1 below 100 % or with any false positive (a variant that
 failed, or one whose assumption was not observed), 2 on bad arguments. Every run is
 ``run --in-process --assumptions observe``: the mutants stand for a real Sandbox, against which
@@ -46,13 +48,19 @@ class Outcome:
     failed_checks: list[str] = field(default_factory=list)
     observed: list[str] = field(default_factory=list)  # assumption tags
     detail: str = ""
+    unstable: int = 0  # requests listed under Target instability
 
     @property
     def killed(self) -> bool:
-        return self.verdict == "failed"
+        """The run did not pass: it failed, or stopped as the mutant's verdict says it must."""
+        return self.verdict == "failed" or (
+            self.verdict != "passed" and self.verdict == self.mutant.expected_verdict
+        )
 
     @property
     def caught_as_expected(self) -> bool:
+        if self.mutant.expected_verdict != "failed":
+            return self.verdict == self.mutant.expected_verdict
         return any(check in self.failed_checks for check in self.mutant.expect)
 
     @property
@@ -61,15 +69,19 @@ class Outcome:
 
     @property
     def status(self) -> str:
-        if self.verdict not in ("passed", "failed"):
+        if self.verdict not in ("passed", "failed", self.mutant.expected_verdict):
             return f"ERROR ({self.verdict})"
         if self.mutant.compatible:
-            if self.killed:
+            if self.verdict != "passed":
                 return "FALSE POSITIVE"
-            return "passed" if not self.missing_observations else "NOT OBSERVED"
+            if self.missing_observations:
+                return "NOT OBSERVED"
+            return (
+                "NOT LISTED AS UNSTABLE" if self.mutant.unstable and not self.unstable else "passed"
+            )
         if not self.killed:
             return "SURVIVED"
-        return "killed" if self.caught_as_expected else "killed (not by the expected check)"
+        return "killed" if self.caught_as_expected else "killed (not as expected)"
 
     @property
     def ok(self) -> bool:
@@ -106,6 +118,7 @@ def run_mutant(mutant: Mutant, reports: Path) -> Outcome:
         str(REQUEST_TIMEOUT_SECONDS),
         "--reports-dir",
         str(directory),
+        *mutant.options,
     ]
     started = time.monotonic()
     try:
@@ -133,7 +146,8 @@ def run_mutant(mutant: Mutant, reports: Path) -> Outcome:
     if not failed and summary["test_errors"]:
         failed = ["(test errors)"]
     observed = sorted({item["tag"] or "untagged" for item in summary["observations"]})
-    return Outcome(mutant, summary["verdict"], seconds, failed, observed)
+    unstable = summary["instability"]["transient_requests"]
+    return Outcome(mutant, summary["verdict"], seconds, failed, observed, unstable=unstable)
 
 
 def render(outcomes: list[Outcome], wall: float, subset: str) -> str:
@@ -149,15 +163,16 @@ def render(outcomes: list[Outcome], wall: float, subset: str) -> str:
         f"Subset: {subset}; {len(outcomes)} runs of the PR profile (`run --in-process "
         f"--assumptions observe`), {wall:.0f} s wall.",
         "",
-        "| Mutant | Category | Outcome | Failed checks | Observed | s |",
-        "|---|---|---|---|---|---:|",
+        "| Mutant | Category | Verdict | Outcome | Failed checks | Observed | Unstable | s |",
+        "|---|---|---|---|---|---|---:|---:|",
     ]
     for outcome in outcomes:
         checks = ", ".join(f"`{name}`" for name in outcome.failed_checks) or "-"
         observed = ", ".join(outcome.observed) or "-"
         lines.append(
-            f"| `{outcome.mutant.name}` | {outcome.mutant.category} | {outcome.status} | "
-            f"{checks} | {observed} | {outcome.seconds:.1f} |"
+            f"| `{outcome.mutant.name}` | {outcome.mutant.category} | {outcome.verdict} | "
+            f"{outcome.status} | {checks} | {observed} | {outcome.unstable} | "
+            f"{outcome.seconds:.1f} |"
         )
     survivors = [o.mutant.name for o in mutants if not o.killed]
     lines += [
@@ -222,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "outcome": o.status,
                     "failed_checks": o.failed_checks,
                     "observed": o.observed,
+                    "unstable": o.unstable,
                     "seconds": round(o.seconds, 1),
                 }
                 for o in outcomes

@@ -12,11 +12,13 @@ kill it (or, for a variant, the assumption tags it should be observed against), 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from plaid_contracts.infra.credentials import WRONG
 from plaid_offline_sandbox import assumptions, catalogue
 from plaid_offline_sandbox.app import create_app
 from plaid_offline_sandbox.catalogue import PlaidErrorDef
@@ -55,10 +57,20 @@ class Mutant:
     # Fixtures the run is not given (their environment variables): a target whose allow-list
     # the run does not know.
     unset: tuple[str, ...] = ()
+    # The run's verdict it must get: failed (mutants), passed (variants); refused (stopped at
+    # the preflight) or inconclusive (too unstable to judge) for targets no case can judge.
+    verdict: str = ""
+    # A variant whose trouble must be listed under Target instability (and never fail the run).
+    unstable: bool = False
+    options: tuple[str, ...] = ()  # run options of its own (e.g. a shorter --silence-limit)
 
     @property
     def compatible(self) -> bool:
         return self.category == COMPATIBLE
+
+    @property
+    def expected_verdict(self) -> str:
+        return self.verdict or ("passed" if self.compatible else "failed")
 
     def app(self, config: SandboxConfig) -> AsgiApp:
         return self.wrap(create_app(config), config)
@@ -451,6 +463,42 @@ def _unicode_crash(exchange: Exchange, answer: Answer) -> None:
         answer.set_body(b"Internal Server Error", b"text/plain; charset=utf-8")
 
 
+def _transient_500(every: int) -> Callable[[Exchange, Answer], None]:
+    """One request in ``every`` answered 500 API_ERROR; its identical re-send is the next one."""
+
+    def rewrite(exchange: Exchange, answer: Answer) -> None:
+        if exchange.number % every == 0:
+            _internal_error(answer)
+
+    return rewrite
+
+
+def _maintenance_window(start: int, seconds: float) -> Callable[[Exchange, Answer], None]:
+    """From request ``start`` on, ``seconds`` of 503 PLANNED_MAINTENANCE with Retry-After: 1."""
+    opened: list[float] = []
+
+    def rewrite(exchange: Exchange, answer: Answer) -> None:
+        now = time.monotonic()
+        if exchange.number == start:
+            opened.append(now)
+        if opened and now - opened[0] < seconds:
+            _answer_with(answer, catalogue.PLANNED_MAINTENANCE)
+            answer.headers.append((b"retry-after", b"1"))
+
+    return rewrite
+
+
+def _rotated_keys(exchange: Exchange) -> None:
+    """Keys rotated on the Dashboard: whatever the run sends, the target knows other ones."""
+    rotated = {"plaid-client-id": WRONG.client_id, "plaid-secret": WRONG.secret}
+    exchange.headers.update({name: rotated[name] for name in rotated if name in exchange.headers})
+
+
+def _waits_for_a_body(exchange: Exchange) -> float:
+    """A server that waits for a body that never comes: a POST without one stalls, every time."""
+    return 8.0 if exchange.method == "POST" and not exchange.body else 0.0
+
+
 def _drops_body_credentials(exchange: Exchange) -> bool:
     """A firewall rule that resets connections whose body mentions credentials."""
     return b'"secret"' in exchange.body or b'"client_id"' in exchange.body
@@ -552,6 +600,16 @@ def _every(n: int, seconds: float) -> Callable[[Exchange], float]:
 
 MUTANTS: Final = (
     # auth
+    Mutant(
+        "refuses-credentials",
+        AUTH,
+        "keys rotated on the Dashboard: the run's credentials answered INVALID_API_KEYS; the run "
+        "must stop at its preflight with one line, no case, no observation",
+        _requests(_rotated_keys),
+        ("preflight",),
+        ci=True,
+        verdict="refused",
+    ),
     Mutant(
         "bad-credentials-401",
         AUTH,
@@ -814,11 +872,15 @@ MUTANTS: Final = (
         ("not_a_server_error",),
     ),
     Mutant(
-        "drops-connections",
+        "goes-down",
         SERVER,
-        "every 40th connection reset",
-        lambda app, config: mutate(app, drop=lambda exchange: exchange.number % 40 == 0),
+        "the target goes down for good after 60 requests (every connection reset): no case "
+        "can be judged, the run must be inconclusive, never red nor green",
+        lambda app, config: mutate(app, drop=lambda exchange: exchange.number > 60),
         ("plaid_answers",),
+        ci=True,
+        verdict="inconclusive",
+        options=("--silence-limit", "2"),
     ),
     Mutant(
         "drops-body-credentials",
@@ -831,8 +893,8 @@ MUTANTS: Final = (
     Mutant(
         "stalls",
         SLOW,
-        "every 120th request stalls beyond the run's request timeout",
-        lambda app, config: mutate(app, delay=_every(120, 8.0)),
+        "a POST without a body stalls beyond the run's request timeout, its re-sends too",
+        lambda app, config: mutate(app, delay=_waits_for_a_body),
         ("plaid_answers",),
         ci=True,
     ),
@@ -870,6 +932,34 @@ MUTANTS: Final = (
         ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
     ),
     # compatible variants
+    Mutant(
+        "transient-500",
+        COMPATIBLE,
+        "one request in 40 answered 500 API_ERROR/INTERNAL_SERVER_ERROR, the identical next one "
+        "succeeds (Plaid-side trouble: listed as instability, never a failure)",
+        _responses(_transient_500(40)),
+        (),
+        ci=True,
+        unstable=True,
+    ),
+    Mutant(
+        "maintenance-window",
+        COMPATIBLE,
+        "a 1.2 s window of 503 API_ERROR/PLANNED_MAINTENANCE with Retry-After: 1 from the 100th "
+        "request on",
+        _responses(_maintenance_window(100, 1.2)),
+        (),
+        ci=True,
+        unstable=True,
+    ),
+    Mutant(
+        "resets-connections-sometimes",
+        COMPATIBLE,
+        "every 40th connection reset; the identical re-send gets an answer",
+        lambda app, config: mutate(app, drop=lambda exchange: exchange.number % 40 == 0),
+        (),
+        unstable=True,
+    ),
     Mutant(
         "extra-response-fields",
         COMPATIBLE,

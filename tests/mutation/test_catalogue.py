@@ -48,7 +48,11 @@ def test_the_ci_subset_has_a_mutant_of_every_kind_and_the_required_variants() ->
         "new-error-type",
         "optional-error-fields-filled",
         "latency-2s",
+        "transient-500",
+        "maintenance-window",
     }
+    # Targets no case can judge: one refusing the credentials, one going down for good.
+    assert {m.name for m in subset if m.verdict} == {"refuses-credentials", "goes-down"}
     assert len(subset) < len(MUTANTS) / 2
 
 
@@ -73,3 +77,37 @@ def test_the_report_counts_survivors_and_false_positives() -> None:
     assert text.startswith("# Mutation score: 50 % (1/2 mutants killed), 2 false positive(s)")
     assert "Survivors: validation-422." in text
     assert f"False positives: other-methods-400, {quiet.name}." in text
+
+
+def test_targets_that_cannot_be_judged_count_as_killed_only_with_their_verdict() -> None:
+    refusing = next(m for m in MUTANTS if m.name == "refuses-credentials")
+    down = next(m for m in MUTANTS if m.name == "goes-down")
+    outcomes = [
+        _outcome(refusing, "refused", [], []),
+        _outcome(refusing, "failed", ["plaid_auth_enforced"], []),  # ran the cases anyway
+        _outcome(down, "inconclusive", ["plaid_answers"], []),
+        _outcome(down, "failed", ["plaid_answers"], []),  # red on Plaid's trouble
+        _outcome(down, "passed", [], []),
+    ]
+    assert [o.status for o in outcomes] == [
+        "killed",
+        "killed (not as expected)",
+        "killed",
+        "killed (not as expected)",
+        "SURVIVED",
+    ]
+    assert [o.ok for o in outcomes] == [True, False, True, False, False]
+
+
+def test_an_unstable_variant_must_pass_with_its_instability_listed() -> None:
+    transient = next(m for m in MUTANTS if m.name == "transient-500")
+    listed = harness.Outcome(transient, "passed", 1.0, [], [], unstable=3)
+    unlisted = harness.Outcome(transient, "passed", 1.0, [], [], unstable=0)
+    red = harness.Outcome(transient, "failed", 1.0, ["not_a_server_error"], [], unstable=0)
+    inconclusive = harness.Outcome(transient, "inconclusive", 1.0, [], [], unstable=30)
+    assert [o.status for o in (listed, unlisted, red, inconclusive)] == [
+        "passed",
+        "NOT LISTED AS UNSTABLE",
+        "FALSE POSITIVE",
+        "ERROR (inconclusive)",
+    ]

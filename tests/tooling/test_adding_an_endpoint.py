@@ -169,3 +169,40 @@ def test_the_contract_suite_passes_with_a_section_for_the_new_operation(scratch:
     )
     markdown = (scratch.reports / "summary.md").read_text(encoding="utf-8")
     assert f"## `{LABEL}`" in markdown and "## `POST /session/token/create`" in markdown
+
+
+# What differs between two runs of the same cases: when and how fast they ran.
+VOLATILE = ("duration_seconds", "test_seconds", "cases_per_second", "started_at")
+
+
+def test_one_shard_per_operation_merged_gives_the_whole_run(scratch: Scratch) -> None:
+    """`run --operation` per operation, as the nightly's matrix does, then `merge`: the summary
+    of the whole run (same cases, checks, findings and verdict), with each shard checking only
+    its own operation."""
+    repo, shards = scratch.repo, []
+    for name in ("fixture_echo_create", "session_token_create"):
+        reports = repo / "reports" / f"shard-{name}"
+        shard = run_in(
+            repo,
+            "-m",
+            "plaid_contracts",
+            "run",
+            "--in-process",
+            "--max-examples",
+            "5",
+            "--operation",
+            name,
+            "--reports-dir",
+            str(reports),
+        )
+        assert shard.returncode == 0, shard.stdout[-2000:] + shard.stderr[-2000:]
+        summary: dict[str, Any] = json.loads((reports / "summary.json").read_text())
+        assert len(summary["operations"]) == 1
+        shards.append(str(reports / "summary.json"))
+    merged_dir = repo / "reports" / "merged"
+    merged = run_in(repo, "-m", "plaid_contracts", "merge", *shards, "--output", str(merged_dir))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    whole, together = scratch.summary(), json.loads((merged_dir / "summary.json").read_text())
+    for key in (*VOLATILE, "test_phase_seconds"):
+        whole.pop(key), together.pop(key)
+    assert together == whole

@@ -1,4 +1,4 @@
-"""``python -m plaid_contracts run|parity|try``: argument parsing and target selection."""
+"""``python -m plaid_contracts run|merge|parity|try``: argument parsing and target selection."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from plaid_tools.paths import CONTRACT_REPORTS
 from plaid_contracts import operations
 from plaid_contracts.infra import environment, targets
 from plaid_contracts.infra.environment import RunInputs
+from plaid_contracts.infra.instability import DEFAULT_SILENCE_LIMIT_SECONDS
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_PROGRESS_SECONDS,
@@ -25,6 +26,7 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate
+from plaid_contracts.reports import history
 
 EXIT_USAGE = 2
 ENFORCE = "enforce"
@@ -108,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the offline sandbox inside the test process (no subprocess, no socket); "
         "not with --base-url",
     )
+    run.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only this operation (repeatable): its name (session_token_create) or label "
+        "('POST /session/token/create'); default: every one. A shard of a run: `merge` joins "
+        "the shards' summaries",
+    )
     run.add_argument("--profile", choices=sorted(PROFILES), default="pr")
     run.add_argument(
         "--seed", type=int, help="reproduce a nightly run (ignored by derandomized profiles)"
@@ -163,10 +174,34 @@ def build_parser() -> argparse.ArgumentParser:
         "status, error_code, request_id); not with --base-url",
     )
     run.add_argument("--reports-dir", type=Path, default=CONTRACT_REPORTS)
+    run.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PATH",
+        help="a previous run's summary.json: summary.md opens with the failures new since it, "
+        "still failing and fixed",
+    )
+    # Internal (tests, the mutation harness): seconds of nothing but target trouble after which
+    # the run is inconclusive (60 s).
+    run.add_argument(
+        "--silence-limit",
+        type=_positive_seconds,
+        default=DEFAULT_SILENCE_LIMIT_SECONDS,
+        help=argparse.SUPPRESS,
+    )
 
     parity = commands.add_parser("parity", help="replay a recording against the offline sandbox")
     parity.add_argument("recording", type=Path, help="a cassette.yaml written by `run`")
     parity.add_argument("--output", type=Path, help="also write the differences as Markdown here")
+
+    merge = commands.add_parser(
+        "merge", help="merge the summaries of a run's shards (run --operation) into one"
+    )
+    merge.add_argument("summaries", nargs="+", type=Path, metavar="SUMMARY_JSON")
+    merge.add_argument("--output", type=Path, required=True, metavar="DIR")
+    merge.add_argument(
+        "--previous", type=Path, metavar="PATH", help="as for run: a previous summary.json"
+    )
 
     try_request = commands.add_parser(
         "try", help="send the spec's example request and print the answer"
@@ -231,7 +266,29 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         request_timeout_seconds=args.request_timeout,
         progress_seconds=args.progress_every,
         sandbox_access_log=args.sandbox_access_log,
+        silence_limit_seconds=args.silence_limit,
+        operations=selected_operations(args.operation),
     )
+
+
+def selected_operations(names: Sequence[str]) -> tuple[str, ...]:
+    """--operation values as labels, in the registry's order; TargetError for an unknown one."""
+    known = {key: op.label for op in operations.registered() for key in (op.name, op.label)}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        names_known = ", ".join(op.name for op in operations.registered())
+        raise TargetError(f"--operation {unknown[0]!r} is no operation (known: {names_known})")
+    chosen = {known[name] for name in names}
+    return tuple(op.label for op in operations.registered() if op.label in chosen)
+
+
+def _previous(path: Path | None) -> history.Previous | None:
+    if path is None:
+        return None
+    try:
+        return history.load_previous(path)
+    except ValueError as exc:
+        raise TargetError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,7 +298,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from plaid_contracts.commands import run
 
             settings = settings_from_args(args)
-            return run.execute(run.RunRequest(settings, args.reports_dir))
+            previous = _previous(args.previous)
+            return run.execute(run.RunRequest(settings, args.reports_dir, previous=previous))
+        if args.command == "merge":
+            from plaid_contracts.commands import merge
+            from plaid_contracts.reports.merging import MergeError
+
+            try:
+                return merge.main(args.summaries, args.output, _previous(args.previous))
+            except MergeError as exc:
+                raise TargetError(str(exc)) from None
         if args.command == "parity":
             from plaid_contracts.commands import parity
 

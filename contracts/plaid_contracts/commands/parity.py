@@ -24,6 +24,7 @@ import httpx
 from plaid_contracts import operations
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS, Credentials
+from plaid_contracts.infra.instability import RESENT_NOTE
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
 from plaid_contracts.infra.targets import TargetKind
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
@@ -169,8 +170,14 @@ def compare(recorded_status: int, recorded_body: str, status: int, body: bytes) 
 
 def replayable(interaction: dict[str, Any]) -> bool:
     response = interaction.get("response")
-    # No response (connection error) or a 429 (throttling is the target's, not the contract's).
-    return isinstance(response, dict) and response["status"]["code"] != 429
+    # No response (connection error), a 429 (throttling is the target's, not the contract's), or
+    # an answer re-sent as the target's own trouble (a later attempt answered otherwise, or was
+    # judged in its place).
+    return (
+        isinstance(response, dict)
+        and response["status"]["code"] != 429
+        and interaction.get("note") != RESENT_NOTE
+    )
 
 
 def run_parity(cassette: dict[str, Any], target: ReplayTarget) -> tuple[int, list[Difference]]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +17,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from plaid_tools.paths import CONTRACT_SUITE
 
+from plaid_contracts import operations
+from plaid_contracts.commands import preflight
 from plaid_contracts.infra import context
 from plaid_contracts.infra.context import RunContext
+from plaid_contracts.infra.instability import Instability
 from plaid_contracts.infra.settings import RunMode, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import Throttle
@@ -29,6 +33,7 @@ from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline import in_process
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.reports import summary
+from plaid_contracts.reports.history import Previous
 from plaid_contracts.reports.masking import Masker
 from plaid_contracts.reports.progress import Progress
 from plaid_contracts.reports.recorder import Recorder
@@ -42,7 +47,20 @@ if TYPE_CHECKING:
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
 EXIT_INTERRUPTED = 130
+# Verdicts of a run stopped before its first case, and their exit codes.
+REFUSED = "refused"  # the preflight request's credentials or fixtures were refused: usage
+INCONCLUSIVE = "inconclusive"
+STOPPED_EXIT_CODES = {REFUSED: EXIT_USAGE, INCONCLUSIVE: EXIT_INCONCLUSIVE}
+# Every verdict's exit code (`merge` exits with its merged verdict's).
+VERDICT_EXIT_CODES = {
+    "passed": EXIT_PASSED,
+    "failed": EXIT_FAILED,
+    "error": EXIT_FAILED,
+    "interrupted": EXIT_INTERRUPTED,
+    **STOPPED_EXIT_CODES,
+}
 PER_TEST_TIMEOUT_SECONDS = 3 * 60 * 60  # hang protection only; nightly remote runs are slow
 # The pytest plugins the suite uses: @schema.parametrize, --hypothesis-seed, the timeout.
 SUITE_PLUGINS = ("schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "pytest_timeout")
@@ -60,6 +78,7 @@ class RunRequest:
     # The command the summary gives to run the same cases again, when it is not the
     # `contracts` session's (the mutation harness: a broken app `-s sandbox` cannot replay).
     reproduce: str | None = None
+    previous: Previous | None = None  # --previous: the run this one is compared with
 
 
 def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
@@ -102,6 +121,9 @@ def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, in
     if exit_code == pytest.ExitCode.INTERRUPTED:
         # pytest also "interrupts" on collection errors; only Ctrl-C is an interruption.
         return "error", EXIT_FAILED
+    if stats.instability.inconclusive_reason() and not stats.fails_on_judged_answers:
+        # Too unstable to judge; a failure on an answer that is no trouble still fails the run.
+        return INCONCLUSIVE, EXIT_INCONCLUSIVE
     if exit_code == pytest.ExitCode.OK and not stats.has_contract_failure:
         return "passed", EXIT_PASSED
     if exit_code == pytest.ExitCode.TESTS_FAILED or stats.has_contract_failure:
@@ -111,7 +133,7 @@ def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, in
 
 
 def execute(request: RunRequest) -> int:
-    stats = RunStats()
+    stats = RunStats(instability=Instability(request.settings.silence_limit_seconds))
     with _stopped_by_signals(stats):
         return _execute(request, stats)
 
@@ -157,6 +179,7 @@ def _execute(request: RunRequest, stats: RunStats) -> int:
     test_seconds = 0.0
     exit_code: int | pytest.ExitCode = pytest.ExitCode.INTERNAL_ERROR
     detail = ""
+    stopped = ""  # the verdict of a run stopped at its preflight
     try:
         # The target (subprocess or in-process app) is stopped before the reports are written.
         with ExitStack() as target_lifetime:
@@ -168,6 +191,9 @@ def _execute(request: RunRequest, stats: RunStats) -> int:
             )
             progress = Progress(stats, settings.progress_seconds, started=started)
             run = _run_context(settings, recorder, stats, throttle, sandbox, progress)
+            preflight.check(
+                run, [op for op in operations.registered() if settings.checks_operation(op.label)]
+            )
             context.set_current(run)
             stats.mark("pytest_started")
             try:
@@ -183,15 +209,26 @@ def _execute(request: RunRequest, stats: RunStats) -> int:
                 )
     except SandboxStartError as exc:
         detail = str(exc)
+    except preflight.PreflightRefused as exc:
+        stopped, detail = REFUSED, str(exc)
+    except preflight.PreflightNoAnswer as exc:
+        stopped, detail = INCONCLUSIVE, str(exc)
     except KeyboardInterrupt:
         exit_code = pytest.ExitCode.INTERRUPTED
         stats.interrupted = True
     finally:
-        verdict, code = _verdict(exit_code, stats)
+        verdict, code = (
+            (stopped, STOPPED_EXIT_CODES[stopped]) if stopped else _verdict(exit_code, stats)
+        )
         if verdict == "interrupted":
             detail = "interrupted before the suite finished"
         if verdict == "error" and not detail:
             detail = "the suite could not run to the end: see the test errors below"
+        if verdict == INCONCLUSIVE and not detail:
+            detail = (
+                f"Too unstable to judge: {stats.instability.inconclusive_reason()}. Plaid-side "
+                "trouble, not a contract failure: see Target instability"
+            )
         outcome = RunOutcome(
             verdict=verdict,
             pytest_exit_code=int(exit_code),
@@ -201,6 +238,7 @@ def _execute(request: RunRequest, stats: RunStats) -> int:
             requests_recorded=len(recorder),
             detail=detail,
             reproduce=request.reproduce,
+            previous=request.previous,
         )
         summary_path = publish(
             staging,
@@ -212,6 +250,8 @@ def _execute(request: RunRequest, stats: RunStats) -> int:
             masker,
             _metadata(settings, outcome),
         )
+    if stopped == REFUSED:
+        print(f"error: {detail}", file=sys.stderr)  # the one line; no case ran
     _print_result(summary_path, verdict, stats, outcome)
     if stats.notes and code == EXIT_PASSED:
         code = EXIT_FAILED
@@ -260,8 +300,11 @@ def _run_context(
     sandbox: in_process.InProcessSandbox | None,
     progress: Progress,
 ) -> RunContext:
-    session = ContractSession(throttle, recorder, settings.backoff)
-    probe_session = ContractSession(throttle, recorder, settings.backoff, source="probe")
+    backoff, instability = settings.backoff, stats.instability
+    session = ContractSession(throttle, recorder, backoff, instability=instability)
+    probe_session = ContractSession(
+        throttle, recorder, backoff, source="probe", instability=instability
+    )
     client_inner: httpx.BaseTransport | None = None
     if sandbox is not None:
         in_process.mount(session, sandbox.app)
@@ -275,7 +318,7 @@ def _run_context(
         session=session,
         probe_session=probe_session,
         client_transport=ContractTransport(
-            throttle, recorder, settings.backoff, inner=client_inner
+            throttle, recorder, backoff, inner=client_inner, instability=instability
         ),
         progress=progress,
     )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.instability import DEFAULT_SILENCE_LIMIT_SECONDS
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate
 
@@ -85,6 +86,14 @@ class RunSettings:
     progress_seconds: float = DEFAULT_PROGRESS_SECONDS
     # --sandbox-access-log: the offline sandbox logs a line per request into sandbox.log.
     sandbox_access_log: bool = False
+    # Nothing but trouble from the target for this long ends the run inconclusive (internal:
+    # tests and the mutation harness shorten it).
+    silence_limit_seconds: float = DEFAULT_SILENCE_LIMIT_SECONDS
+    # --operation: the labels of the operations this run checks (a shard); empty: every one.
+    operations: tuple[str, ...] = ()
+
+    def checks_operation(self, label: str) -> bool:
+        return not self.operations or label in self.operations
 
     @property
     def mode(self) -> RunMode:

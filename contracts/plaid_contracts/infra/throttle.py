@@ -69,18 +69,28 @@ class Throttle:
 
 @dataclass(frozen=True)
 class BackoffPolicy:
-    """How a 429 is retried: Retry-After when given, else exponential, both capped."""
+    """How a 429 is retried, and how an answer that may be the target's own trouble is re-sent:
+    Retry-After when given, else exponential, both capped."""
 
     max_retries: int = 5
     base_seconds: float = 1.0
     cap_seconds: float = 30.0
+    max_resends: int = 2
+    resend_base_seconds: float = 1.0
+
+    def resend_delay(self, resend: int, retry_after: str | None) -> float:
+        """Seconds to wait before re-send number ``resend`` (0-based)."""
+        return self._capped(resend, retry_after, self.resend_base_seconds)
 
     def delay(self, attempt: int, retry_after: str | None) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based)."""
+        return self._capped(attempt, retry_after, self.base_seconds)
+
+    def _capped(self, attempt: int, retry_after: str | None, base: float) -> float:
         hinted = parse_retry_after(retry_after)
         if hinted is not None:
             return min(hinted, self.cap_seconds)
-        return min(self.base_seconds * 2.0**attempt, self.cap_seconds)
+        return min(base * 2.0**attempt, self.cap_seconds)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -1,9 +1,11 @@
-"""HTTP plumbing shared by every request of a run: pacing, 429 back-off, recording.
+"""HTTP plumbing shared by every request of a run: pacing, 429 back-off, re-sends, recording.
 
-Schemathesis sends through ``ContractSession`` (a requests.Session), the generated client
+Schemathesis sends through ``ContractSession`` (a requests.Session: ``case.call_and_validate``
+hands it the prepared request, and its answer is what the checks see), the generated client
 through ``ContractTransport`` (an httpx transport). Both go through one ``Pacer``: it paces with
 the run's Throttle, retries a 429 after backing off (a 429 is the target protecting itself, not a
-contract answer), and records every exchange, including the 429s it retried.
+contract answer), re-sends an answer that may be the target's own trouble (instability.py), and
+records every exchange, including the attempts it retried or re-sent.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ from typing import Any, Generic, TypeVar
 import httpx
 import requests
 
+from plaid_contracts.infra.instability import (
+    RESENT_NOTE,
+    Attempt,
+    Instability,
+    answer_class,
+    attempt_of,
+    is_trouble,
+)
 from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
 from plaid_contracts.reports.recorder import Interaction, Recorder
 
@@ -51,7 +61,8 @@ class Received(Generic[Native]):
 
 
 class Pacer:
-    """Throttle, send, record, and retry a 429 after backing off, whatever sends the request."""
+    """Throttle, send, record; retry a 429 after backing off, re-send an answer that may be the
+    target's own trouble (instability.py), whatever sends the request."""
 
     def __init__(
         self,
@@ -60,12 +71,14 @@ class Pacer:
         backoff: BackoffPolicy,
         *,
         source: str,
+        instability: Instability | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.throttle = throttle
         self.recorder = recorder
         self.backoff = backoff
         self.source = source
+        self.instability = instability or Instability()
         self._sleep = sleep
         self.retried_429 = 0
 
@@ -75,27 +88,62 @@ class Pacer:
         attempt: Callable[[], Received[Native]],
         *,
         no_answer: type[Exception] | tuple[type[Exception], ...],
+        not_sent: Callable[[str], Exception],
         discard: Callable[[Native], None] = lambda native: None,
     ) -> tuple[Received[Native], Interaction]:
-        """The final answer (a 429 only once retries are exhausted) and its recording."""
-        retry = 0
+        """The answer to judge and its recording: a 429 only once retries are exhausted, a
+        possible trouble only once its re-sends are (every attempt is recorded and paced).
+
+        Once the run is too unstable to go on (``Instability.stopped``), a new request is not
+        sent: ``not_sent`` makes the no-answer error its caller expects."""
+        if self.instability.stopped:
+            raise not_sent(f"not sent: {self.instability.stopped}")
+        retried_429 = 0
+        resent: list[Attempt] = []
         while True:
             self.throttle.wait()
             started = time.perf_counter()
             try:
                 received = attempt()
             except no_answer as exc:
-                self._record(sent, None, started, f"no response: {type(exc).__name__}")
+                failure = type(exc).__name__
+                self.instability.attempted(trouble=True)
+                if self._may_resend(resent):
+                    interaction = self._record(
+                        sent, None, started, f"no response: {failure}, re-sent"
+                    )
+                    resent.append(attempt_of(None, b"", failure, interaction.number, self.source))
+                    self._sleep(self.backoff.resend_delay(len(resent) - 1, None))
+                    continue
+                self._record(sent, None, started, f"no response: {failure}")
+                self.instability.finished(resent, answer_class(None))
                 raise
-            retrying = received.status == 429 and retry < self.backoff.max_retries
-            interaction = self._record(sent, received, started, "429, retried" if retrying else "")
-            if not retrying:
-                return received, interaction
-            discard(received.native)
-            self.retried_429 += 1
             retry_after = dict((k.lower(), v) for k, v in received.headers).get("retry-after")
-            self._sleep(self.backoff.delay(retry, retry_after))
-            retry += 1
+            if received.status == 429 and retried_429 < self.backoff.max_retries:
+                self._record(sent, received, started, "429, retried")
+                discard(received.native)
+                self.retried_429 += 1
+                self._sleep(self.backoff.delay(retried_429, retry_after))
+                retried_429 += 1
+                continue
+            trouble = is_trouble(received.status, received.content)
+            self.instability.attempted(trouble)
+            if trouble and self._may_resend(resent):
+                interaction = self._record(sent, received, started, RESENT_NOTE)
+                resent.append(
+                    attempt_of(
+                        received.status, received.content, "", interaction.number, self.source
+                    )
+                )
+                discard(received.native)
+                self._sleep(self.backoff.resend_delay(len(resent) - 1, retry_after))
+                continue
+            interaction = self._record(sent, received, started, "")
+            self.instability.finished(resent, answer_class(received.status, received.content))
+            return received, interaction
+
+    def _may_resend(self, resent: list[Attempt]) -> bool:
+        return len(resent) < self.backoff.max_resends and not self.instability.stopped
 
     def _record(
         self, sent: Sent, received: Received[Any] | None, started: float, note: str
@@ -122,10 +170,13 @@ class ContractSession(requests.Session):
         backoff: BackoffPolicy,
         *,
         source: str = "schemathesis",
+        instability: Instability | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__()
-        self.pacer = Pacer(throttle, recorder, backoff, source=source, sleep=sleep)
+        self.pacer = Pacer(
+            throttle, recorder, backoff, source=source, instability=instability, sleep=sleep
+        )
 
     @property
     def retried_429(self) -> int:
@@ -144,7 +195,12 @@ class ContractSession(requests.Session):
                 response, response.status_code, list(response.headers.items()), response.content
             )
 
-        received, interaction = self.pacer.send(sent, attempt, no_answer=requests.RequestException)
+        received, interaction = self.pacer.send(
+            sent,
+            attempt,
+            no_answer=requests.RequestException,
+            not_sent=lambda why: requests.ConnectionError(why, request=request),
+        )
         # Lets a failure report point at its exchange in the cassette.
         request.plaid_interaction = interaction.number  # type: ignore[attr-defined]
         return received.native
@@ -161,9 +217,12 @@ class ContractTransport(httpx.BaseTransport):
         *,
         inner: httpx.BaseTransport | None = None,
         source: str = "client",
+        instability: Instability | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.pacer = Pacer(throttle, recorder, backoff, source=source, sleep=sleep)
+        self.pacer = Pacer(
+            throttle, recorder, backoff, source=source, instability=instability, sleep=sleep
+        )
         self._inner = inner or httpx.HTTPTransport()
 
     @property
@@ -183,7 +242,11 @@ class ContractTransport(httpx.BaseTransport):
             )
 
         received, _ = self.pacer.send(
-            sent, attempt, no_answer=httpx.TransportError, discard=httpx.Response.close
+            sent,
+            attempt,
+            no_answer=httpx.TransportError,
+            not_sent=lambda why: httpx.ConnectError(why, request=request),
+            discard=httpx.Response.close,
         )
         response = received.native
         return httpx.Response(

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from plaid_contracts.infra.instability import Instability, is_trouble_status
+from plaid_contracts.reports.history import fingerprint
+
 # Phases in the order schemathesis runs them, then ours.
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 CLIENT_PHASE = "client"
@@ -154,6 +157,7 @@ class Findings:
         return [
             {
                 **vars(finding),
+                "fingerprint": fingerprint(vars(finding)),
                 "occurrences": self.occurrences[key],
                 "phases": sorted(self.phases[key]),
             }
@@ -172,9 +176,13 @@ class RunStats:
     test_operations: dict[str, str] = field(default_factory=dict)  # node id -> operation label
     test_errors: dict[str, str] = field(default_factory=dict)  # failures outside any check
     retried_429: int = 0
+    # Re-sends of possible target trouble, what they showed, whether the run can be judged.
+    instability: Instability = field(default_factory=Instability)
     interrupted: bool = False  # Ctrl-C or SIGTERM, as opposed to pytest's other reasons to stop
     notes: list[str] = field(default_factory=list)
     moments: dict[str, float] = field(default_factory=dict)  # PYTEST_MOMENTS, monotonic clock
+    # Seconds per part of the test phase of merged shards (which have no moments of their own).
+    shard_spans: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def operation(self, label: str) -> OperationStats:
@@ -216,7 +224,9 @@ class RunStats:
 
     def span_seconds(self) -> dict[str, float]:
         """Seconds per part of the test phase (only the parts whose two ends were marked)."""
-        spans: dict[str, float] = {}
+        spans: dict[str, float] = {
+            name: round(value, 3) for name, value in self.shard_spans.items()
+        }
         for start, end in pairwise(PYTEST_MOMENTS):
             if start in self.moments and end in self.moments:
                 spans[PYTEST_SPANS[end]] = round(self.moments[end] - self.moments[start], 3)
@@ -267,6 +277,12 @@ class RunStats:
     def has_contract_failure(self) -> bool:
         return bool(self.failures) or bool(self.failed_tests)
 
+    @property
+    def fails_on_judged_answers(self) -> bool:
+        """A failure on an answer that is no target trouble (a 400 to a valid request, a wrong
+        body): the contract broke, however unstable the rest of the run was."""
+        return any(not is_trouble_status(f.status) for f in self.failures.values())
+
     def to_json(self) -> dict[str, Any]:
         return {
             # Every operation together (what the mutation harness and the bench read) ...
@@ -278,8 +294,10 @@ class RunStats:
             "failures": self.failures.to_json(),
             "observations": self.observations.to_json(),
             "tests": dict(sorted(self.test_outcomes.items())),
+            "test_operations": dict(sorted(self.test_operations.items())),
             "test_errors": self.test_errors,
             "retried_429": self.retried_429,
+            "instability": self.instability.to_json(),
             "test_phase_seconds": self.span_seconds(),
             "notes": self.notes,
         }

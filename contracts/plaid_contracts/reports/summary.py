@@ -38,6 +38,7 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import TargetKind
 from plaid_contracts.operations import Operation
+from plaid_contracts.reports.history import Comparison, Previous, compare
 from plaid_contracts.reports.stats import (
     CLIENT_PHASE,
     SCHEMATHESIS_PHASES,
@@ -67,6 +68,7 @@ class RunOutcome:
     # How to run the same cases again when it is not a plain `contracts` run (the mutation
     # harness runs a modified sandbox, which `-s sandbox` cannot replay).
     reproduce: str | None = None
+    previous: Previous | None = None  # --previous: the run this one is compared with
 
 
 PHASE_NOTES: Final = {
@@ -85,6 +87,7 @@ def reproduce_command(settings: RunSettings) -> str:
         parts.append(f"--base-url {settings.target.base_url}")
     if settings.mode is RunMode.IN_PROCESS:
         parts.append("--in-process")
+    parts += [f"--operation {shlex.quote(_name_of(label))}" for label in settings.operations]
     parts.append(f"--profile {settings.profile.name}")
     if not settings.profile.deterministic:
         parts.append(f"--seed {settings.seed}")
@@ -101,6 +104,10 @@ def reproduce_command(settings: RunSettings) -> str:
     if settings.mode is RunMode.REMOTE and settings.rate is not None:
         parts.append(f"--rate {settings.rate}")
     return " ".join(parts)
+
+
+def _name_of(label: str) -> str:
+    return operations.for_label(label).name
 
 
 def environment_note(settings: RunSettings) -> str:
@@ -160,6 +167,7 @@ def render_markdown(
     lines = [f"# Contract run: {outcome.verdict.upper()}", ""]
     if outcome.detail:
         lines += [f"> {outcome.detail}", ""]
+    lines += _since_previous(stats, outcome)
     rate = str(settings.rate) if settings.rate else "unthrottled"
     ops = _operations(stats)
     reproduce = outcome.reproduce or f"{reproduce_command(settings)}"
@@ -180,12 +188,14 @@ def render_markdown(
         f"| Duration | {outcome.duration_seconds:.1f} s; tests {outcome.test_seconds:.1f} s, "
         f"{total_cases(stats)} cases, {cases_per_second(stats, outcome):.0f} cases/s |",
         f"| Requests | {outcome.requests_recorded} recorded in `{CASSETTE}`; rate {rate}; "
-        f"{stats.retried_429} answered 429 and were retried |",
+        f"{stats.retried_429} answered 429 and were retried; "
+        f"{stats.instability.resent} re-sent as possible target trouble |",
         "",
         *_reading_guide(settings, stats, outcome),
     ]
     for operation in ops:
         lines += _operation_section(operation, settings, stats, reports_dir)
+    lines += _instability_section(stats)
     lines += _failure_sections(settings, stats, outcome)
     lines += _observation_sections(settings, stats, outcome)
     lines += [
@@ -239,7 +249,8 @@ def _reading_guide(settings: RunSettings, stats: RunStats, outcome: RunOutcome) 
         "coverage, fuzzing), and its client tests, which call the generated client; "
         f"here {tests} tests ran {cases} cases ({per_operation or 'none'}). Each case sent one "
         f"request; the other {max(extra, 0)} of the {outcome.requests_recorded} recorded were "
-        "the auth probes (`plaid_auth_enforced`) and 429s that were retried.",
+        "the preflight request, the auth probes (`plaid_auth_enforced`), 429s that were retried "
+        "and answers re-sent as possible target trouble (Target instability).",
         "",
         "Every answer to a schemathesis case goes through every check. A check with nothing to "
         "say about an answer (`plaid_link_token` about an error, `negative_data_rejection` "
@@ -479,6 +490,12 @@ def _failure_sections(settings: RunSettings, stats: RunStats, outcome: RunOutcom
     if not stats.failures and not stats.test_errors:
         return ["", "## Failures", "", "None."]
     lines = ["", "## Failures", "", *_reproduce_intro(settings, outcome)]
+    if outcome.verdict == "inconclusive":
+        lines += [
+            "",
+            "The run is inconclusive: these were seen on the target's trouble (5xx, no answer) "
+            "and do not fail it. A failure on any other answer would have.",
+        ]
     if any(finding.strength.startswith("ASSUMED") for finding in stats.failures.values()):
         lines += [
             "",
@@ -523,6 +540,80 @@ def _observation_sections(settings: RunSettings, stats: RunStats, outcome: RunOu
     return lines
 
 
+def comparison(stats: RunStats, outcome: RunOutcome) -> Comparison | None:
+    if outcome.previous is None:
+        return None
+    return compare(outcome.previous, stats.failures.to_json(), stats.operations)
+
+
+def _since_previous(stats: RunStats, outcome: RunOutcome) -> list[str]:
+    """What summary.md opens with: the failures new since the previous run, still failing,
+    fixed (by fingerprint: operation, check, rule, answer class)."""
+    previous, changes = outcome.previous, comparison(stats, outcome)
+    lines = ["## Since the previous run", ""]
+    if previous is None or changes is None:
+        return [
+            *lines,
+            "No previous run to compare with (`--previous PATH`: a previous run's summary.json).",
+            "",
+        ]
+    lines += [
+        f"Compared with `{previous.path}` ({previous.verdict}"
+        + (f", started {previous.started_at}" if previous.started_at else "")
+        + f"): {len(changes.new)} new, {len(changes.still_failing)} still failing, "
+        f"{len(changes.fixed)} fixed.",
+        "",
+    ]
+    for heading, items in (
+        ("New since the previous run", changes.new),
+        ("Still failing", changes.still_failing),
+        ("Fixed", changes.fixed),
+    ):
+        lines += [f"**{heading}**: " + ("none." if not items else ""), ""]
+        lines += [f"- {_cell(title)} (`{key}`)" for key, title in items]
+        if items:
+            lines.append("")
+    return lines
+
+
+def _instability_section(stats: RunStats) -> list[str]:
+    """Target trouble that a re-send did not see again: listed, never a failure."""
+    instability = stats.instability
+    lines = [
+        "",
+        "## Target instability",
+        "",
+        "An answer that may be the target's own trouble (a 5xx, an `API_ERROR`, a 429 once "
+        "backed off, a reset connection, a timeout) is re-sent identically, up to "
+        "twice, with back-off. When a re-send got another answer, that answer was judged and "
+        "the trouble is listed here, never as a failure; when every attempt got it, it was "
+        f"judged like any answer. {instability.resent} of {instability.requests} requests "
+        f"needed a re-send: {instability.transient_requests} got another answer, "
+        f"{instability.unanswered} got no answer at all.",
+    ]
+    reason = instability.inconclusive_reason()
+    if reason:
+        lines += ["", f"**Inconclusive**: {reason}."]
+    if not instability.transient:
+        return [*lines, "", "None."]
+    by_answer: dict[tuple[int | None, str], list[str]] = {}
+    for attempt in instability.transient:
+        key = (attempt.status, attempt.error_code)
+        by_answer.setdefault(key, []).append(attempt.request_id or f"#{attempt.interaction}")
+    lines += [
+        "",
+        "| Status | error_code | Count | Request ids (or cassette interactions) |",
+        "|---|---|---:|---|",
+    ]
+    for (status, code), ids in by_answer.items():
+        shown = ", ".join(f"`{item}`" for item in ids[:20]) + (" ..." if len(ids) > 20 else "")
+        lines.append(
+            f"| {'no answer' if status is None else status} | {code or '-'} | {len(ids)} "
+            f"| {shown} |"
+        )
+    return lines
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")[:200]
 
@@ -542,9 +633,35 @@ def summary_json(settings: RunSettings, stats: RunStats, outcome: RunOutcome) ->
         "total_cases": total_cases(stats),
         "cases_per_second": round(cases_per_second(stats, outcome), 1),
         "requests_recorded": outcome.requests_recorded,
+        "started_at": outcome.started_at,
         "assumptions": "enforced" if settings.enforce_assumptions else "observed",
+        "since_previous": _since_previous_json(stats, outcome),
+        # What `merge` needs to render shards as one run (reports/merging.py).
+        "settings": {
+            "rate": str(settings.rate) if settings.rate else None,
+            "token_lifetime_seconds": settings.token_lifetime_seconds,
+            "clock_skew_seconds": settings.clock_skew_seconds,
+            "request_timeout_seconds": settings.request_timeout_seconds,
+            "fuzzing_examples": settings.fuzzing_examples,
+            "public_credentials": settings.public_credentials,
+            "sandbox_access_log": settings.sandbox_access_log,
+            "silence_limit_seconds": settings.silence_limit_seconds,
+            "operations": list(settings.operations),
+        },
+        "outcome": {
+            "pytest_exit_code": outcome.pytest_exit_code,
+            "detail": outcome.detail,
+            "reproduce": outcome.reproduce,
+        },
         **stats.to_json(),
     }
+
+
+def _since_previous_json(stats: RunStats, outcome: RunOutcome) -> dict[str, Any] | None:
+    changes = comparison(stats, outcome)
+    if outcome.previous is None or changes is None:
+        return None
+    return {"path": outcome.previous.path, **changes.to_json()}
 
 
 def write(directory: Path, settings: RunSettings, stats: RunStats, outcome: RunOutcome) -> Path:
