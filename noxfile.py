@@ -222,6 +222,36 @@ def _chooses_workers(args: list[str]) -> bool:
     return "no:xdist" in args or any(arg.startswith(("-n", "--numprocesses")) for arg in args)
 
 
+@nox.session(name="dependency-range", python=[SUPPORTED_PYTHONS[0], SUPPORTED_PYTHONS[-1]])
+@nox.parametrize("bound", ["lowest", "highest"])
+def dependency_range(session: nox.Session, bound: str) -> None:
+    """The client's own tests (calls to the offline sandbox among them) on the lowest and the
+    highest httpx and attrs its wheel declares, on the lowest and highest Python we support."""
+    # Not the constraints: this venv holds other httpx and attrs. Its own lock, every file
+    # hashed and required to be; ours are local (no deps: the lock holds theirs).
+    session.install("--require-hashes", "-r", f"requirements/client-{bound}.txt")
+    session.install(
+        "--no-deps",
+        "--build-constraints",
+        str(BUILD_CONSTRAINTS_FILE),
+        "--reinstall-package",
+        "plaid-session-client",
+        str(CLIENT_PROJECT),
+        str(SANDBOX_PROJECT),
+        "-e",
+        ".",
+    )
+    run(session, "python", "-m", "plaid_tools.dependency_range", "check", bound)
+    run(session, "pytest", "-p", "no:cacheprovider", "tests/client", *session.posargs)
+
+
+@nox.session(name="dependency-range-compile", python=PYTHON)
+def dependency_range_compile(session: nox.Session) -> None:
+    """Rewrite requirements/client-lowest.txt and -highest.txt from the wheel's declared range."""
+    install(session, "test")
+    run(session, "python", "-m", "plaid_tools.dependency_range", "compile")
+
+
 @nox.session(python=PYTHON)
 def sandbox(session: nox.Session) -> None:
     """Serve the offline Plaid Sandbox: `nox -s sandbox -- --host 127.0.0.1 --port 8100`."""
