@@ -297,8 +297,9 @@ def spec_diff(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def upstream(session: nox.Session) -> None:
-    """Our spec against Plaid's published spec: `nox -s upstream -- [URL | FILE | DIR[@REF]]`."""
-    install(session, "test")
+    """Our spec against Plaid's published spec: `nox -s upstream -- [URL | FILE | DIR[@REF]]`
+    (`-- --propose`: adopt each new difference and generate, see the README)."""
+    install(session, "test", "generate")
     run(session, "python", "-m", "plaid_tools.upstream", *session.posargs)
 
 
