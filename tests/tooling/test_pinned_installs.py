@@ -33,6 +33,19 @@ def _blocks(text: str) -> dict[str, str]:
     return {block.split("==")[0]: block for block in blocks}
 
 
+def closure(name: str, root: str) -> str:
+    """The pins of a compiled file that `root` needs, by its `# via` annotations, as a file."""
+    blocks = _blocks((REQUIREMENTS / name).read_text())
+    parents = {
+        pin: set(re.findall(r"^\s+#\s+(?:via\s+)?([A-Za-z0-9][\w.-]*)", block, re.M)) - {"via"}
+        for pin, block in blocks.items()
+    }
+    needed = {root}
+    while grown := {pin for pin, via in parents.items() if via & needed} - needed:
+        needed |= grown
+    return "".join(block for pin, block in blocks.items() if pin in needed)
+
+
 def pins(name: str) -> dict[str, str]:
     """What a compiled requirements file pins: name -> version."""
     return {match[1]: match[2] for match in PIN.finditer((REQUIREMENTS / name).read_text())}

@@ -32,7 +32,7 @@ from plaid_tools.upstream.yaml_text import ProposalError, append_to_list, dump, 
 SANDBOX_ENDPOINTS = "contracts/plaid-offline-sandbox/plaid_offline_sandbox/endpoints"
 # Our rules for request schemas, each with the deviations entry that holds its evidence.
 NON_EMPTY = ("non-empty-optional-strings", "bounds_changed", "minLength")
-CLOSED = ("closed-request-objects", "additional_properties_changed", None)
+CLOSED = ("closed-request-objects", "additional_properties_changed", "")
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ def _endpoint_module(location: str, ours: dict[str, Any]) -> str:
     return f"{SANDBOX_ENDPOINTS}/{re.sub(r'(?<!^)(?=[A-Z])', '_', operation_id).lower()}.py"
 
 
-def _our_rules(schema: Any, at: str) -> list[tuple[tuple[str, str, str | None], str]]:
+def _our_rules(schema: Any, at: str) -> list[tuple[tuple[str, str, str], str]]:
     """Apply our request rules to `schema` in place; the (rule, location) pairs applied."""
-    applied: list[tuple[tuple[str, str, str | None], str]] = []
+    applied: list[tuple[tuple[str, str, str], str]] = []
     if not isinstance(schema, dict):
         return applied
     if schema.get("type") == "string" and "minLength" not in schema and "enum" not in schema:
