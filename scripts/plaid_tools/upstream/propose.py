@@ -48,7 +48,6 @@ class Proposal:
     deviations_text: str
     adopted: list[Adopted] = field(default_factory=list)
     left: list[Change] = field(default_factory=list)  # for a person: see the report's stanza
-    notes: list[str] = field(default_factory=list)
 
 
 def _endpoint_module(location: str, ours: dict[str, Any]) -> str:

@@ -24,9 +24,8 @@ class ProposalError(ValueError):
 
 @dataclass(frozen=True)
 class Block:
-    """The lines of one key's value: [start, end), the key's own line at `key_line`."""
+    """The lines of one key's value: [start, end), after the key's own line."""
 
-    key_line: int
     start: int
     end: int
     indent: int  # of the key
@@ -50,7 +49,7 @@ def _key_of(line: str) -> tuple[int, str] | None:
 
 def find(lines: list[str], path: str) -> Block:
     """The block of the key at dotted `path` (keys holding dots are not supported)."""
-    block = Block(-1, 0, len(lines), -1)
+    block = Block(0, len(lines), -1)
     for key in path.split("."):
         entries = child_indent(lines, block)
         number = next(
@@ -64,7 +63,7 @@ def find(lines: list[str], path: str) -> Block:
             stop += 1
         while stop > number + 1 and not _content(lines[stop - 1]):
             stop -= 1  # trailing blank lines and comments belong to what follows
-        block = Block(number, number + 1, stop, entries)
+        block = Block(number + 1, stop, entries)
     return block
 
 
