@@ -308,3 +308,24 @@ def bench(session: nox.Session) -> None:
     """Benchmarks and reliability figures as ratios; writes reports/bench/."""
     install(session, "test", "generate", "bench", client=True)
     run(session, "python", "-m", "plaid_tools.bench", *session.posargs, env=BYTECODE_ENV)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the docs site into reports/docs/ (`--strict`: a broken link or a missing page fails);
+    `nox -s docs -- serve` previews it instead."""
+    install(session, "docs")
+    if session.posargs[:1] == ["serve"]:
+        run(session, "mkdocs", "serve", *session.posargs[1:])
+        return
+    # Material's banner about its successor, printed on every build, is not news to CI.
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    run(
+        session,
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(ROOT / "reports" / "docs"),
+        env=env,
+    )

@@ -1,4 +1,4 @@
-"""Hypothesis settings for the tooling's own tests, in one place.
+"""Hypothesis settings for the tooling's own tests, in one place, and what several folders share.
 
 `default` is what the README's test command uses; `thorough` looks ten times harder
 (`python3 scripts/nox_pinned.py -s tests -- --hypothesis-profile thorough`). The contract suite
@@ -7,6 +7,9 @@ has profiles of its own (contracts/suite/conftest.py): they judge a target, thes
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 # No deadline: tests share 2 cores with xdist workers and subprocesses, so a slow example is
@@ -18,3 +21,16 @@ _COMMON = settings(
 settings.register_profile("default", _COMMON, max_examples=100)
 settings.register_profile("thorough", _COMMON, max_examples=1000)
 settings.load_profile("default")
+
+
+# Tests that read the fresh client carry this group, so that one xdist worker generates it.
+FRESH_CLIENT_GROUP = pytest.mark.xdist_group("fresh-product-client")
+
+
+@pytest.fixture(scope="session")
+def fresh_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The product client generated afresh from the committed spec, config and templates, once."""
+    from plaid_tools import paths
+    from plaid_tools.regenerate import generate_into
+
+    return generate_into(tmp_path_factory.mktemp("fresh") / paths.DISTRIBUTION)

@@ -121,6 +121,10 @@ def _plan_phases(run: RunContext, operation: operations.Operation, item: pytest.
     planned["fuzzing"] += run.settings.effective_fuzzing_examples
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    current().stop_if_interrupted()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """No test stops at a failing case (every phase runs to its end, every example of a client

@@ -72,11 +72,11 @@ def test_a_secret_from_the_environment_never_appears_in_the_banner_or_log(tmp_pa
     assert DEFAULT_SECRET not in text  # not accepted here, so not printed either
 
 
-def test_the_readme_curl_gets_a_200(live_server: RunningSandbox) -> None:
-    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_documented_curl_gets_a_200(live_server: RunningSandbox) -> None:
+    readme = (paths.ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8")
     start = readme.index("curl -sS -X POST http://127.0.0.1:8100/session/token/create")
     command = readme[start : readme.index("```", start)].replace("\n  ", "\n")
-    port = str(live_server.port)  # the README's 8100 may be taken on a shared machine
+    port = str(live_server.port)  # the documented 8100 may be taken on a shared machine
     answer = _run(command.replace("127.0.0.1:8100", f"127.0.0.1:{port}"), clean_env())
     assert answer.startswith('{"link":{"expiration":"'), answer
 

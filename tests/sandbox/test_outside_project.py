@@ -1,8 +1,9 @@
-"""A vendoring team's project, outside this repository, built from the README's blocks alone.
+"""A vendoring team's project, outside this repository, built from the docs' blocks alone.
 
-A fresh virtual environment (the interpreter's own pip: 23.2 on Python 3.11.7), the README's
-install command run verbatim, the README's "their code" and "their tests" written into a
-throwaway project, and that project's pytest: green. Then the README's GitHub Actions step that
+A fresh virtual environment (the interpreter's own pip: 23.2 on Python 3.11.7), the testing
+page's install command run verbatim, its "their code" and "their tests" and the README's example
+test written into a throwaway project, and that project's pytest: green. Then the testing page's
+GitHub Actions step that
 starts the sandbox in the background, and the curl its banner prints. Slow (pip builds two
 wheels and installs from PyPI, pinned to requirements/constraints.txt's versions through
 PIP_CONSTRAINT; pip's cache makes reruns quicker), so it runs once, in one test. Versions only:
@@ -32,8 +33,12 @@ BLOCK = re.compile(r"<!-- outside-project: (?P<name>\S+) -->\n```\w+\n(?P<body>.
 PROJECT_CONFIG = '[tool.pytest.ini_options]\npythonpath = ["."]\n'
 
 
+# The README's example test and the testing page's blocks.
+DOCUMENTS = (paths.ROOT / "README.md", paths.ROOT / "docs" / "testing.md")
+
+
 def readme_blocks() -> dict[str, str]:
-    text = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in DOCUMENTS)
     return {match["name"]: match["body"] for match in BLOCK.finditer(text)}
 
 
@@ -76,32 +81,34 @@ def test_readme_blocks_are_all_there() -> None:
         "their_service/links.py",
         "tests/test_links.py",
         "tests/test_links_in_process.py",
+        "tests/test_readme.py",
         "github-actions",
     }
 
 
-@pytest.mark.skipif(os.name != "posix", reason="runs the README's shell commands")
+@pytest.mark.skipif(os.name != "posix", reason="runs the documented shell commands")
 def test_a_throwaway_project_tests_its_code_against_the_sandbox(tmp_path: Path) -> None:
     blocks = readme_blocks()
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], tmp_path, dict(os.environ))
     env = _venv_env(venv)
 
-    # The README's install command, verbatim, in the repository's root; pytest is the team's.
+    # The documented install command, verbatim, in the repository's root; pytest is the team's.
     for line in blocks["install"].splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             _run(["bash", "-c", line], paths.ROOT, env)
     _run(["pip", "install", "--quiet", "pytest"], tmp_path, env)
 
     project = tmp_path / "their-service"
-    for name in ("their_service/links.py", "tests/test_links.py", "tests/test_links_in_process.py"):
+    written = ("their_service/links.py", "tests/test_links.py", "tests/test_links_in_process.py")
+    for name in (*written, "tests/test_readme.py"):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(blocks[name] + "\n", encoding="utf-8")
     (project / "their_service" / "__init__.py").write_text("")
     (project / "pyproject.toml").write_text(PROJECT_CONFIG)
 
     output = _run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
-    assert re.search(r"\b4 passed\b", output), output
+    assert re.search(r"\b5 passed\b", output), output
 
     _start_as_in_github_actions(blocks["github-actions"], project, env)
 

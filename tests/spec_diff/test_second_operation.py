@@ -8,7 +8,6 @@ may be added, none changed), and `versioning bump` rates the addition compatible
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,13 @@ from plaid_tools.spec_diff.api_diff import diff_packages, load_package, public_s
 from plaid_tools.spec_diff.model import Impact
 from plaid_tools.versioning import SpecVersion, bump
 
+from tests.conftest import FRESH_CLIENT_GROUP
 from tests.spec_sections import with_section
 
 from .conftest import repo_paths, spec_version
 
-# On one xdist worker, so that its fixture is made once: its generated clients are a module fixture.
-pytestmark = pytest.mark.xdist_group("second-operation")
+# On the worker that generates the fresh product client, which this module compares against.
+pytestmark = FRESH_CLIENT_GROUP
 
 SECTION = (
     Path(__file__).resolve().parents[1] / "fixtures" / "second_operation" / "link_token_get.yaml"
@@ -38,18 +38,15 @@ def with_second_operation(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The product's client and the one with the second operation, generated side by side."""
+def clients(tmp_path_factory: pytest.TempPathFactory, fresh_client: Path) -> tuple[Path, Path]:
+    """The product's client and the one with the second operation."""
     workdir = tmp_path_factory.mktemp("second-operation")
     spec = yaml.safe_load(paths.SPEC.read_text(encoding="utf-8"))
     variant = workdir / "two-operations.yaml"
     variant.write_text(
         yaml.safe_dump(with_second_operation(spec), sort_keys=False), encoding="utf-8"
     )
-    with ThreadPoolExecutor(2) as pool:
-        one = pool.submit(generate_into, workdir / "one" / paths.DISTRIBUTION)
-        two = pool.submit(generate_into, workdir / "two" / paths.DISTRIBUTION, spec_path=variant)
-        return one.result(), two.result()
+    return fresh_client, generate_into(workdir / "two" / paths.DISTRIBUTION, spec_path=variant)
 
 
 def signature(function: griffe.Function) -> str:

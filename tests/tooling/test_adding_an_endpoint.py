@@ -1,7 +1,7 @@
-"""README "Adding an endpoint", proved: a scratch copy of the repository gets a made-up endpoint
-(POST /fixture/echo/create) exactly as the README tells a maintainer to add one, and nothing else
-by hand; `generate` rates it a minor and writes the CHANGELOG entry; the contract suite passes
-with a section for it in the summary.
+"""CONTRIBUTING.md "Adding an endpoint", proved: a scratch copy of the repository gets a made-up
+endpoint (POST /fixture/echo/create) exactly as CONTRIBUTING.md tells a maintainer to add one, and
+nothing else by hand; `generate` rates it a minor and writes the CHANGELOG entry; the contract
+suite passes with a section for it in the summary.
 
 The three hand-written files are tests/fixtures/adding_an_endpoint/ (the sandbox one is shared
 with tests/sandbox/test_endpoints.py). The copy's spec, client, sandbox and contracts are the
@@ -40,7 +40,7 @@ LABEL = "POST /fixture/echo/create"
 # What the copy needs to generate and to run the contracts (its tracked files only: no .nox,
 # .venv or reports).
 COPIED = (".gitignore", "pyproject.toml", "openapi", "generated", "contracts", "scripts")
-# The README's steps, as the files a maintainer writes.
+# CONTRIBUTING.md's steps, as the files a maintainer writes.
 SPEC = "openapi/plaid-session-token.yaml"
 SANDBOX_MODULE = (
     "contracts/plaid-offline-sandbox/plaid_offline_sandbox/endpoints/fixture_echo_create.py"
@@ -74,7 +74,7 @@ def scratch_copy(root: Path) -> Path:
 
 
 def add_fixture_endpoint(repo: Path) -> None:
-    """What the README's steps have a maintainer write, and nothing else."""
+    """What CONTRIBUTING.md's steps have a maintainer write, and nothing else."""
     spec_file = repo / SPEC
     spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
     merged = with_section(spec, FIXTURE / "spec_section.yaml")

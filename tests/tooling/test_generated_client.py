@@ -10,26 +10,25 @@ import venv
 import zipfile
 from pathlib import Path
 
-import pytest
 from plaid_tools import paths
 from plaid_tools.check_generated import differences
 from plaid_tools.regenerate import generate_into, package_version
 
+from tests.conftest import FRESH_CLIENT_GROUP
 from tests.tooling.test_pinned_installs import closure
 
-
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_into(tmp_path_factory.mktemp("fresh") / paths.DISTRIBUTION)
+pytestmark = FRESH_CLIENT_GROUP
 
 
-def test_committed_client_is_exactly_a_fresh_regeneration(fresh: Path) -> None:
-    assert differences(paths.CLIENT_PROJECT, fresh) == []
+def test_committed_client_is_exactly_a_fresh_regeneration(fresh_client: Path) -> None:
+    assert differences(paths.CLIENT_PROJECT, fresh_client) == []
 
 
-def test_regeneration_is_byte_identical_and_leaves_no_debris(fresh: Path, tmp_path: Path) -> None:
+def test_regeneration_is_byte_identical_and_leaves_no_debris(
+    fresh_client: Path, tmp_path: Path
+) -> None:
     again = generate_into(tmp_path / paths.DISTRIBUTION)
-    assert differences(fresh, again) == []
+    assert differences(fresh_client, again) == []
     debris = [p for p in again.rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
     assert debris == []
 
@@ -46,22 +45,24 @@ def test_one_changed_word_in_a_description_is_named_as_drift(tmp_path: Path) -> 
     )
 
 
-def test_every_generated_file_says_it_is_generated_and_how_to_regenerate(fresh: Path) -> None:
-    for path in (p for p in fresh.rglob("*") if p.is_file()):
+def test_every_generated_file_says_it_is_generated_and_how_to_regenerate(
+    fresh_client: Path,
+) -> None:
+    for path in (p for p in fresh_client.rglob("*") if p.is_file()):
         head = path.read_text(encoding="utf-8")[:400]
         assert "DO NOT EDIT" in head and "nox -s generate" in head, path
 
 
-def test_package_version_comes_from_the_spec(fresh: Path) -> None:
+def test_package_version_comes_from_the_spec(fresh_client: Path) -> None:
     version = package_version(paths.SPEC)
-    pyproject = (fresh / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (fresh_client / "pyproject.toml").read_text(encoding="utf-8")
     assert f'version = "{version}"' in pyproject
 
 
-def test_the_readme_states_the_runtime_dependencies_the_package_declares() -> None:
-    """Vendoring teams read their resolver's constraints in the README: keep it true."""
+def test_the_docs_state_the_runtime_dependencies_the_package_declares() -> None:
+    """Vendoring teams read their resolver's constraints in the docs: keep them true."""
     pyproject = tomllib.loads((paths.CLIENT_PROJECT / "pyproject.toml").read_text("utf-8"))
-    vendoring = paths.ROOT.joinpath("README.md").read_text("utf-8").split("## Vendoring")[1]
+    vendoring = paths.ROOT.joinpath("docs", "client.md").read_text("utf-8").split("## Vendoring")[1]
     section = " ".join(vendoring.split("\n## ")[0].split())
     for requirement in pyproject["project"]["dependencies"]:
         assert f"`{requirement}`" in section, requirement

@@ -31,7 +31,7 @@ ERRORS_DOC: Final = "https://plaid.com/docs/errors/"
 PLAID_SPEC: Final = "https://github.com/plaid/plaid-openapi"
 # Repository files, linked relative to the report that names them.
 CLIENT_README: Final = "generated/plaid-session-client/README.md"
-SUITE_README: Final = "contracts/suite/README.md"
+SUITE_REFERENCE: Final = "docs/contract-suite.md"
 
 
 # What a check's counts are counted on.
@@ -89,7 +89,7 @@ CHECKS: Final = {
         "the answer Plaid gives to what the request breaks (the documented error, naming the "
         "field), or a success for a valid request",
         "per rule: documented, seen or assumed",
-        f"{SUITE_README}#what-plaid-answers-to-each-breakage",
+        f"{SUITE_REFERENCE}#what-plaid-answers-to-each-breakage",
     ),
     "plaid_error_status": CheckInfo(
         "an error's HTTP status is the one Plaid documents for its error_type/error_code",
@@ -202,7 +202,7 @@ CHECKS: Final = {
         "each invalid request of the client tests gets Plaid's error for it, with its "
         "documented status",
         "per rule: documented, seen or assumed",
-        f"{SUITE_README}#how-the-suite-is-built",
+        f"{SUITE_REFERENCE}#how-the-suite-is-built",
         counted_on=ON_CLIENT_CALLS,
     ),
 }

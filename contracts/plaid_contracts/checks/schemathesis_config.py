@@ -1,6 +1,6 @@
 """The schemathesis configuration of a run; every deviation from its defaults is here.
 
-Each deviation is explained in contracts/suite/README.md (section DEVIATIONS); keep both in step.
+Each deviation is explained in docs/contract-suite.md (section DEVIATIONS); keep both in step.
 """
 
 from __future__ import annotations

@@ -97,9 +97,11 @@ def _pytest_args(settings: RunSettings, staging: Path) -> list[str]:
 
 
 def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, int]:
+    if stats.interrupted:
+        return "interrupted", EXIT_INTERRUPTED
     if exit_code == pytest.ExitCode.INTERRUPTED:
         # pytest also "interrupts" on collection errors; only Ctrl-C is an interruption.
-        return ("interrupted", EXIT_INTERRUPTED) if stats.interrupted else ("error", EXIT_FAILED)
+        return "error", EXIT_FAILED
     if exit_code == pytest.ExitCode.OK and not stats.has_contract_failure:
         return "passed", EXIT_PASSED
     if exit_code == pytest.ExitCode.TESTS_FAILED or stats.has_contract_failure:
@@ -109,37 +111,46 @@ def _verdict(exit_code: int | pytest.ExitCode, stats: RunStats) -> tuple[str, in
 
 
 def execute(request: RunRequest) -> int:
-    with _sigterm_as_ctrl_c():
-        return _execute(request)
+    stats = RunStats()
+    with _stopped_by_signals(stats):
+        return _execute(request, stats)
 
 
 @contextmanager
-def _sigterm_as_ctrl_c() -> Iterator[None]:
-    """SIGTERM (a CI runner cancelling, nox stopping its command) stops the run as Ctrl-C does:
-    the sandbox stopped, the reports of what ran written. Further SIGTERMs wait for that."""
+def _stopped_by_signals(stats: RunStats) -> Iterator[None]:
+    """Ctrl-C and SIGTERM (a CI runner cancelling, nox stopping its command) stop the run: the
+    sandbox stopped, the reports of what ran written. Further SIGTERMs wait for that.
+
+    The stop is also noted in `stats`, which the suite checks before every test and case: a
+    KeyboardInterrupt raised while pytest starts up can be swallowed (seen under load: the run
+    then went on to pass), the note cannot."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers belong to the main thread (a caller's own thread keeps its own)
         return
 
     def interrupt(signum: int, frame: object) -> None:
+        stats.interrupted = True
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    handled = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not a caller's SIG_IGN
+        handled.append(signal.SIGINT)
+    previous = {signum: signal.signal(signum, interrupt) for signum in handled}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def _execute(request: RunRequest) -> int:
+def _execute(request: RunRequest, stats: RunStats) -> int:
     settings = request.settings
     reports_dir = request.reports_dir.resolve()
     staging = fresh_staging_dir(reports_dir)
 
     masker = Masker(settings.credentials, public=settings.public_credentials)
     recorder = Recorder(masker)
-    stats = RunStats()
     throttle = Throttle(settings.rate)
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -175,9 +186,10 @@ def _execute(request: RunRequest) -> int:
     except KeyboardInterrupt:
         exit_code = pytest.ExitCode.INTERRUPTED
         stats.interrupted = True
-        detail = "interrupted before the suite finished"
     finally:
         verdict, code = _verdict(exit_code, stats)
+        if verdict == "interrupted":
+            detail = "interrupted before the suite finished"
         if verdict == "error" and not detail:
             detail = "the suite could not run to the end: see the test errors below"
         outcome = RunOutcome(

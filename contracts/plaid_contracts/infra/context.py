@@ -39,8 +39,14 @@ class RunContext:
 
     def count_case(self, operation: str, phase: str, test: str) -> None:
         """One more case of ``test`` (the console hears about it every --progress-every s)."""
+        self.stop_if_interrupted()
         self.stats.count_case(operation, phase, test)
         self.progress.tick()
+
+    def stop_if_interrupted(self) -> None:
+        """Deliver a Ctrl-C/SIGTERM whose own KeyboardInterrupt got lost (commands/run.py)."""
+        if self.stats.interrupted:
+            raise KeyboardInterrupt
 
     def note_request_id(self, request_id: str, interaction: int) -> int | None:
         """Remember who got ``request_id``; the earlier interaction if another one already did."""

@@ -31,6 +31,7 @@ SECTIONS: dict[str, Section] = {
     "sandbox-load": sandbox_load.measure,
     "sandbox-speed": sandbox_speed.measure,
     "contracts": contracts_speed.measure,
+    "contracts-startup": contracts_speed.startup,
     "generation": generation.measure,
     "upstream": upstream_watch.measure,
     "reliability": sandbox_load.reliability,
