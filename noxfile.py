@@ -2,12 +2,15 @@
 
 Run them through the pinned runner: `python3 scripts/nox_pinned.py -s SESSION [-- ARGS]`
 (or plain `nox` if you have the versions from requirements/nox.txt). Every session installs
-from requirements/constraints.txt, so results do not move when PyPI does.
+from requirements/constraints.txt, so results do not move when PyPI does, and checks every
+downloaded file against the hashes there (and requirements/build.txt's, for the build backend).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import signal
 import sys
 from pathlib import Path
@@ -15,7 +18,23 @@ from pathlib import Path
 import nox
 
 ROOT = Path(__file__).parent
-CONSTRAINTS = ("-c", str(ROOT / "requirements" / "constraints.txt"))
+CONSTRAINTS_FILE = ROOT / "requirements" / "constraints.txt"
+BUILD_CONSTRAINTS_FILE = ROOT / "requirements" / "build.txt"
+# uv checks the hash of every file it installs whose pin in these files carries hashes (all of
+# them: `uv pip compile --generate-hashes`), the build backend's in the isolated build too. Not
+# `--require-hashes`: uv refuses it for local projects (ours), so hashed_pins() proves instead
+# that nothing else came in without a pin.
+CONSTRAINTS = (
+    "-c",
+    str(CONSTRAINTS_FILE),
+    "--build-constraints",
+    str(BUILD_CONSTRAINTS_FILE),
+    "--verify-hashes",
+)
+# Ours, installed from this checkout: the only distributions without a hashed pin.
+LOCAL_PROJECTS = frozenset(
+    {"plaid-session-tooling", "plaid-offline-sandbox", "plaid-session-client"}
+)
 CLIENT_PROJECT = ROOT / "generated" / "plaid-session-client"
 SANDBOX_PROJECT = ROOT / "contracts" / "plaid-offline-sandbox"
 # Sessions run on the interpreter that runs nox (python=None): `python3.13 scripts/nox_pinned.py
@@ -28,7 +47,8 @@ RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 # reports) once it is told to stop, before nox kills it.
 STOP_TIMEOUT_SECONDS = 30.0
 
-nox.options.default_venv_backend = "uv|virtualenv"
+# uv only: pip does not check hashes given in a constraints file.
+nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 # One venv folder per interpreter: nox would reuse a venv another interpreter made.
 nox.options.envdir = f".nox/py{RUNNING_PYTHON}"
@@ -63,7 +83,8 @@ def _install_fingerprint(extras: tuple[str, ...], client: bool) -> str:
     files (its version need not change when its code does)."""
     digest = hashlib.sha256(repr((extras, client)).encode())
     inputs = [
-        ROOT / "requirements" / "constraints.txt",
+        CONSTRAINTS_FILE,
+        BUILD_CONSTRAINTS_FILE,
         ROOT / "pyproject.toml",
         SANDBOX_PROJECT / "pyproject.toml",  # its entry points are written at install
     ]
@@ -92,17 +113,57 @@ def install(session: nox.Session, *extras: str, client: bool = False) -> None:
         session.log("dependencies unchanged since this venv's last install: not reinstalling")
         return
     spec = f".[{','.join(extras)}]" if extras else "."
-    session.install(*CONSTRAINTS, "-e", spec, "-e", str(SANDBOX_PROJECT))
+    _checked_install(session, "-e", spec, "-e", str(SANDBOX_PROJECT))
     if client:
         # Non-editable, and reinstalled whenever its files change (its version need not):
         # tests see the package exactly as a vendoring team installs it.
-        reinstall = (
-            ("--reinstall-package", "plaid-session-client")
-            if session.venv_backend == "uv"
-            else ("--force-reinstall", "--no-deps")  # pip's spelling; the deps are above
+        _checked_install(
+            session, "--reinstall-package", "plaid-session-client", str(CLIENT_PROJECT)
         )
-        session.install(*CONSTRAINTS, *reinstall, str(CLIENT_PROJECT))
     stamp.write_text(fingerprint)
+
+
+def _checked_install(session: nox.Session, *args: str) -> None:
+    """uv pip install under the hashed pins; one clear line when the bytes were not the pinned
+    ones, or when a distribution came in that no hashed pin covers."""
+    try:
+        session.install(*CONSTRAINTS, *args)
+    except nox.command.CommandFailed:
+        session.error(
+            "install failed. If uv says 'Hash mismatch' above, the index served other bytes "
+            "than requirements/constraints.txt or build.txt pin: do not edit the hash, find out "
+            "why (README: Dependencies, and why)"
+        )
+    listed = session.run("python", "-c", LIST_DISTRIBUTIONS, silent=True, log=False)
+    installed = {_canonical(name) for name in json.loads(str(listed))}
+    unpinned = sorted(installed - hashed_pins(CONSTRAINTS_FILE) - LOCAL_PROJECTS)
+    if unpinned:
+        session.error(
+            f"installed without a hashed pin in requirements/constraints.txt: "
+            f"{', '.join(unpinned)} (recompile it: README, Dependencies, and why)"
+        )
+
+
+LIST_DISTRIBUTIONS = (
+    "import importlib.metadata as m, json; "
+    "print(json.dumps([d.metadata['Name'] for d in m.distributions()]))"
+)
+
+
+def hashed_pins(path: Path) -> frozenset[str]:
+    """The names a compiled requirements file pins with at least one hash."""
+    pins: set[str] = set()
+    name = None
+    for line in path.read_text().splitlines():
+        if match := re.match(r"([A-Za-z0-9][\w.-]*)==", line):
+            name = match[1]
+        elif name and line.strip().startswith("--hash=sha256:"):
+            pins.add(_canonical(name))
+    return frozenset(pins)
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @nox.session(python=PYTHON)
@@ -161,6 +222,36 @@ def _chooses_workers(args: list[str]) -> bool:
     return "no:xdist" in args or any(arg.startswith(("-n", "--numprocesses")) for arg in args)
 
 
+@nox.session(name="dependency-range", python=[SUPPORTED_PYTHONS[0], SUPPORTED_PYTHONS[-1]])
+@nox.parametrize("bound", ["lowest", "highest"])
+def dependency_range(session: nox.Session, bound: str) -> None:
+    """The client's own tests (calls to the offline sandbox among them) on the lowest and the
+    highest httpx and attrs its wheel declares, on the lowest and highest Python we support."""
+    # Not the constraints: this venv holds other httpx and attrs. Its own lock, every file
+    # hashed and required to be; ours are local (no deps: the lock holds theirs).
+    session.install("--require-hashes", "-r", f"requirements/client-{bound}.txt")
+    session.install(
+        "--no-deps",
+        "--build-constraints",
+        str(BUILD_CONSTRAINTS_FILE),
+        "--reinstall-package",
+        "plaid-session-client",
+        str(CLIENT_PROJECT),
+        str(SANDBOX_PROJECT),
+        "-e",
+        ".",
+    )
+    run(session, "python", "-m", "plaid_tools.dependency_range", "check", bound)
+    run(session, "pytest", "-p", "no:cacheprovider", "tests/client", *session.posargs)
+
+
+@nox.session(name="dependency-range-compile", python=PYTHON)
+def dependency_range_compile(session: nox.Session) -> None:
+    """Rewrite requirements/client-lowest.txt and -highest.txt from the wheel's declared range."""
+    install(session, "test")
+    run(session, "python", "-m", "plaid_tools.dependency_range", "compile")
+
+
 @nox.session(python=PYTHON)
 def sandbox(session: nox.Session) -> None:
     """Serve the offline Plaid Sandbox: `nox -s sandbox -- --host 127.0.0.1 --port 8100`."""
@@ -213,8 +304,9 @@ def spec_diff(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def upstream(session: nox.Session) -> None:
-    """Our spec against Plaid's published spec: `nox -s upstream -- [URL | FILE | DIR[@REF]]`."""
-    install(session, "test")
+    """Our spec against Plaid's published spec: `nox -s upstream -- [URL | FILE | DIR[@REF]]`
+    (`-- --propose`: adopt each new difference and generate, see the README)."""
+    install(session, "test", "generate")
     run(session, "python", "-m", "plaid_tools.upstream", *session.posargs)
 
 

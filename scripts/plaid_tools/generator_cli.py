@@ -5,7 +5,8 @@ module per endpoint, README, pyproject). Our client also has small private modul
 (`_retry.py`, `_base_client.py`, ...): their templates are `openapi/templates/package/`, and
 each `NAME.py.jinja` there becomes `<package>/NAME.py`. This module renders them with the
 generator's own Jinja environment (the same loader, filters and globals: `openapi`,
-`endpoint_collections_by_tag`, `package_name`, `package_version`, ..., plus our `operations`),
+`endpoint_collections_by_tag`, `package_name`, `package_version`, ..., plus our `operations`
+and `deprecated_aliases`),
 right after the generator's own modules and before its post-hooks, so ruff formats them and the
 header hook stamps them like every other file. Without custom templates (the stock comparison of
 spec-diff) there is no `package/` folder and nothing extra is rendered.
@@ -17,20 +18,27 @@ client builds all go through it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import openapi_python_client
+import yaml
 from openapi_python_client.cli import app
+from openapi_python_client.strings import PythonIdentifier
 
 PACKAGE_TEMPLATES = "package/"
 TEMPLATE_SUFFIX = ".py.jinja"
+# On an operation: the earlier Python names of its method, kept working with a warning.
+DEPRECATED_ALIASES = "x-deprecated-aliases"
 
 
 class ProjectWithPackageModules(openapi_python_client.Project):
     """The generator's Project, rendering `package/*.py.jinja` into the package as well.
 
     Every template also gets `operations`: (tag, endpoint) for each endpoint, in the order the
-    client lists them (tags sorted, as Jinja's `dictsort` sorts them; endpoints as in the spec).
+    client lists them (tags sorted, as Jinja's `dictsort` sorts them; endpoints as in the spec),
+    and `deprecated_aliases`: endpoint name -> its operation's `x-deprecated-aliases` (`name`,
+    `since`), which the generator does not keep.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -40,6 +48,10 @@ class ProjectWithPackageModules(openapi_python_client.Project):
         self.env.globals["operations"] = [
             (tag, endpoint) for tag, collection in by_tag for endpoint in collection.endpoints
         ]
+        self.env.globals["deprecated_aliases"] = {
+            PythonIdentifier(operation_id, prefix=self.config.field_prefix): aliases
+            for operation_id, aliases in _deprecated_aliases(self.config.document_source).items()
+        }
 
     def _build_api(self) -> None:
         super()._build_api()
@@ -48,6 +60,18 @@ class ProjectWithPackageModules(openapi_python_client.Project):
             (self.package_dir / module).write_text(
                 self.env.get_template(name).render(), encoding=self.config.file_encoding
             )
+
+
+def _deprecated_aliases(source: Path | str) -> dict[str, list[dict[str, str]]]:
+    if not isinstance(source, Path):  # a URL: our pipeline always passes the spec's path
+        return {}
+    document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return {
+        operation["operationId"]: operation[DEPRECATED_ALIASES]
+        for item in document.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict) and DEPRECATED_ALIASES in operation
+    }
 
 
 def _is_package_module(name: str) -> bool:

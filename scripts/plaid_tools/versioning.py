@@ -52,7 +52,9 @@ Newest first. One entry per spec revision (`info.version` in
 `openapi/plaid-session-token.yaml`, which is also the generated package's version). Entries are
 written by `python -m plaid_tools.versioning bump` (run by `nox -s generate`) from the
 `nox -s spec-diff` verdict, the generated client's API diff and the changes declared in
-`openapi/declared-changes.yaml`: breaking -> major, compatible -> minor, docs -> patch.
+`openapi/declared-changes.yaml`: breaking -> major, compatible -> minor, docs -> patch. A
+deprecation is a minor (*Deprecated*: the old spelling still works, with a warning); its removal,
+a later major.
 """
 
 
@@ -128,7 +130,7 @@ def render_entry(
         f"Verdict: **{verdict.label}** (compared with `{base_ref}`).",
         "",
     ]
-    lines += [f"- {c.impact.label} (declared): {c.change}" for c in declared]
+    lines += [f"- {c.label}: {c.change}" for c in declared if c.kind != "deprecation"]
     lines += [f"- {c.impact.label}: `{c.location}`: {c.change}" for c in report.ordered()]
     lines += [
         f"- {a.impact.label} (Python API): `{a.location}`: {a.change}" for a in report.api_changes
@@ -141,6 +143,11 @@ def render_entry(
     status = client.status if client is not None else report.api_diff_status
     if status.startswith("failed"):
         lines.append(f"- note: client comparison {status}")
+    # Keep a Changelog's section: what still works, with a warning, until a later major.
+    deprecated = [c for c in declared if c.kind == "deprecation"]
+    if deprecated:
+        lines += ["", "### Deprecated", ""]
+        lines += [f"- {c.name}: use {c.replacement} instead. {c.change}" for c in deprecated]
     return "\n".join(lines) + "\n"
 
 

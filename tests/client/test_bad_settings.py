@@ -49,7 +49,6 @@ BAD_SETTINGS: list[tuple[str, dict[str, Any], str]] = [
     ("timeout str", {"timeout": "5"}, "timeout must be a number of seconds > 0 and finite, an"),
     ("timeout bool", {"timeout": True}, "timeout must be"),
     ("timeout part 0", {"timeout": httpx.Timeout(5.0, connect=0)}, "timeout's connect must be"),
-    ("max_retries huge", {"max_retries": 1000}, "max_retries must be an int from 0 to 10"),
     ("max_retries negative", {"max_retries": -1}, "max_retries must be an int from 0 to 10"),
     ("max_retries float", {"max_retries": 2.0}, "max_retries must be"),
     ("max_retries bool", {"max_retries": True}, "max_retries must be"),
@@ -65,8 +64,6 @@ BAD_SETTINGS: list[tuple[str, dict[str, Any], str]] = [
         {"base_url": "https://sandbox.plaid.com/session/token/create"},
         "ends with the path of session_token_create",
     ),
-    ("base_url userinfo", {"base_url": f"https://u:{CANARY_SECRET}@x.test"}, "user or password"),
-    ("base_url query", {"base_url": "https://sandbox.plaid.com/?a=1"}, "no query or fragment"),
     ("base_url bytes", {"base_url": b"https://sandbox.plaid.com"}, "not bytes"),
     ("environment unknown", {"environment": "development"}, "'development' (from environment=)"),
     ("environment int", {"environment": 1}, "of type int (from environment=)"),
@@ -83,6 +80,19 @@ BAD_SETTINGS: list[tuple[str, dict[str, Any], str]] = [
     ("header name", {"default_headers": {"Bad Name": "x"}}, "'Bad Name' is not a valid"),
     ("headers list", {"default_headers": [("a", "b")]}, "default_headers must be a mapping"),
     ("retry_policy", {"retry_policy": {"max_delay": 1}}, "retry_policy must be a RetryPolicy"),
+]
+# Settings that worked until 6.0 (6.1.0 refused them at once): deprecated since 6.2.0, they work
+# with a warning; refused from 7.0.0. (id, constructor arguments, what the warning must say)
+DEPRECATED_SETTINGS: list[tuple[str, dict[str, Any], str]] = [
+    ("max_retries 11", {"max_retries": 11}, "max_retries above 10 is deprecated since 6.2.0"),
+    ("max_retries huge", {"max_retries": 1000}, "use at most 10, and call_deadline="),
+    (
+        "base_url userinfo",
+        {"base_url": f"https://u:{CANARY_SECRET}@x.test"},
+        "A base URL with a user or password (from base_url=) is deprecated since 6.2.0",
+    ),
+    ("base_url query", {"base_url": "https://sandbox.plaid.com/?a=1"}, "a query or fragment"),
+    ("base_url fragment", {"base_url": "https://sandbox.plaid.com/#f"}, "refused from 7.0.0"),
 ]
 # (id, environment variables, what the message must name)
 BAD_ENVIRONMENTS: list[tuple[str, dict[str, str], str]] = [
@@ -426,3 +436,20 @@ def test_pytest_never_prints_a_refused_credential(tmp_path: Path, style: list[st
     if "-l" in style:
         assert "credentials = ('***', '***')" in output  # the frames were printed, masked
     _assert_no_canary(output)
+
+
+@pytest.mark.parametrize("cls", CLIENTS, ids=["sync", "async"])
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [(k, n) for _, k, n in DEPRECATED_SETTINGS],
+    ids=[i for i, _, _ in DEPRECATED_SETTINGS],
+)
+def test_a_deprecated_setting_still_works_and_warns_at_the_callers_line(
+    cls: Client, kwargs: dict[str, Any], says: str
+) -> None:
+    with pytest.warns(DeprecationWarning) as warned:
+        cls(client_id=CANARY_CLIENT_ID, secret=CANARY_SECRET, **kwargs)
+    (warning,) = warned.list
+    assert says in str(warning.message)
+    assert warning.filename == __file__  # the team's own line, so Python shows it by default
+    _assert_no_canary(str(warning.message))

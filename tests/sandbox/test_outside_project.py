@@ -5,8 +5,9 @@ page's install command run verbatim, its "their code" and "their tests" and the 
 test written into a throwaway project, and that project's pytest: green, with the one test of its
 own whose fault never fired reported. Then the testing page's GitHub Actions step that
 starts the sandbox in the background, and the curl its banner prints. Slow (pip builds two
-wheels and installs from PyPI, pinned by requirements/constraints.txt through PIP_CONSTRAINT;
-pip's cache makes reruns quicker), so it runs once, in one test.
+wheels and installs from PyPI, pinned to requirements/constraints.txt's versions through
+PIP_CONSTRAINT; pip's cache makes reruns quicker), so it runs once, in one test. Versions only:
+given hashes, pip refuses to install the two local directories the README's command names.
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float = 60
     return done.stdout
 
 
+def _versions_only(constraints: Path, into: Path) -> Path:
+    """The compiled constraints without their hashes (the team's pip installs directories)."""
+    text = constraints.read_text(encoding="utf-8")
+    into.write_text(re.sub(r" \\\n(\s+--hash=sha256:\w+( \\)?\n)+", "\n", text))
+    return into
+
+
 def _venv_env(venv: Path) -> dict[str, str]:
     """What a shell in the team's activated environment has: nothing of ours or of Plaid's."""
     env = {
@@ -75,7 +83,9 @@ def _venv_env(venv: Path) -> dict[str, str]:
     env.update(
         VIRTUAL_ENV=str(venv),
         PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        PIP_CONSTRAINT=str(paths.ROOT / "requirements" / "constraints.txt"),
+        PIP_CONSTRAINT=str(
+            _versions_only(paths.ROOT / "requirements" / "constraints.txt", venv / "pins.txt")
+        ),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
     return env

@@ -281,3 +281,89 @@ def test_unreadable_declarations_are_one_line_errors(client_repo: Path, text: st
     (client_repo / "openapi" / "declared-changes.yaml").write_text(text)
     with pytest.raises(DeclaredChangesError, match=r"^openapi/declared-changes\.yaml"):
         bump(**repo_paths(client_repo), api_diff=False)
+
+
+# --- deprecate before removing ------------------------------------------------------------------
+
+DEPRECATION = """changes:
+  - kind: deprecation
+    impact: compatible
+    name: "`client.fetch_item()`"
+    replacement: "`client.item_get()`"
+    change: The method is named after its operation now.
+"""
+REMOVAL = """  - kind: removal
+    impact: breaking
+    name: "`client.fetch_item()`"
+    change: "`client.fetch_item()` is gone: call `client.item_get()`."
+"""
+
+
+def declare(repo: Path, text: str) -> None:
+    (repo / "openapi" / "declared-changes.yaml").write_text(text)
+
+
+def test_a_deprecation_is_a_minor_with_its_deprecated_section(client_repo: Path) -> None:
+    base = SpecVersion.parse(spec_version(client_repo))
+    declare(client_repo, DEPRECATION)
+    message = bump(**repo_paths(client_repo), api_diff=False)
+    assert f"{base} -> {base.bumped(Impact.COMPATIBLE, base.api)}" in message, message
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert "Verdict: **compatible**" in changelog
+    assert (
+        "### Deprecated\n\n- `client.fetch_item()`: use `client.item_get()` instead. The method "
+        "is named after its operation now.\n"
+    ) in changelog
+
+
+def test_a_removal_needs_its_deprecation_released_first(client_repo: Path) -> None:
+    declare(client_repo, DEPRECATION + REMOVAL)  # deprecated and removed in one release
+    with pytest.raises(DeclaredChangesError, match=r"removing `client\.fetch_item\(\)` needs"):
+        bump(**repo_paths(client_repo), api_diff=False)
+
+
+def test_the_removal_of_a_released_deprecation_is_a_major(client_repo: Path) -> None:
+    declare(client_repo, DEPRECATION)
+    bump(**repo_paths(client_repo), api_diff=False)
+    git(client_repo, "add", ".")
+    git(client_repo, "commit", "-q", "-m", "release the deprecation")
+    released = SpecVersion.parse(spec_version(client_repo))
+    declare(client_repo, DEPRECATION + REMOVAL)
+    message = bump(**repo_paths(client_repo), api_diff=False)
+    assert f"{released} -> {released.bumped(Impact.BREAKING, released.api)}" in message, message
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert "- breaking (declared, removal of a deprecation): `client.fetch_item()` is gone" in (
+        changelog
+    )
+
+
+def test_a_break_plaid_forces_needs_no_deprecation_and_says_so(client_repo: Path) -> None:
+    base = SpecVersion.parse(spec_version(client_repo))
+    declare(
+        client_repo,
+        "changes:\n  - kind: removal\n    impact: breaking\n    forced_by: plaid\n"
+        "    evidence: https://plaid.com/docs/api/link/#session-token-create\n"
+        "    name: '`user.legal_name`'\n    change: Plaid removed `user.legal_name`.\n",
+    )
+    message = bump(**repo_paths(client_repo), api_diff=False)
+    assert f"{base} -> {base.bumped(Impact.BREAKING, base.api)}" in message, message
+    changelog = (client_repo / "openapi" / "CHANGELOG.md").read_text()
+    assert "- breaking (declared, forced by Plaid): Plaid removed `user.legal_name`.\n" in changelog
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        (DEPRECATION.replace("compatible", "breaking"), "a deprecation is a minor"),
+        (DEPRECATION.replace('    replacement: "`client.item_get()`"\n', ""), "replacement"),
+        ("changes: [{kind: rename, impact: docs, change: x}]", "`kind` is one of"),
+        ("changes: [{impact: compatible, forced_by: plaid, change: x}]", "forced_by: plaid"),
+    ],
+)
+def test_malformed_deprecations_are_one_line_errors(
+    client_repo: Path, text: str, complaint: str
+) -> None:
+    declare(client_repo, text)
+    with pytest.raises(DeclaredChangesError, match=r"^openapi/declared-changes\.yaml") as caught:
+        bump(**repo_paths(client_repo), api_diff=False)
+    assert complaint in str(caught.value)

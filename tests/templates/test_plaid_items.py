@@ -1,13 +1,15 @@
 """One call per operation of specs/plaid_items.yaml (three JSON POSTs under two tags, a GET with
 path, query and header parameters), blocking and asyncio, against a mock transport: the request
 on the wire, the typed result, the typed error, and `parse_response` telling the operations
-apart."""
+apart; and a deprecated alias of an operation (`x-deprecated-aliases`) that still works, with a
+DeprecationWarning naming what to call instead."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -247,3 +249,44 @@ def test_parse_response_tells_the_operations_apart(items: ModuleType, case: Case
     response = httpx.Response(200, content=raw.content, request=router.requests[0])
     case.check(items.parse_response(response), items.models)
     case.check(items.parse_response(response, operation=case.operation), items.models)
+
+
+ALIAS_WARNING = (
+    "fetch_item() is deprecated since plaid_items_client 1.1.0 and goes in a later major "
+    "release: use item_get() instead (same arguments)"
+)
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("raw", [False, True], ids=["model", "raw"])
+def test_a_deprecated_alias_still_works_and_warns(
+    items: ModuleType, is_async: bool, raw: bool
+) -> None:
+    (case,) = [case for case in CASES if case.operation == "item_get"]
+    router = Router({(case.method, case.path): json_reply(200, case.success)}, [])
+    sync_client, async_client = make_clients(items, router)
+    client = async_client if is_async else sync_client
+    target = client.with_raw_response if raw else client
+    body = items.models.ItemGetRequest(access_token="access-sandbox-1", secret=BODY_SECRET)
+    with pytest.warns(DeprecationWarning) as caught:
+        result = run(is_async, lambda: target.fetch_item(body=body, max_retries=0))
+    assert [str(warning.message) for warning in caught] == [ALIAS_WARNING]
+    assert caught[0].filename == __file__  # stacklevel: the caller's line, not the client's
+    case.check(result.parse() if raw else result, items.models)
+    (request,) = router.requests
+    assert (request.method, request.url.path) == (case.method, case.path)
+    assert json.loads(request.content) == case.sent_json
+
+
+def test_the_new_name_does_not_warn(items: ModuleType) -> None:
+    (case,) = [case for case in CASES if case.operation == "item_get"]
+    router = Router({(case.method, case.path): json_reply(200, case.success)}, [])
+    client, _ = make_clients(items, router)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        case.check(case.call(client, items.models), items.models)
+
+
+def test_the_alias_is_documented_as_deprecated(items: ModuleType) -> None:
+    doc = items.PlaidSessionClient.fetch_item.__doc__
+    assert doc.startswith("Deprecated since 1.1.0: use `item_get()`"), doc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import tomllib
@@ -14,6 +15,7 @@ from plaid_tools.check_generated import differences
 from plaid_tools.regenerate import generate_into, package_version
 
 from tests.conftest import FRESH_CLIENT_GROUP
+from tests.tooling.test_pinned_installs import closure
 
 pytestmark = FRESH_CLIENT_GROUP
 
@@ -89,10 +91,16 @@ def test_wheel_installs_and_imports_in_an_empty_virtualenv(tmp_path: Path) -> No
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
-        check=True,
+    # Hash-checked, as every install here: the wheel by the hash of the bytes just built, its
+    # dependencies as the highest end of the declared range locks them (dependency-range).
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    pinned = tmp_path / "wheel.txt"
+    pinned.write_text(
+        f"{wheel.as_uri()} --hash=sha256:{digest}\n"
+        + closure("client-highest.txt", paths.DISTRIBUTION)
     )
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--require-hashes", "-r", str(pinned)], check=True)
     probe = (
         "import importlib.metadata as m, plaid_session_client as p;"
         "print(p.__name__);"

@@ -72,3 +72,23 @@ def test_pull_requests_run_ci_on_the_lowest_and_highest_supported_python() -> No
     assert set(ci["strategy"]["matrix"]["python"]) == {versions[0], versions[-1]}
     setup = [step for step in ci["steps"] if step.get("uses", "").startswith("actions/setup-py")]
     assert setup[0]["with"]["python-version"] == "${{ matrix.python }}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[path.name for path in WORKFLOWS])
+def test_write_permissions_only_on_the_job_that_opens_the_upstream_proposal(path: Path) -> None:
+    """The token that can push never meets the code that read Plaid's spec and ran our tools."""
+    document = load(path)
+    assert document["permissions"] == {"contents": "read"}
+    writers = {
+        name: job["permissions"]
+        for name, job in document["jobs"].items()
+        if "write" in (job.get("permissions") or {}).values()
+    }
+    if path.name != "nightly.yml":
+        assert writers == {}
+        return
+    assert writers == {"upstream-proposal": {"contents": "write", "pull-requests": "write"}}
+    job = document["jobs"]["upstream-proposal"]
+    assert not any("scripts/" in str(step.get("run", "")) for step in job["steps"])
+    opener = [step for step in job["steps"] if "create-pull-request" in step.get("uses", "")]
+    assert len(opener) == 1 and opener[0]["with"]["branch"] == "upstream/proposal"

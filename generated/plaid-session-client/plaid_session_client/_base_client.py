@@ -10,6 +10,7 @@ sending, reading and sleeping. The public clients (`client.py`) add the operatio
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -224,9 +225,15 @@ class BaseClient(Generic[HTTP, Transport]):
                 removed.append(name)
             else:
                 headers[name.lower()] = (name, extra)
-        options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers")}
+        options = {key: value for key, value in kwargs.items() if key not in ("method", "url", "headers", "json")}
         failure = ""
         try:
+            if "json" in kwargs:
+                # Encoded here, as httpx 0.28 does: httpx below 0.28 puts spaces after separators,
+                # and the bytes sent must not depend on which httpx the wheel's range gave a team.
+                options["content"] = json.dumps(
+                    kwargs["json"], ensure_ascii=False, separators=(",", ":"), allow_nan=False
+                ).encode()
             request: httpx.Request | None = http.build_request(
                 str(kwargs["method"]).upper(),
                 self._url(str(kwargs["url"])),

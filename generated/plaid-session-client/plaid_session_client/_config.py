@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import warnings
 from collections.abc import Mapping
+from types import FrameType
 from typing import Final, Literal
 
 import httpx
 
 from .errors import ClientConfigurationError
 
-__version__: Final = "6.1.0"
+__version__: Final = "6.2.0"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
@@ -44,7 +47,7 @@ DEFAULT_ATTEMPT_DEADLINE: Final = 60.0
 DEFAULT_MAX_RESPONSE_BYTES: Final = 1024 * 1024
 DEFAULT_MAX_RETRIES: Final = 2
 #: The most retries a client or call may ask for: past it a retry loop only hides an outage.
-MAX_RETRIES_LIMIT: Final = 10
+MAX_RETRIES_LIMIT: Final = 10  # more is deprecated since 6.2.0, refused from 7.0.0
 
 
 def resolve_base_url(environment: object, base_url: object) -> tuple[str | None, str, str]:
@@ -84,17 +87,34 @@ def check_base_url(base_url: object, source: str) -> str:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as error:
         raise ClientConfigurationError(f"Invalid base URL (from {source}): {error}; it must be {allowed}.") from None
-    if url.userinfo:  # it would travel in every error message and log line
-        raise ClientConfigurationError(
-            f"Invalid base URL (from {source}): it must not contain a user or password; credentials go in client_id= and secret=."
-        )
     if url.scheme not in ("http", "https") or not url.host:
-        raise ClientConfigurationError(f"Invalid base URL {str(url)[:200]!r} (from {source}): it must be {allowed}.")
+        shown = str(url.copy_with(userinfo=b""))[:200]  # a password in it is never shown
+        raise ClientConfigurationError(f"Invalid base URL {shown!r} (from {source}): it must be {allowed}.")
+    # These worked until 6.0; 6.1.0 refused them at once, 6.2.0 deprecates them: refused from 7.0.0.
+    if url.userinfo:  # it travels in every error message and log line
+        warn_deprecated(
+            f"A base URL with a user or password (from {source}) is deprecated since 6.2.0 and refused from 7.0.0: "
+            "credentials go in client_id= and secret=."
+        )
     if url.query or url.fragment:
-        raise ClientConfigurationError(
-            f"Invalid base URL {str(url)[:200]!r} (from {source}): it must have no query or fragment."
+        warn_deprecated(
+            f"A base URL with a query or fragment (from {source}) is deprecated since 6.2.0 and refused from 7.0.0: "
+            "pass the server's URL alone."
         )
     return str(url).rstrip("/")
+
+
+_PACKAGE: Final = __name__.rpartition(".")[0] + "."
+
+
+def warn_deprecated(message: str) -> None:
+    """A DeprecationWarning attributed to the caller's line, the first frame outside this package
+    (Python shows DeprecationWarnings by default only where the caller's own code triggers them)."""
+    level = 2  # the frame that called us
+    caller: FrameType | None = sys._getframe(1)
+    while caller is not None and caller.f_globals.get("__name__", "").startswith(_PACKAGE):
+        level, caller = level + 1, caller.f_back
+    warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
 # RFC 9110 token characters for names; values printable ASCII with spaces and tabs (httpx

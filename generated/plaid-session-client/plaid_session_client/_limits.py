@@ -23,7 +23,7 @@ from typing import Any, Final, TypeGuard
 
 import httpx
 
-from ._config import MAX_RETRIES_LIMIT
+from ._config import MAX_RETRIES_LIMIT, warn_deprecated
 from .errors import ClientConfigurationError
 from .types import UNSET, Unset
 
@@ -59,9 +59,14 @@ def to_timeout(timeout: object) -> httpx.Timeout:
 
 
 def check_max_retries(max_retries: object) -> int:
-    if type(max_retries) is not int or not 0 <= max_retries <= MAX_RETRIES_LIMIT:
+    if type(max_retries) is not int or max_retries < 0:  # bool is an int subclass: refused
         raise ClientConfigurationError(
             f"max_retries must be an int from 0 to {MAX_RETRIES_LIMIT}, not {_shown(max_retries)}."
+        )
+    if max_retries > MAX_RETRIES_LIMIT:  # worked until 6.0 (6.1.0 refused it at once)
+        warn_deprecated(
+            f"max_retries above {MAX_RETRIES_LIMIT} is deprecated since 6.2.0 and refused from 7.0.0: "
+            f"that many retries only hide an outage; use at most {MAX_RETRIES_LIMIT}, and call_deadline= to bound a call."
         )
     return max_retries
 

@@ -58,7 +58,8 @@ class PlaidSessionClient(SyncAPIClient):
         timeout: Per-operation timeout (connect, each read, each write, pool wait), seconds > 0
             or httpx.Timeout; None disables it. Default: DEFAULT_TIMEOUT (5 s connect, 30 s
             others).
-        max_retries: Retries after connection errors, timeouts, 408, 429 and 5xx, 0 to 10.
+        max_retries: Retries after connection errors, timeouts, 408, 429 and 5xx, 0 to 10 (more is
+            deprecated since 6.2.0 and refused from 7.0.0).
             Default 2.
         attempt_deadline: Seconds one attempt may take in all, however slowly the server
             sends; None for no limit. Default: DEFAULT_ATTEMPT_DEADLINE (60 s).

@@ -4,7 +4,8 @@
 cut down to our operations (`extract`), compared with ours in both directions by the spec-diff
 engine (`drift`), and every difference is either a known deviation listed with its evidence in
 openapi/upstream-deviations.yaml (`deviations`) or new; the Markdown report (`report`) says
-what to do about each new one (`advice`).
+what to do about each new one (`advice`). `--propose` adopts what it can in our spec
+(`propose`, editing it as text: `yaml_text`) and generates.
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ plaid_tools.upstream.source). The Markdown report is written to --output and pri
 Exit status: 0 when every difference is a known deviation, 1 on a new difference or a stale
 deviation, 2 on bad input (unreachable URL, not OpenAPI, our operation missing upstream, an
 invalid deviations file), with one line saying which.
+
+`--propose` also adopts each new difference it can (plaid_tools.upstream.propose): it edits our
+spec and the deviations file, runs what `nox -s generate` runs (version bump, CHANGELOG entry,
+generated/) and writes the proposal (the pull request's body) to reports/upstream/proposal.md.
+Exit status then: 0 when every new difference was adopted (or none was new), 1 when some are
+left for a person.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from plaid_tools import paths
-from plaid_tools.spec_diff.loader import SpecLoadError, load_source, path_label
+from plaid_tools import paths, regenerate, versioning
+from plaid_tools.spec_diff.loader import LoadedSpec, SpecLoadError, load_source, path_label
 from plaid_tools.upstream import (
     DEFAULT_URL,
     compare_with_upstream,
@@ -23,6 +29,9 @@ from plaid_tools.upstream import (
     load_upstream,
     to_markdown,
 )
+from plaid_tools.upstream.propose import propose
+from plaid_tools.upstream.propose import to_markdown as proposal_markdown
+from plaid_tools.upstream.yaml_text import ProposalError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=paths.UPSTREAM_REPORT, help="default: %(default)s"
     )
     parser.add_argument(
+        "--propose",
+        action="store_true",
+        help="adopt each new difference in our spec, then generate (see the module's docstring)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds for fetching a URL (default: 60)"
     )
     return parser
@@ -61,8 +75,33 @@ def main(argv: list[str] | None = None) -> int:
     report = to_markdown(drift, path_label(args.deviations))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")
-    print(report)
-    return drift.exit_code
+    if not args.propose:
+        print(report)
+        return drift.exit_code
+    return _propose(args, ours, upstream)
+
+
+def _propose(args: argparse.Namespace, ours: LoadedSpec, upstream: LoadedSpec) -> int:
+    try:
+        made = propose(ours, upstream, args.deviations.read_text(encoding="utf-8"))
+    except ProposalError as error:
+        print(f"upstream --propose: {error}", file=sys.stderr)
+        return 2
+    if not made.adopted:
+        left = f"; {len(made.left)} left for a person (see the report)" if made.left else ""
+        print(f"upstream --propose: nothing new to adopt{left}")
+        return 1 if made.left else 0
+    Path(args.spec).write_text(made.spec_text, encoding="utf-8")
+    args.deviations.write_text(made.deviations_text, encoding="utf-8")
+    # What `nox -s generate` runs, on the edited spec.
+    print(versioning.bump(spec_path=Path(args.spec)))
+    if regenerate.main(["--spec", args.spec]) != 0:
+        return 2
+    body = proposal_markdown(made, upstream.label)
+    proposal = args.output.with_name("proposal.md")
+    proposal.write_text(body, encoding="utf-8")
+    print(body)
+    return 1 if made.left else 0
 
 
 if __name__ == "__main__":

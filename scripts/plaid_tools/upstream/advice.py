@@ -30,6 +30,7 @@ KEYWORD_OF_RULE = {
 SUBJECT_IS_KEYWORD = frozenset({"bounds_changed", "other_keyword_changed"})
 # Upstream's names and examples are not ours to copy into a stanza.
 DROPPED_KEYS = frozenset({"title", "example", "examples"})
+NAME_KEYS = frozenset({"title"})
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,11 @@ SUBSCHEMA_KEYS = frozenset({"items", "additionalProperties", "not"})
 SUBSCHEMA_LIST_KEYS = frozenset({"allOf", "anyOf", "oneOf"})
 
 
-def inline(node: Any, resolver: Resolver, seen: frozenset[str] = frozenset()) -> Any:
-    """A schema with its `$ref`s written out (a recursive one stays a `$ref`), names dropped."""
+def inline(
+    node: Any, resolver: Resolver, seen: frozenset[str] = frozenset(), keep_examples: bool = False
+) -> Any:
+    """A schema with its `$ref`s written out (a recursive one stays a `$ref`), names dropped
+    (and examples, unless `keep_examples`: a proposal adopts upstream's)."""
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
@@ -59,17 +63,20 @@ def inline(node: Any, resolver: Resolver, seen: frozenset[str] = frozenset()) ->
         if ref in seen:
             return node
         target, chain = resolver.follow(node)
-        return inline(target, resolver, seen.union(chain))
+        return inline(target, resolver, seen.union(chain), keep_examples)
     written: dict[str, Any] = {}
     for key, value in node.items():
-        if key in DROPPED_KEYS or key.startswith("x-"):
+        if key in (NAME_KEYS if keep_examples else DROPPED_KEYS) or key.startswith("x-"):
             continue
         if key == "properties" and isinstance(value, dict):
-            value = {name: inline(schema, resolver, seen) for name, schema in value.items()}
+            value = {
+                name: inline(schema, resolver, seen, keep_examples)
+                for name, schema in value.items()
+            }
         elif key in SUBSCHEMA_KEYS:
-            value = inline(value, resolver, seen)
+            value = inline(value, resolver, seen, keep_examples)
         elif key in SUBSCHEMA_LIST_KEYS and isinstance(value, list):
-            value = [inline(member, resolver, seen) for member in value]
+            value = [inline(member, resolver, seen, keep_examples) for member in value]
         written[key] = value  # anything else (enum, required, default) is data
     return written
 

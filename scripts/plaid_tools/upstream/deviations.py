@@ -140,6 +140,11 @@ def load_deviations(path: Path) -> list[Deviation]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise DeviationsError(f"{path}: {error.strerror}") from None
+    return load_deviations_text(text, path)
+
+
+def load_deviations_text(text: str, path: Path | str) -> list[Deviation]:
+    """The deviations a file named `path` holding `text` lists (as load_deviations)."""
     try:
         data = parse(text, str(path))
     except SpecLoadError as error:
