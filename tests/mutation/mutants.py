@@ -1,7 +1,7 @@
 """The mutants: the offline sandbox with one realistic divergence each, written from Plaid's
-behaviour (plaid-behaviour.md) and from what real servers and gateways get wrong; and the
-compatible variants: servers that differ from the sandbox only where Plaid may differ too, which
-the suite must let pass (with observations where an assumption is contradicted).
+behaviour (the sandbox's BEHAVIOUR.md, with its sources) and from what real servers and gateways get
+wrong; and the compatible variants: servers that differ from the sandbox only where Plaid may differ
+too, which the suite must let pass (with observations where an assumption is contradicted).
 
 Every mutant composes the real app (``tests.mutation.asgi.mutate``); nothing edits the sandbox.
 To add one: write its change below, add a ``Mutant`` to ``MUTANTS`` with the checks expected to

@@ -146,8 +146,8 @@ SECRET_PATTERN: Final = r"[0-9a-f]{30}"
 
 # [A31] A `redirect_uri` / `android_package_name` outside the Dashboard's allow-list (that Plaid
 # checks them against it is documented) is INVALID_REQUEST / INVALID_FIELD with these messages:
-# the redirect one in the wording issue 17 reports for Plaid (no public source in the reference
-# notes), the Android one ours. Entries match exactly (the documented `*` subdomain wildcard is
+# the redirect one in the wording reported for Plaid (no public record quotes it whole), the
+# Android one ours. Entries match exactly (the documented `*` subdomain wildcard is
 # not modelled); the redirect URI is checked first.
 REDIRECT_URI_NOT_ALLOWED_MESSAGE: Final = (
     "OAuth redirect URI must be configured in the developer dashboard"

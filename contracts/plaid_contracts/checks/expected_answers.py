@@ -7,10 +7,11 @@ request) through ``Classifier``'s primitives; everything here holds on every end
 unknown fields, missing, null, mistyped and empty strings.
 
 Every rule carries its strength: DOC/SEEN from Plaid's documentation and real responses (written
-here from the evidence in plaid-behaviour.md, not taken from the offline sandbox, which the suite
-judges), ASSUMED from the offline sandbox's tagged assumptions (whose constants are what the
-assumption *says*, so they are read from there). The classifier reads a request exactly as it
-was sent (headers and body bytes), so it judges examples, coverage, fuzzing cases and probes alike.
+here from Plaid's documentation and the real answers quoted in BEHAVIOUR.md, not taken from the
+offline sandbox, which the suite judges), ASSUMED from the offline sandbox's tagged assumptions
+(whose constants are what the assumption *says*, so they are read from there). The classifier reads
+a request exactly as it was sent (headers and body bytes), so it judges examples, coverage, fuzzing
+cases and probes alike.
 """
 
 from __future__ import annotations

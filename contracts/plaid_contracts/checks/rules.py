@@ -28,7 +28,7 @@ SANDBOX_PARSER: Final = f"{SANDBOX_PACKAGE}/validation.py"
 
 class Strength(StrEnum):
     DOC = "DOC"  # Plaid's documentation or published spec
-    SEEN = "SEEN"  # a real Plaid response, quoted in plaid-behaviour.md
+    SEEN = "SEEN"  # a real Plaid response, quoted with where it was seen
     ASSUMED = "ASSUMED"  # ours; an observation against a real target
 
     @property

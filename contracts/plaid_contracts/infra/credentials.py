@@ -1,8 +1,9 @@
 """A run's Plaid credentials, and how Plaid carries and checks credentials on every endpoint.
 
 Plaid takes them as the ``PLAID-CLIENT-ID`` / ``PLAID-SECRET`` headers or as body ``client_id`` /
-``secret``; their formats are those of every real value on record (plaid-behaviour.md, "Second
-look"): client ids 24 lowercase hex characters, secrets 30.
+``secret``; their formats are those of every real value on record (e.g. client id
+``6103181718256400103d5340`` in plaid/plaid-ruby issue #344): client ids 24 lowercase hex
+characters, secrets 30.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Plaid-side trouble told apart from the contract's answers: what may be transient, what each
 request's re-sends showed, and when a run is too unstable to judge.
 
-Plaid documents 5xx as its own trouble and API_ERROR as what maintenance and internal errors
-return (plaid-behaviour.md); a 429 once the back-off gave up, a reset connection and a timeout
-are the same kind of news. Such an answer is re-sent identically (transport.Pacer). When a
+Plaid documents 5xx as its own trouble and API_ERROR as what maintenance and internal errors return
+(https://plaid.com/docs/errors/api/); a 429 once the back-off gave up, a reset connection and a
+timeout are the same kind of news. Such an answer is re-sent identically (transport.Pacer). When a
 re-send gets another answer, that answer is the one judged and the trouble is listed as *target
 instability*, never as a failure; when every attempt gets it, it is judged like any answer (a 500
 for every non-ASCII `client_user_id` stays a failure).
