@@ -1,7 +1,7 @@
 """Wiring between schemathesis, pytest and the run: hooks, result collection, fixtures.
 
 Executed only by ``python -m plaid_contracts run``, which puts the run's RunContext in
-plaid_contracts.infra.context before pytest starts. Every hook looks the operation up by the case
+plaid_contracts.runtime.context before pytest starts. Every hook looks the operation up by the case
 or test at hand (``plaid_contracts.operations``): nothing here is about one endpoint.
 """
 
@@ -20,8 +20,8 @@ from plaid_contracts.checks.results import (
     record_check_results,
     schemathesis_test,
 )
-from plaid_contracts.infra.context import RunContext, current
-from plaid_contracts.reports.stats import SCHEMATHESIS_TEST
+from plaid_contracts.recording.stats import SCHEMATHESIS_TEST
+from plaid_contracts.runtime.context import RunContext, current
 from schemathesis import Case, CheckResult, HookContext, Response
 
 

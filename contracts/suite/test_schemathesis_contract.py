@@ -21,8 +21,8 @@ import schemathesis
 from plaid_contracts import operations
 from plaid_contracts.checks.results import phase_of, record_no_answer, schemathesis_test
 from plaid_contracts.checks.schemathesis_config import build_config
-from plaid_contracts.infra.context import RunContext, current
-from plaid_tools.paths import SPEC
+from plaid_contracts.infra.paths import SPEC
+from plaid_contracts.runtime.context import RunContext, current
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 

@@ -17,13 +17,13 @@ from functools import partial
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from plaid_contracts.client_contract import strategies
 from plaid_contracts.client_contract.expectations import NO_CREDENTIAL_HEADERS, ClientTests
-from plaid_contracts.client_contract.strategies import ValidRequest
-from plaid_contracts.infra.context import current
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
 from plaid_contracts.operations.session_token_create import CLIENT_EXPECTED_ERRORS
+from plaid_contracts.rules import strategies
+from plaid_contracts.rules.strategies import ValidRequest
+from plaid_contracts.runtime.context import current
 from plaid_session_client import PlaidSessionClient
 from plaid_session_client.models import (
     SessionTokenCreatePlaidVersion,

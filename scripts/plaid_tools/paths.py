@@ -1,11 +1,10 @@
-"""Where things live in this repository, in one place (the contract runner imports it too; the
-offline sandbox and the generated client need no repository paths and import nothing of ours)."""
+"""Where things live in this repository, in one place. What the contract runner needs too is
+defined in its own package and taken from there (the runner never imports the tooling); the
+offline sandbox and the generated client need no repository paths and import nothing of ours."""
 
-from pathlib import Path
+from plaid_contracts.infra.paths import CONTRACT_REPORTS, CONTRACT_SUITE, NOX, ROOT, SPEC
 
-ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_DIR = ROOT / "openapi"
-SPEC = OPENAPI_DIR / "plaid-session-token.yaml"
 UPSTREAM_DEVIATIONS = OPENAPI_DIR / "upstream-deviations.yaml"
 GENERATOR_CONFIG = OPENAPI_DIR / "generator-config.yaml"
 TEMPLATES = OPENAPI_DIR / "templates"
@@ -15,11 +14,29 @@ DISTRIBUTION = "plaid-session-client"
 PACKAGE = "plaid_session_client"
 CLIENT_PROJECT = GENERATED_DIR / DISTRIBUTION
 CONTRACTS_DIR = ROOT / "contracts"
-CONTRACT_SUITE = CONTRACTS_DIR / "suite"
 SANDBOX_PROJECT = CONTRACTS_DIR / "plaid-offline-sandbox"
 SANDBOX_PACKAGE = SANDBOX_PROJECT / "plaid_offline_sandbox"
 REPORTS_DIR = ROOT / "reports"
-CONTRACT_REPORTS = REPORTS_DIR / "contracts"
 UPSTREAM_REPORT = REPORTS_DIR / "upstream" / "upstream.md"
-# How the README runs a session; every command a report or a message prints starts with it.
-NOX = "python3 scripts/nox_pinned.py"
+
+__all__ = [
+    "CLIENT_PROJECT",
+    "CONTRACTS_DIR",
+    "CONTRACT_REPORTS",
+    "CONTRACT_SUITE",
+    "DISTRIBUTION",
+    "GENERATED_DIR",
+    "GENERATOR_CONFIG",
+    "HEADER_HOOK",
+    "NOX",
+    "OPENAPI_DIR",
+    "PACKAGE",
+    "REPORTS_DIR",
+    "ROOT",
+    "SANDBOX_PACKAGE",
+    "SANDBOX_PROJECT",
+    "SPEC",
+    "TEMPLATES",
+    "UPSTREAM_DEVIATIONS",
+    "UPSTREAM_REPORT",
+]

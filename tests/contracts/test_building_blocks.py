@@ -10,22 +10,24 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from plaid_contracts.checks import envelope, response_checks, rules
-from plaid_contracts.infra import context
-from plaid_contracts.infra.context import RunContext
+from plaid_contracts import rules
+from plaid_contracts.checks import response_checks
 from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS, Credentials
 from plaid_contracts.infra.settings import PR_SEED, PROFILES, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle, parse_retry_after
-from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline.loopback import SandboxProcess
 from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.recording.masking import Masker, curl_command, scrub
+from plaid_contracts.recording.progress import Progress
+from plaid_contracts.recording.recorder import Recorder
+from plaid_contracts.recording.stats import RunStats
 from plaid_contracts.reports import summary
-from plaid_contracts.reports.masking import Masker, curl_command, scrub
-from plaid_contracts.reports.progress import Progress
-from plaid_contracts.reports.recorder import Recorder
 from plaid_contracts.reports.staging import publish, swap_in
-from plaid_contracts.reports.stats import RunStats
+from plaid_contracts.rules import envelope
+from plaid_contracts.runtime import context
+from plaid_contracts.runtime.context import RunContext
+from plaid_contracts.runtime.transport import ContractSession, ContractTransport
 
 PAIR = Credentials("client-abcdef", "secret-123456")
 OFFLINE = OFFLINE_DEFAULTS

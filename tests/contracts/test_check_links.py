@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from plaid_contracts.checks.catalogue import CHECKS
+from plaid_contracts.rules.catalogue import CHECKS
 from plaid_tools.paths import ROOT
 
 

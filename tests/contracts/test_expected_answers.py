@@ -1,5 +1,5 @@
 """What Plaid answers to each way a request can be broken, and how sure we are of it (every
-endpoint's rules in plaid_contracts.checks.expected_answers, POST /session/token/create's in its
+endpoint's rules in plaid_contracts.rules.expected_answers, POST /session/token/create's in its
 operation module): the classifier and the judge, without a server."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from plaid_contracts.checks import expected_answers, rules
-from plaid_contracts.checks.expected_answers import PlaidAnswer, judge
-from plaid_contracts.checks.rules import Strength
+from plaid_contracts import rules
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
+from plaid_contracts.rules import Strength, expected_answers
+from plaid_contracts.rules.expected_answers import PlaidAnswer, judge
 from plaid_offline_sandbox import assumptions
 
 OPERATION = endpoint.OPERATION

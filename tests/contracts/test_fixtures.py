@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from plaid_contracts.reports.recorder import load_cassette
+from plaid_contracts.recording.recorder import load_cassette
 from plaid_offline_sandbox.config import DEFAULT_ANDROID_PACKAGE_NAME, DEFAULT_REDIRECT_URI
 
 from tests.contracts.helpers import DASHBOARD_RUNS, DASHBOARD_TEMPLATE_ID, RunResult

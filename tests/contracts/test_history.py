@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from plaid_contracts.reports.history import fingerprint
+from plaid_contracts.recording.history import fingerprint
 from plaid_offline_sandbox.config import SandboxConfig
 
 from tests.contracts.helpers import FAST, RunResult, remote_env, serve_asgi

@@ -14,10 +14,10 @@ from plaid_contracts.checks.response_checks import OUR_CHECKS
 from plaid_contracts.commands import cli
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
-from plaid_contracts.infra.transport import ContractSession, ContractTransport
 from plaid_contracts.offline import in_process, loopback
-from plaid_contracts.reports.masking import Masker
-from plaid_contracts.reports.recorder import Recorder, load_cassette
+from plaid_contracts.recording.masking import Masker
+from plaid_contracts.recording.recorder import Recorder, load_cassette
+from plaid_contracts.runtime.transport import ContractSession, ContractTransport
 from plaid_offline_sandbox.config import CONFIG_JSON_ENV, SandboxConfig
 
 from tests.contracts.helpers import DASHBOARD_RUNS, RunResult

@@ -11,9 +11,9 @@ import pytest
 import requests
 from plaid_contracts.infra.instability import Instability
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate, Throttle
-from plaid_contracts.infra.transport import Pacer, Received, Sent
-from plaid_contracts.reports.masking import Masker
-from plaid_contracts.reports.recorder import Recorder, load_cassette
+from plaid_contracts.recording.masking import Masker
+from plaid_contracts.recording.recorder import Recorder, load_cassette
+from plaid_contracts.runtime.transport import Pacer, Received, Sent
 from plaid_offline_sandbox import catalogue
 from plaid_offline_sandbox.responses import error_body
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from plaid_contracts.offline.loopback import SandboxProcess
-from plaid_contracts.reports.progress import Progress
-from plaid_contracts.reports.stats import RunStats
+from plaid_contracts.recording.progress import Progress
+from plaid_contracts.recording.stats import RunStats
 
 from tests.contracts.helpers import (
     DASHBOARD_RUNS,

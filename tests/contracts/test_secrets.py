@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from plaid_contracts.reports.recorder import load_cassette
+from plaid_contracts.recording.recorder import load_cassette
 from plaid_offline_sandbox.config import SandboxConfig
 
 from tests.contracts.helpers import (

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
-from plaid_contracts.reports.stats import SCHEMATHESIS_TEST
+from plaid_contracts.recording.stats import SCHEMATHESIS_TEST
 from plaid_tools import paths
 from plaid_tools.spec_diff.model import Impact
 from plaid_tools.versioning import SpecVersion

@@ -1,2 +1,3 @@
-"""What the suite holds a target to: the rules and their strengths (DOC / SEEN / ASSUMED), the
-checks schemathesis runs on every response, and where a finding goes (failure or observation)."""
+"""The checks schemathesis runs on every response, what the generated client makes of a
+response, and where a finding goes (failure or observation); the rules they apply are in
+`rules/`."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plaid_contracts.checks.rules import Divergence, Rule
-from plaid_contracts.infra.context import RunContext
-from plaid_contracts.reports.stats import Finding
+from plaid_contracts.recording.stats import Finding
+from plaid_contracts.rules import Divergence, Rule
+from plaid_contracts.runtime.context import RunContext
 
 FAILED = "failed"
 OBSERVED = "observed"

@@ -22,17 +22,16 @@ from plaid_offline_sandbox import assumptions
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 
-from plaid_contracts import operations
-from plaid_contracts.checks import envelope, rules
-from plaid_contracts.checks.catalogue import is_method_probe
-from plaid_contracts.checks.expected_answers import Expectation, PlaidAnswer, judge
-from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure, Rule, Strength, strongest
-from plaid_contracts.client_contract import parsing
+from plaid_contracts import operations, rules
+from plaid_contracts.checks import client_parsing as parsing
 from plaid_contracts.infra import credentials
-from plaid_contracts.infra.context import RunContext, current
 from plaid_contracts.infra.credentials import Credentials
-from plaid_contracts.infra.transport import text_headers
 from plaid_contracts.operations import Operation
+from plaid_contracts.rules import Divergence, PlaidRuleFailure, Rule, Strength, envelope, strongest
+from plaid_contracts.rules.catalogue import is_method_probe
+from plaid_contracts.rules.expected_answers import Expectation, PlaidAnswer, judge
+from plaid_contracts.runtime.context import RunContext, current
+from plaid_contracts.runtime.transport import text_headers
 
 # A check's return value when it does not apply to the answer (schemathesis: skipped).
 NOT_APPLICABLE: Final = True

@@ -11,17 +11,17 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 
-from plaid_contracts import operations
-from plaid_contracts.checks import findings, rules
-from plaid_contracts.checks.catalogue import CHECKS
+from plaid_contracts import operations, rules
+from plaid_contracts.checks import findings
 from plaid_contracts.checks.findings import Where
 from plaid_contracts.checks.response_checks import schemathesis_rule
-from plaid_contracts.checks.rules import Divergence, PlaidRuleFailure
-from plaid_contracts.infra.context import RunContext
-from plaid_contracts.infra.transport import text_headers
 from plaid_contracts.operations import Operation
-from plaid_contracts.reports.masking import Masker, curl_command
-from plaid_contracts.reports.stats import CLIENT_PHASE, SCHEMATHESIS_TEST
+from plaid_contracts.recording.masking import Masker, curl_command
+from plaid_contracts.recording.stats import CLIENT_PHASE, SCHEMATHESIS_TEST
+from plaid_contracts.rules import Divergence, PlaidRuleFailure
+from plaid_contracts.rules.catalogue import CHECKS
+from plaid_contracts.runtime.context import RunContext
+from plaid_contracts.runtime.transport import text_headers
 
 RESPONSE_EXCERPT_CHARS: Final = 1500
 SCHEMATHESIS_EXPECTED: Final = {

@@ -10,7 +10,7 @@ from typing import Any
 import schemathesis
 
 from plaid_contracts.infra.settings import RunSettings
-from plaid_contracts.reports.masking import SCHEMATHESIS_KEYS_TO_SANITIZE
+from plaid_contracts.recording.masking import SCHEMATHESIS_KEYS_TO_SANITIZE
 
 
 def config_dict(settings: RunSettings) -> dict[str, Any]:

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from plaid_session_client import APIConnectionError, APIStatusError, PlaidSessionClient
 
-from plaid_contracts.checks import envelope, rules
-from plaid_contracts.checks.expected_answers import Expectation, PlaidAnswer, judge
+from plaid_contracts import rules
+from plaid_contracts.checks import client_parsing as parsing
 from plaid_contracts.checks.findings import PASSED
 from plaid_contracts.checks.response_checks import (
     CLIENT_PARSES,
@@ -30,14 +30,14 @@ from plaid_contracts.checks.response_checks import (
     tally_fields,
 )
 from plaid_contracts.checks.results import client_check
-from plaid_contracts.checks.rules import Divergence
-from plaid_contracts.client_contract import parsing
-from plaid_contracts.client_contract.strategies import ExpectedError, RequestModel
 from plaid_contracts.infra import credentials
-from plaid_contracts.infra.context import RunContext
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import Operation
-from plaid_contracts.reports.stats import CLIENT_PHASE
+from plaid_contracts.recording.stats import CLIENT_PHASE
+from plaid_contracts.rules import Divergence, envelope
+from plaid_contracts.rules.expected_answers import Expectation, PlaidAnswer, judge
+from plaid_contracts.rules.strategies import ExpectedError, RequestModel
+from plaid_contracts.runtime.context import RunContext
 
 Result = TypeVar("Result")
 

@@ -8,12 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from plaid_tools.paths import CONTRACT_REPORTS
-
 from plaid_contracts import operations
 from plaid_contracts.infra import environment, targets
 from plaid_contracts.infra.environment import RunInputs
 from plaid_contracts.infra.instability import DEFAULT_SILENCE_LIMIT_SECONDS
+from plaid_contracts.infra.paths import CONTRACT_REPORTS
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_PROGRESS_SECONDS,
@@ -26,7 +25,7 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import PRODUCTION_FLAG, Target, TargetError, TargetKind
 from plaid_contracts.infra.throttle import BackoffPolicy, Rate
-from plaid_contracts.reports import history
+from plaid_contracts.recording import history
 
 EXIT_USAGE = 2
 ENFORCE = "enforce"

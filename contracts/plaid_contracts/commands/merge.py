@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from plaid_contracts.commands.run import VERDICT_EXIT_CODES
+from plaid_contracts.recording.history import Previous
 from plaid_contracts.reports import merging, summary
-from plaid_contracts.reports.history import Previous
 
 
 def main(paths: Sequence[Path], output: Path, previous: Previous | None) -> int:

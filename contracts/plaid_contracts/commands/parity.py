@@ -28,14 +28,14 @@ from plaid_contracts.infra.instability import RESENT_NOTE
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
 from plaid_contracts.infra.targets import TargetKind
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
-from plaid_contracts.reports import summary
-from plaid_contracts.reports.masking import (
+from plaid_contracts.recording.masking import (
     CLIENT_ID_MARKER,
     OTHER_MARKER,
     SECRET_MARKER,
     is_sensitive_key,
 )
-from plaid_contracts.reports.recorder import load_cassette
+from plaid_contracts.recording.recorder import load_cassette
+from plaid_contracts.reports import summary
 
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1

@@ -16,9 +16,9 @@ from typing import Any, Final
 
 import requests
 
-from plaid_contracts.infra.context import RunContext
 from plaid_contracts.infra.credentials import BODY_KEYS, ENV_CLIENT_ID, ENV_SECRET
 from plaid_contracts.operations import Operation
+from plaid_contracts.runtime.context import RunContext
 
 PHASE: Final = "preflight"
 # Plaid's answer to credentials it does not know (DOC: errors/invalid-input#invalid_api_keys).

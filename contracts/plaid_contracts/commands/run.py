@@ -15,31 +15,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from plaid_tools.paths import CONTRACT_SUITE
 
 from plaid_contracts import operations
 from plaid_contracts.commands import preflight
-from plaid_contracts.infra import context
-from plaid_contracts.infra.context import RunContext
 from plaid_contracts.infra.instability import Instability
+from plaid_contracts.infra.paths import CONTRACT_SUITE
 from plaid_contracts.infra.settings import RunMode, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import Throttle
-from plaid_contracts.infra.transport import ContractSession, ContractTransport
 
 # Imported in every mode, not only --in-process: hypothesis draws from constants it finds in the
 # local modules loaded in the process, so both offline modes must load the same modules for the
 # same seed to send the same cases.
 from plaid_contracts.offline import in_process
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
+from plaid_contracts.recording.history import Previous
+from plaid_contracts.recording.masking import Masker
+from plaid_contracts.recording.progress import Progress
+from plaid_contracts.recording.recorder import Recorder
+from plaid_contracts.recording.stats import RunStats
 from plaid_contracts.reports import summary
-from plaid_contracts.reports.history import Previous
-from plaid_contracts.reports.masking import Masker
-from plaid_contracts.reports.progress import Progress
-from plaid_contracts.reports.recorder import Recorder
 from plaid_contracts.reports.staging import fresh_staging_dir, publish
-from plaid_contracts.reports.stats import RunStats
 from plaid_contracts.reports.summary import RunOutcome
+from plaid_contracts.runtime import context
+from plaid_contracts.runtime.context import RunContext
+from plaid_contracts.runtime.transport import ContractSession, ContractTransport
 
 if TYPE_CHECKING:
     import httpx

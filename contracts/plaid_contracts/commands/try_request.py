@@ -16,17 +16,17 @@ from typing import Any
 
 import httpx
 import yaml
-from plaid_tools.paths import SPEC
 
 from plaid_contracts import operations
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.environment import RunInputs
+from plaid_contracts.infra.paths import SPEC
 from plaid_contracts.infra.settings import DEFAULT_TOKEN_LIFETIME_SECONDS
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.offline.loopback import SandboxProcess, SandboxStartError
 from plaid_contracts.operations import Operation
+from plaid_contracts.recording.masking import Masker
 from plaid_contracts.reports import summary
-from plaid_contracts.reports.masking import Masker
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1

@@ -1,2 +1,2 @@
-"""What one run is and what every request of it goes through: its settings, its target, the
-pacing and 429 back-off, the transports schemathesis and the generated client send with."""
+"""What one run is: its settings, its target, its credentials, the pacing, what counts as the
+target's own trouble, and where the runner's files are."""

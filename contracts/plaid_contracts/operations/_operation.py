@@ -15,13 +15,12 @@ from typing import Any
 
 import httpx
 
-from plaid_contracts.checks import expected_answers
-from plaid_contracts.checks.catalogue import CheckInfo
-from plaid_contracts.checks.expected_answers import Classifier, Expectation, Fields, WhenValid
-from plaid_contracts.checks.rules import Divergence
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.targets import Target
+from plaid_contracts.rules import Divergence, expected_answers
+from plaid_contracts.rules.catalogue import CheckInfo
+from plaid_contracts.rules.expected_answers import Classifier, Expectation, Fields, WhenValid
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@
   carries them (``prepare_body``): a schema-valid random template names one that does not exist,
   a random redirect URI one no allow-list has.
 * **Its fields and their rules** (``FIELDS``, ``body_rules``), on top of what every Plaid
-  endpoint follows (checks/expected_answers.py): what Plaid answers to each way a body of this
+  endpoint follows (rules/expected_answers.py): what Plaid answers to each way a body of this
   endpoint can be broken, with the strength of every rule, and for each field's accepted values
   which class they are in: its documented values (DOC: a refusal fails the run) or the edges of
   its format (ASSUMED: a refusal is an observation). Every rule names the values it covers.
@@ -44,9 +44,19 @@ from plaid_session_client.models import (
 )
 from plaid_session_client.types import UNSET
 
-from plaid_contracts.checks import envelope
-from plaid_contracts.checks.catalogue import CheckInfo
-from plaid_contracts.checks.expected_answers import (
+from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.infra.targets import Target
+from plaid_contracts.operations import Fixture, Operation, Success
+from plaid_contracts.rules import (
+    SANDBOX_PACKAGE,
+    Divergence,
+    Rule,
+    Strength,
+    adopt_constant,
+    envelope,
+)
+from plaid_contracts.rules.catalogue import CheckInfo
+from plaid_contracts.rules.expected_answers import (
     ABSENT,
     EMPTY_OPTIONAL,
     INVALID_REQUEST_DOC,
@@ -64,14 +74,7 @@ from plaid_contracts.checks.expected_answers import (
     invalid_field,
     plaid_error,
 )
-from plaid_contracts.checks.rules import (
-    SANDBOX_PACKAGE,
-    Divergence,
-    Rule,
-    Strength,
-    adopt_constant,
-)
-from plaid_contracts.client_contract.strategies import (
+from plaid_contracts.rules.strategies import (
     ExpectedError,
     ValidRequest,
     android_package,
@@ -81,9 +84,6 @@ from plaid_contracts.client_contract.strategies import (
     non_empty_text,
     plain_id,
 )
-from plaid_contracts.infra.credentials import Credentials
-from plaid_contracts.infra.targets import Target
-from plaid_contracts.operations import Fixture, Operation, Success
 
 # The offline sandbox's module for this operation (its field rules).
 SANDBOX_ENDPOINT: Final = f"{SANDBOX_PACKAGE}/endpoints/session_token_create.py"

@@ -1,2 +1,2 @@
-"""What a run writes: the cassette (every exchange, masked as it is recorded), the statistics the
-suite fills while it runs, summary.md and summary.json."""
+"""What a run writes at its end: summary.md and summary.json, staged and swapped in, and the merge
+of shard summaries into one."""

@@ -22,8 +22,8 @@ from plaid_contracts.infra.instability import Attempt, Instability
 from plaid_contracts.infra.settings import PROFILES, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
 from plaid_contracts.infra.throttle import Rate
-from plaid_contracts.reports.history import Previous
-from plaid_contracts.reports.stats import CheckTally, Finding, Findings, OperationStats, RunStats
+from plaid_contracts.recording.history import Previous
+from plaid_contracts.recording.stats import CheckTally, Finding, Findings, OperationStats, RunStats
 from plaid_contracts.reports.summary import RunOutcome
 
 # Better to worse: the merged verdict is the worst of its shards'.

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from plaid_contracts.infra.settings import RunSettings
+from plaid_contracts.recording.masking import Masker, scrub
+from plaid_contracts.recording.recorder import Recorder
+from plaid_contracts.recording.stats import RunStats
 from plaid_contracts.reports import summary
-from plaid_contracts.reports.masking import Masker, scrub
-from plaid_contracts.reports.recorder import Recorder
-from plaid_contracts.reports.stats import RunStats
 from plaid_contracts.reports.summary import RunOutcome
 
 

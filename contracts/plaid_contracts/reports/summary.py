@@ -16,19 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from plaid_tools.paths import NOX, ROOT
-
 from plaid_contracts import operations
-from plaid_contracts.checks.catalogue import (
-    CHECKS,
-    ON_ANSWERS,
-    ON_CLIENT_CALLS,
-    ON_REQUESTS,
-    CheckInfo,
-)
-from plaid_contracts.checks.rules import ASSUMPTIONS_FILE
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET
+from plaid_contracts.infra.paths import NOX, ROOT
 from plaid_contracts.infra.settings import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     DEFAULT_REQUEST_TIMEOUT_SECONDS,
@@ -38,8 +29,8 @@ from plaid_contracts.infra.settings import (
 )
 from plaid_contracts.infra.targets import TargetKind
 from plaid_contracts.operations import Operation
-from plaid_contracts.reports.history import Comparison, Previous, compare
-from plaid_contracts.reports.stats import (
+from plaid_contracts.recording.history import Comparison, Previous, compare
+from plaid_contracts.recording.stats import (
     CLIENT_PHASE,
     SCHEMATHESIS_PHASES,
     SCHEMATHESIS_TEST,
@@ -47,6 +38,14 @@ from plaid_contracts.reports.stats import (
     Findings,
     OperationStats,
     RunStats,
+)
+from plaid_contracts.rules import ASSUMPTIONS_FILE
+from plaid_contracts.rules.catalogue import (
+    CHECKS,
+    ON_ANSWERS,
+    ON_CLIENT_CALLS,
+    ON_REQUESTS,
+    CheckInfo,
 )
 
 SUMMARY_MD: Final = "summary.md"

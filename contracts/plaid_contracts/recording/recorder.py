@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import yaml
 
-from plaid_contracts.reports.masking import Masker, curl_command
+from plaid_contracts.recording.masking import Masker, curl_command
 
 CASSETTE_VERSION: Final = 1
 # libyaml when available: the pure-Python codec takes seconds for a nightly cassette.

@@ -17,7 +17,7 @@ from schemathesis import Case, Response
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from plaid_contracts.checks.rules import BEHAVIOUR_FILE
+from plaid_contracts.rules import BEHAVIOUR_FILE
 
 # A check's strength in words: the rules it applies rest on Plaid's documentation, on real
 # responses, or on our assumptions (rules.Strength); "per rule" ones apply rules of several

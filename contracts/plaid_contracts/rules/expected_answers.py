@@ -24,8 +24,9 @@ from typing import Any, Final
 
 from plaid_offline_sandbox import assumptions
 
-from plaid_contracts.checks.envelope import decode_json
-from plaid_contracts.checks.rules import (
+from plaid_contracts.infra import credentials
+from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.rules import (
     SANDBOX_PARSER,
     Divergence,
     Rule,
@@ -33,8 +34,7 @@ from plaid_contracts.checks.rules import (
     adopt_constant,
     strongest,
 )
-from plaid_contracts.infra import credentials
-from plaid_contracts.infra.credentials import Credentials
+from plaid_contracts.rules.envelope import decode_json
 
 INVALID_REQUEST_DOC: Final = "https://plaid.com/docs/errors/invalid-request/"
 

@@ -16,9 +16,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
-from plaid_contracts.checks.rules import Rule
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import CLIENT_ID_FORMAT, SECRET_FORMAT, Credentials
+from plaid_contracts.rules import Rule
 
 
 class RequestModel(Protocol):

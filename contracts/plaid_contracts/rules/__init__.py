@@ -7,8 +7,11 @@ A divergence from a DOC/SEEN rule fails the run. A divergence from an ASSUMED ru
 failure against the offline sandbox, which implements the assumptions (a mismatch there is a bug
 in the sandbox or in the check).
 
-Rules common to every Plaid endpoint live here; rules of one endpoint live in that endpoint's
-module (``operations/session_token_create.py``).
+This package is what a check stands on, below the operations that use it: the rule vocabulary
+(here), Plaid's error envelope (``envelope``), the answer Plaid gives to each request
+(``expected_answers``), what each check means (``catalogue``) and the documented value classes as
+hypothesis strategies (``strategies``). Rules common to every Plaid operation live here; rules of
+one operation live in that operation's module (``operations/session_token_create.py``).
 """
 
 from __future__ import annotations
@@ -148,7 +151,7 @@ REQUEST_ID_FORMAT: Final = Rule(
     "length and content of identifiers may change without notice",
     tag="A25",
     adopt=adopt_constant("REQUEST_ID_LENGTH", "request_id")
-    + " (and `REQUEST_ID` in `contracts/plaid_contracts/checks/envelope.py`)",
+    + " (and `REQUEST_ID` in `contracts/plaid_contracts/rules/envelope.py`)",
 )
 ANSWERS: Final = Rule(
     "answers",

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from plaid_contracts.infra.instability import Instability, is_trouble_status
-from plaid_contracts.reports.history import fingerprint
+from plaid_contracts.recording.history import fingerprint
 
 # Phases in the order schemathesis runs them, then ours.
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")

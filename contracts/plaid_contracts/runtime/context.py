@@ -10,14 +10,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from plaid_tools.paths import NOX
-
+from plaid_contracts.infra.paths import NOX
 from plaid_contracts.infra.settings import RunSettings
 from plaid_contracts.infra.throttle import Throttle
-from plaid_contracts.infra.transport import ContractSession, ContractTransport
-from plaid_contracts.reports.progress import Progress
-from plaid_contracts.reports.recorder import Recorder
-from plaid_contracts.reports.stats import RunStats
+from plaid_contracts.recording.progress import Progress
+from plaid_contracts.recording.recorder import Recorder
+from plaid_contracts.recording.stats import RunStats
+from plaid_contracts.runtime.transport import ContractSession, ContractTransport
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from plaid_contracts.reports.stats import (
+from plaid_contracts.recording.stats import (
     CLIENT_PHASE,
     SCHEMATHESIS_PHASES,
     SCHEMATHESIS_TEST,

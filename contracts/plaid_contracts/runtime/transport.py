@@ -27,7 +27,7 @@ from plaid_contracts.infra.instability import (
     is_trouble,
 )
 from plaid_contracts.infra.throttle import BackoffPolicy, Throttle
-from plaid_contracts.reports.recorder import Interaction, Recorder
+from plaid_contracts.recording.recorder import Interaction, Recorder
 
 Native = TypeVar("Native")  # the HTTP library's response
 
