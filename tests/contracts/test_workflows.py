@@ -61,3 +61,13 @@ def test_an_inconclusive_night_is_a_warning_not_red_and_keeps_its_reports() -> N
         assert script.rstrip().endswith('exit "$status"')
         uploads = [step for step in steps if "upload-artifact" in str(step.get("uses"))]
         assert uploads and all("always()" in step["if"] for step in uploads)
+
+
+def test_the_nightly_gives_the_allow_listed_values_when_the_repository_has_them() -> None:
+    (step,) = [
+        step
+        for step in _nightly()["jobs"]["sandbox-contracts"]["steps"]
+        if "--base-url https://sandbox.plaid.com" in str(step.get("run", ""))
+    ]
+    for variable in ("PLAID_REDIRECT_URI", "PLAID_ANDROID_PACKAGE_NAME"):
+        assert step["env"][variable] == "${{ vars." + variable + " }}"

@@ -39,7 +39,7 @@ class Exchange:
 
 
 @dataclass
-class Answer:
+class Reply:
     """The app's answer, to rewrite."""
 
     status: int
@@ -76,7 +76,7 @@ class Answer:
 
 
 RequestChange = Callable[[Exchange], None]
-ResponseChange = Callable[[Exchange, Answer], None]
+ResponseChange = Callable[[Exchange, Reply], None]
 
 
 def mutate(
@@ -126,7 +126,7 @@ def mutate(
                 captured["body"] += message.get("body", b"")
 
         await app(scope, replay, capture)
-        answer = Answer(captured["status"], list(captured["headers"]), captured["body"])
+        answer = Reply(captured["status"], list(captured["headers"]), captured["body"])
         if response is not None:
             response(exchange, answer)
         await send(

@@ -28,7 +28,7 @@ from plaid_offline_sandbox.endpoints.session_token_create import TOP_LEVEL_FIELD
 from plaid_offline_sandbox.fields import string_message
 from plaid_offline_sandbox.responses import error_response, format_expiration, new_request_id
 
-from tests.mutation.asgi import Answer, AsgiApp, Exchange, mutate
+from tests.mutation.asgi import AsgiApp, Exchange, Reply, mutate
 
 Wrap = Callable[[AsgiApp, SandboxConfig], AsgiApp]
 
@@ -76,7 +76,7 @@ class Mutant:
         return self.wrap(create_app(config), config)
 
 
-def _responses(change: Callable[[Exchange, Answer], None]) -> Wrap:
+def _responses(change: Callable[[Exchange, Reply], None]) -> Wrap:
     return lambda app, config: mutate(app, response=change)
 
 
@@ -84,10 +84,10 @@ def _requests(change: Callable[[Exchange], None]) -> Wrap:
     return lambda app, config: mutate(app, request=change)
 
 
-def _errors(change: Callable[[dict[str, Any], Answer], None]) -> Wrap:
+def _errors(change: Callable[[dict[str, Any], Reply], None]) -> Wrap:
     """Rewrite every Plaid error object the sandbox answers."""
 
-    def rewrite(exchange: Exchange, answer: Answer) -> None:
+    def rewrite(exchange: Exchange, answer: Reply) -> None:
         error = answer.error
         if error is not None:
             change(error, answer)
@@ -96,10 +96,10 @@ def _errors(change: Callable[[dict[str, Any], Answer], None]) -> Wrap:
     return _responses(rewrite)
 
 
-def _success(change: Callable[[dict[str, Any], Answer], None]) -> Wrap:
+def _success(change: Callable[[dict[str, Any], Reply], None]) -> Wrap:
     """Rewrite every success body the sandbox answers."""
 
-    def rewrite(exchange: Exchange, answer: Answer) -> None:
+    def rewrite(exchange: Exchange, answer: Reply) -> None:
         body = answer.json() if answer.status == 200 else None
         if isinstance(body, dict):
             change(body, answer)
@@ -108,11 +108,11 @@ def _success(change: Callable[[dict[str, Any], Answer], None]) -> Wrap:
     return _responses(rewrite)
 
 
-def _code(code: str) -> Callable[[Exchange, Answer], bool]:
+def _code(code: str) -> Callable[[Exchange, Reply], bool]:
     return lambda exchange, answer: (answer.error or {}).get("error_code") == code
 
 
-def _answer_with(answer: Answer, error: PlaidErrorDef, **values: object) -> None:
+def _answer_with(answer: Reply, error: PlaidErrorDef, **values: object) -> None:
     """Replace the answer with the sandbox's own answer for ``error``."""
     made = error_response(error, new_request_id(), values=values)
     answer.status = made.status
@@ -127,7 +127,7 @@ def _pair(config: SandboxConfig) -> tuple[str, str]:
 
 
 def _status_of(code: str, status: int) -> Wrap:
-    def rewrite(exchange: Exchange, answer: Answer) -> None:
+    def rewrite(exchange: Exchange, answer: Reply) -> None:
         if _code(code)(exchange, answer):
             answer.status = status
 
@@ -160,7 +160,7 @@ def _any_secret_accepted(app: AsgiApp, config: SandboxConfig) -> AsgiApp:
     return mutate(app, request=fix)
 
 
-def _malformed_client_id_as_api_keys(exchange: Exchange, answer: Answer) -> None:
+def _malformed_client_id_as_api_keys(exchange: Exchange, answer: Reply) -> None:
     error = answer.error
     if error and error["error_code"] == "INVALID_FIELD" and "client_id" in error["error_message"]:
         error.update(
@@ -171,7 +171,7 @@ def _malformed_client_id_as_api_keys(exchange: Exchange, answer: Answer) -> None
         answer.set_json(error)
 
 
-def _missing_credentials_as_invalid_field(exchange: Exchange, answer: Answer) -> None:
+def _missing_credentials_as_invalid_field(exchange: Exchange, answer: Reply) -> None:
     error = answer.error
     if error and error["error_code"] == "MISSING_FIELDS" and "client_id" in error["error_message"]:
         error.update(
@@ -192,40 +192,38 @@ def _body_credentials_ignored(exchange: Exchange) -> None:
 # --- success shape and formats -----------------------------------------------------------------
 
 
-def _expiration(
-    offset: timedelta, *, suffix: str = "Z"
-) -> Callable[[dict[str, Any], Answer], None]:
-    def change(body: dict[str, Any], answer: Answer) -> None:
+def _expiration(offset: timedelta, *, suffix: str = "Z") -> Callable[[dict[str, Any], Reply], None]:
+    def change(body: dict[str, Any], answer: Reply) -> None:
         moment = datetime.now(UTC) + offset
         body["link"]["expiration"] = moment.strftime("%Y-%m-%dT%H:%M:%S") + suffix
 
     return change
 
 
-def _production_prefix(body: dict[str, Any], answer: Answer) -> None:
+def _production_prefix(body: dict[str, Any], answer: Reply) -> None:
     body["link"]["link_token"] = body["link"]["link_token"].replace(
         "link-sandbox-", "link-production-"
     )
 
 
-def _without_request_id(body: dict[str, Any], answer: Answer) -> None:
+def _without_request_id(body: dict[str, Any], answer: Reply) -> None:
     del body["request_id"]
 
 
-def _flattened(body: dict[str, Any], answer: Answer) -> None:
+def _flattened(body: dict[str, Any], answer: Reply) -> None:
     # The shape of /link/token/create's answer, returned by a handler wired to the wrong model.
     body.update(body.pop("link"))
 
 
 def _success_status(status: int) -> Wrap:
-    def rewrite(exchange: Exchange, answer: Answer) -> None:
+    def rewrite(exchange: Exchange, answer: Reply) -> None:
         if answer.status == 200:
             answer.status = status
 
     return _responses(rewrite)
 
 
-def _success_as_text(exchange: Exchange, answer: Answer) -> None:
+def _success_as_text(exchange: Exchange, answer: Reply) -> None:
     if answer.status == 200:
         answer.set_body(answer.body, b"text/plain; charset=utf-8")
 
@@ -233,25 +231,25 @@ def _success_as_text(exchange: Exchange, answer: Answer) -> None:
 # --- error envelope ----------------------------------------------------------------------------
 
 
-def _error_without_request_id(error: dict[str, Any], answer: Answer) -> None:
+def _error_without_request_id(error: dict[str, Any], answer: Reply) -> None:
     del error["request_id"]
 
 
-def _error_code_lowercase(error: dict[str, Any], answer: Answer) -> None:
+def _error_code_lowercase(error: dict[str, Any], answer: Reply) -> None:
     error["error_code"] = error["error_code"].lower()
 
 
-def _type_and_code_swapped(error: dict[str, Any], answer: Answer) -> None:
+def _type_and_code_swapped(error: dict[str, Any], answer: Reply) -> None:
     error["error_type"], error["error_code"] = error["error_code"], error["error_type"]
 
 
-def _error_wrapped(exchange: Exchange, answer: Answer) -> None:
+def _error_wrapped(exchange: Exchange, answer: Reply) -> None:
     error = answer.error
     if error is not None:
         answer.set_json({"error": error})
 
 
-def _error_as_html(exchange: Exchange, answer: Answer) -> None:
+def _error_as_html(exchange: Exchange, answer: Reply) -> None:
     if 400 <= answer.status < 500:
         page = f"<html><body><h1>{answer.status} Bad Request</h1></body></html>".encode()
         answer.set_body(page, b"text/html")
@@ -280,7 +278,7 @@ def _drop_unknown(*, nested: bool) -> Callable[[Exchange], None]:
     return change
 
 
-def _unknown_fields_without_path(error: dict[str, Any], answer: Answer) -> None:
+def _unknown_fields_without_path(error: dict[str, Any], answer: Reply) -> None:
     if error["error_code"] == "UNKNOWN_FIELDS":
         error["error_message"] = error["error_message"].replace("user.", "")
 
@@ -298,12 +296,12 @@ def _template_optional(app: AsgiApp, config: SandboxConfig) -> AsgiApp:
     return mutate(app, request=fill)
 
 
-def _missing_fields_unnamed(error: dict[str, Any], answer: Answer) -> None:
+def _missing_fields_unnamed(error: dict[str, Any], answer: Reply) -> None:
     if error["error_code"] == "MISSING_FIELDS":
         error["error_message"] = "required fields are missing"
 
 
-def _missing_as_invalid_field(error: dict[str, Any], answer: Answer) -> None:
+def _missing_as_invalid_field(error: dict[str, Any], answer: Reply) -> None:
     if error["error_code"] == "MISSING_FIELDS":
         error["error_code"] = "INVALID_FIELD"
 
@@ -330,7 +328,7 @@ def _content_type_ignored(exchange: Exchange) -> None:
 def _user_id_required(app: AsgiApp, config: SandboxConfig) -> AsgiApp:
     """An optional field treated as required (a schema marked the wrong property required)."""
 
-    def answer(exchange: Exchange, result: Answer) -> None:
+    def answer(exchange: Exchange, result: Reply) -> None:
         body = exchange.json()
         user = body.get("user") if isinstance(body, dict) else None
         if result.status == 200 and isinstance(user, dict) and "user_id" not in user:
@@ -360,7 +358,7 @@ def _refuses_fields(*paths: str) -> Wrap:
     """A validation rule that refuses the fields whatever their values (a regression, or a
     Sandbox that lost a field): every request that would succeed with one gets INVALID_FIELD."""
 
-    def answer(exchange: Exchange, result: Answer) -> None:
+    def answer(exchange: Exchange, result: Reply) -> None:
         body = exchange.json()
         for path in paths:
             if result.status == 200 and _value_at(body, path) is not None:
@@ -373,7 +371,7 @@ def _refuses_allow_listed_redirect_uri(app: AsgiApp, config: SandboxConfig) -> A
     """A Dashboard that lost its redirect URIs: the allowed one is refused too, in Plaid's
     wording (which names no field)."""
 
-    def answer(exchange: Exchange, result: Answer) -> None:
+    def answer(exchange: Exchange, result: Reply) -> None:
         value = _value_at(exchange.json(), "redirect_uri")
         if result.status == 200 and value in config.redirect_uris:
             _answer_with(result, catalogue.REDIRECT_URI_NOT_ALLOWED)
@@ -384,20 +382,20 @@ def _refuses_allow_listed_redirect_uri(app: AsgiApp, config: SandboxConfig) -> A
 # --- status codes ------------------------------------------------------------------------------
 
 
-def _validation_422(exchange: Exchange, answer: Answer) -> None:
+def _validation_422(exchange: Exchange, answer: Reply) -> None:
     error = answer.error
     if error is not None and error["error_type"] == "INVALID_REQUEST" and answer.status == 400:
         answer.status = 422
 
 
-def _methods_405(exchange: Exchange, answer: Answer) -> None:
+def _methods_405(exchange: Exchange, answer: Reply) -> None:
     if exchange.method != "POST":
         answer.status = 405
         answer.set_body(b'{"detail":"Method Not Allowed"}', b"application/json")
         answer.headers.append((b"allow", b"POST"))
 
 
-def _errors_200(exchange: Exchange, answer: Answer) -> None:
+def _errors_200(exchange: Exchange, answer: Reply) -> None:
     if answer.error is not None:
         answer.status = 200
 
@@ -405,18 +403,18 @@ def _errors_200(exchange: Exchange, answer: Answer) -> None:
 # --- identity ----------------------------------------------------------------------------------
 
 
-def _constant_request_id(exchange: Exchange, answer: Answer) -> None:
+def _constant_request_id(exchange: Exchange, answer: Reply) -> None:
     body = answer.json()
     if isinstance(body, dict) and "request_id" in body:
         body["request_id"] = "OUoAFhGrwHQbZ2O"
         answer.set_json(body, pretty=answer.status != 200)
 
 
-def _request_id_reused(every: int) -> Callable[[Exchange, Answer], None]:
+def _request_id_reused(every: int) -> Callable[[Exchange, Reply], None]:
     """A response cache that sometimes serves the previous request_id again."""
     previous: list[str] = []
 
-    def change(exchange: Exchange, answer: Answer) -> None:
+    def change(exchange: Exchange, answer: Reply) -> None:
         body = answer.json()
         if not isinstance(body, dict) or "request_id" not in body:
             return
@@ -428,7 +426,7 @@ def _request_id_reused(every: int) -> Callable[[Exchange, Answer], None]:
     return change
 
 
-def _short_request_ids(exchange: Exchange, answer: Answer) -> None:
+def _short_request_ids(exchange: Exchange, answer: Reply) -> None:
     body = answer.json()
     if isinstance(body, dict) and isinstance(body.get("request_id"), str):
         body["request_id"] = body["request_id"][:5]  # the 2018 form
@@ -438,11 +436,11 @@ def _short_request_ids(exchange: Exchange, answer: Answer) -> None:
 # --- server errors -----------------------------------------------------------------------------
 
 
-def _internal_error(answer: Answer) -> None:
+def _internal_error(answer: Reply) -> None:
     _answer_with(answer, catalogue.INTERNAL_SERVER_ERROR)
 
 
-def _invalid_json_500(exchange: Exchange, answer: Answer) -> None:
+def _invalid_json_500(exchange: Exchange, answer: Reply) -> None:
     if _code("INVALID_BODY")(exchange, answer) and "parsed" in answer.error["error_message"]:  # type: ignore[index]
         _internal_error(answer)
 
@@ -457,27 +455,27 @@ def _non_ascii(value: Any) -> bool:
     return False
 
 
-def _unicode_crash(exchange: Exchange, answer: Answer) -> None:
+def _unicode_crash(exchange: Exchange, answer: Reply) -> None:
     if _non_ascii(exchange.json()):
         answer.status = 500
         answer.set_body(b"Internal Server Error", b"text/plain; charset=utf-8")
 
 
-def _transient_500(every: int) -> Callable[[Exchange, Answer], None]:
+def _transient_500(every: int) -> Callable[[Exchange, Reply], None]:
     """One request in ``every`` answered 500 API_ERROR; its identical re-send is the next one."""
 
-    def rewrite(exchange: Exchange, answer: Answer) -> None:
+    def rewrite(exchange: Exchange, answer: Reply) -> None:
         if exchange.number % every == 0:
             _internal_error(answer)
 
     return rewrite
 
 
-def _maintenance_window(start: int, seconds: float) -> Callable[[Exchange, Answer], None]:
+def _maintenance_window(start: int, seconds: float) -> Callable[[Exchange, Reply], None]:
     """From request ``start`` on, ``seconds`` of 503 PLANNED_MAINTENANCE with Retry-After: 1."""
     opened: list[float] = []
 
-    def rewrite(exchange: Exchange, answer: Answer) -> None:
+    def rewrite(exchange: Exchange, answer: Reply) -> None:
         now = time.monotonic()
         if exchange.number == start:
             opened.append(now)
@@ -507,12 +505,12 @@ def _drops_body_credentials(exchange: Exchange) -> bool:
 # --- compatible variants -----------------------------------------------------------------------
 
 
-def _extra_success_fields(body: dict[str, Any], answer: Answer) -> None:
+def _extra_success_fields(body: dict[str, Any], answer: Reply) -> None:
     body["link"]["user_id"] = "usr_9nSp2KuZ2x4JDw"  # Plaid's spec has link.user_id since 1.637.2
     body["warnings"] = []
 
 
-def _optional_error_fields(error: dict[str, Any], answer: Answer) -> None:
+def _optional_error_fields(error: dict[str, Any], answer: Reply) -> None:
     error.update(
         display_message="Something went wrong. Please try again.",
         suggested_action="Check the request against the API reference.",
@@ -524,7 +522,7 @@ def _optional_error_fields(error: dict[str, Any], answer: Answer) -> None:
     )
 
 
-def _unknown_template_new_type(error: dict[str, Any], answer: Answer) -> None:
+def _unknown_template_new_type(error: dict[str, Any], answer: Reply) -> None:
     if error["error_message"] == assumptions.UNKNOWN_TEMPLATE_MESSAGE:
         error.update(
             error_type="TEMPLATE_ERROR",
@@ -533,7 +531,7 @@ def _unknown_template_new_type(error: dict[str, Any], answer: Answer) -> None:
         )
 
 
-def _methods_400(exchange: Exchange, answer: Answer) -> None:
+def _methods_400(exchange: Exchange, answer: Reply) -> None:
     error = answer.error
     if exchange.method != "POST" and error is not None:
         answer.status = 400  # plaid/plaid-java#123 (2018)
@@ -565,7 +563,7 @@ def _empty_optional_accepted(exchange: Exchange) -> None:
     exchange.set_json(body)
 
 
-def _null_as_invalid_field(exchange: Exchange, answer: Answer) -> None:
+def _null_as_invalid_field(exchange: Exchange, answer: Reply) -> None:
     body = exchange.json()
     if not isinstance(body, dict) or answer.status != 200:
         return
@@ -578,17 +576,17 @@ def _null_as_invalid_field(exchange: Exchange, answer: Answer) -> None:
         _answer_with(answer, catalogue.INVALID_FIELD, detail=detail)
 
 
-def _compact_errors(exchange: Exchange, answer: Answer) -> None:
+def _compact_errors(exchange: Exchange, answer: Reply) -> None:
     error = answer.error
     if error is not None:
         answer.set_json(error, pretty=False)
 
 
-def _short_lifetime(body: dict[str, Any], answer: Answer) -> None:
+def _short_lifetime(body: dict[str, Any], answer: Reply) -> None:
     body["link"]["expiration"] = format_expiration(datetime.now(UTC), 30 * 60)
 
 
-def _sorted_unknown_fields(error: dict[str, Any], answer: Answer) -> None:
+def _sorted_unknown_fields(error: dict[str, Any], answer: Reply) -> None:
     if error["error_code"] == "UNKNOWN_FIELDS":
         head, _, fields = error["error_message"].partition(": ")
         error["error_message"] = f"{head}: {', '.join(sorted(fields.split(', ')))}"

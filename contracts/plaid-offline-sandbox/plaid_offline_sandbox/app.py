@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from . import catalogue, lifeline
 from .config import LOG_LEVELS, SandboxConfig
-from .endpoint import Answer, Endpoint, discover, routing_table
+from .endpoint import Endpoint, Responder, discover, routing_table
 from .faults import FaultInjector, FaultScriptError, FaultStep
 from .fields import Check, compile_rules
 from .responses import (
@@ -57,7 +57,7 @@ class SandboxApp:
         self.config = config
         self.endpoints = routing_table(ENDPOINTS if endpoints is None else endpoints)
         # Per path: the endpoint's compiled body checks and its answer, worked out once.
-        self._routes: dict[str, tuple[Check, Answer]] = {
+        self._routes: dict[str, tuple[Check, Responder]] = {
             path: (compile_rules(endpoint.rules), endpoint.success(config))
             for path, endpoint in self.endpoints.items()
         }

@@ -20,7 +20,7 @@ from .responses import Response
 ENDPOINTS_PACKAGE = "plaid_offline_sandbox.endpoints"
 
 # Answers one valid request: (the parsed body, the request id) -> the 200 response.
-Answer = Callable[[dict[str, object], str], Response]
+Responder = Callable[[dict[str, object], str], Response]
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Endpoint:
     path: str
     rules: BodyRules
     # Called once per app with its configuration (a token lifetime, a clock): the answer function.
-    success: Callable[[SandboxConfig], Answer]
+    success: Callable[[SandboxConfig], Responder]
     # A valid request body for this configuration: the start-up banner's curl sends it.
     example: Callable[[SandboxConfig], Mapping[str, object]]
 

@@ -480,7 +480,7 @@ SUCCESS: Final = Success(
     CheckInfo(
         "a success carries a link token of the target's environment (`link-sandbox-...` for "
         "the Sandbox), expiring within the Link token lifetime",
-        "seen, documented",
+        "SEEN, DOC",
         LINK_TOKEN_DOC,
     ),
     link_token_problems,

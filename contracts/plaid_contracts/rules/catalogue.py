@@ -17,14 +17,11 @@ from schemathesis import Case, Response
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from plaid_contracts.rules import BEHAVIOUR_FILE
+from plaid_contracts.rules import BEHAVIOUR_FILE, Strength
 
-# A check's strength in words: the rules it applies rest on Plaid's documentation, on real
-# responses, or on our assumptions (rules.Strength); "per rule" ones apply rules of several
-# strengths, and each finding names its own.
-DOCUMENTED: Final = "documented"
-SEEN: Final = "seen"
-ASSUMED: Final = "assumed"
+# A check's strength is spelled as the rules' (Strength: DOC, SEEN, ASSUMED); "per rule" ones
+# apply rules of several strengths, and each finding names its own.
+DOC, SEEN, ASSUMED = Strength.DOC.value, Strength.SEEN.value, Strength.ASSUMED.value
 
 SCHEMATHESIS_DOCS: Final = "https://schemathesis.readthedocs.io/en/stable/reference/checks/"
 ERRORS_DOC: Final = "https://plaid.com/docs/errors/"
@@ -43,7 +40,7 @@ ON_CLIENT_CALLS: Final = "client calls"  # the client tests' calls it judges
 @dataclass(frozen=True)
 class CheckInfo:
     meaning: str  # one line: what it holds the target (or the client) to
-    strength: str  # "documented", "seen, documented", "per rule: ...", "assumed (A25)"
+    strength: str  # "DOC", "SEEN, DOC", "per rule: ...", "ASSUMED (A25)"
     link: str  # a URL, or a repository path
     # False for an answer the check has nothing to say about (counted "not applicable").
     applies: Callable[[Case[Any], Response], bool] | None = None
@@ -81,30 +78,30 @@ def _allow_to_options(case: Case[Any], response: Response) -> bool:
     return response.request.method == "OPTIONS" and bool(response.headers.get("allow"))
 
 
-SPEC_STRENGTH: Final = "documented (the spec, written from Plaid's)"
-CLIENT_STRENGTH: Final = "documented (the client's own contract)"
+SPEC_STRENGTH: Final = f"{DOC} (the spec, written from Plaid's)"
+CLIENT_STRENGTH: Final = f"{DOC} (the client's own contract)"
 
 CHECKS: Final = {
     "plaid_expected_answer": CheckInfo(
         "the answer Plaid gives to what the request breaks (the documented error, naming the "
         "field), or a success for a valid request",
-        "per rule: documented, seen or assumed",
+        f"per rule: {DOC}, {SEEN} or {ASSUMED}",
         f"{SUITE_REFERENCE}#what-plaid-answers-to-each-breakage",
     ),
     "plaid_error_status": CheckInfo(
         "an error's HTTP status is the one Plaid documents for its error_type/error_code",
-        DOCUMENTED,
+        DOC,
         ERRORS_DOC,
     ),
     "plaid_error_object": CheckInfo(
         "every non-2xx body is a Plaid error object: error_type, error_code (UPPER_SNAKE), "
         "error_message, display_message, request_id",
-        DOCUMENTED,
+        DOC,
         ERRORS_DOC,
     ),
     "plaid_request_id_unique": CheckInfo(
         "no two answers of the run share a request_id (probes and client tests included)",
-        DOCUMENTED,
+        DOC,
         PLAID_SPEC,
     ),
     "plaid_request_id_format": CheckInfo(
@@ -115,17 +112,17 @@ CHECKS: Final = {
     "plaid_auth_enforced": CheckInfo(
         "once per operation, its first valid success is sent again without credentials, with a "
         "wrong secret and with other credentials in the body; each gets Plaid's answer",
-        "per rule: seen, documented; assumed (A11) for the conflict",
+        f"per rule: {SEEN}, {DOC}; {ASSUMED} (A11) for the conflict",
         f"{ERRORS_DOC}invalid-input/#invalid_api_keys",
     ),
     "plaid_unsupported_method": CheckInfo(
         "another method on the path gets INVALID_REQUEST/NOT_FOUND with HTTP 404 or 400, never 405",
-        "documented, seen; assumed (A20) for 404 over 400",
+        f"{DOC}, {SEEN}; {ASSUMED} (A20) for 404 over 400",
         f"{ERRORS_DOC}invalid-request/#not_found",
     ),
     "plaid_answers": CheckInfo(
         "every request gets an HTTP answer within --request-timeout",
-        DOCUMENTED,
+        DOC,
         f"{ERRORS_DOC}api/",
         counted_on=ON_REQUESTS,
     ),
@@ -137,7 +134,7 @@ CHECKS: Final = {
     ),
     "not_a_server_error": CheckInfo(
         "no 5xx: a request a client can build never deserves one",
-        DOCUMENTED,
+        DOC,
         f"{SCHEMATHESIS_DOCS}#not_a_server_error",
     ),
     "status_code_conformance": CheckInfo(
@@ -162,7 +159,7 @@ CHECKS: Final = {
     ),
     "missing_required_header": CheckInfo(
         "a request without a required header gets 400 (no header is required today)",
-        DOCUMENTED,
+        DOC,
         f"{SCHEMATHESIS_DOCS}#missing_required_header",
         applies=_drops_a_required_header,
     ),
@@ -174,13 +171,13 @@ CHECKS: Final = {
     ),
     "negative_data_rejection": CheckInfo(
         "a request the spec forbids is rejected with 400, unless Plaid accepts it by assumption",
-        "per rule: documented, or assumed where Plaid accepts what the spec forbids",
+        f"per rule: {DOC}, or {ASSUMED} where Plaid accepts what the spec forbids",
         f"{SCHEMATHESIS_DOCS}#negative_data_rejection",
         applies=_negative,
     ),
     "positive_data_acceptance": CheckInfo(
         "a request the spec allows is accepted",
-        "per rule: documented; assumed where only an assumption rejects it",
+        f"per rule: {DOC}; {ASSUMED} where only an assumption rejects it",
         f"{SCHEMATHESIS_DOCS}#positive_data_acceptance",
         applies=_positive,
     ),
@@ -201,7 +198,7 @@ CHECKS: Final = {
     "client_expected_error": CheckInfo(
         "each invalid request of the client tests gets Plaid's error for it, with its "
         "documented status",
-        "per rule: documented, seen or assumed",
+        f"per rule: {DOC}, {SEEN} or {ASSUMED}",
         f"{SUITE_REFERENCE}#how-the-suite-is-built",
         counted_on=ON_CLIENT_CALLS,
     ),

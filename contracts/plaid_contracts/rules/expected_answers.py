@@ -170,7 +170,7 @@ PLAID_VERSION_UNKNOWN: Final = Rule(
 
 
 @dataclass(frozen=True)
-class Answer:
+class ExpectedError:
     """One answer Plaid gives to a breakage: an error code, naming a field (or not)."""
 
     error_type: str
@@ -191,7 +191,7 @@ class Breakage:
     kind: str  # stable: part of a finding's identity
     field: str | None
     rejected: Rule  # the strength of "Plaid rejects this request at all"
-    answers: tuple[Answer, ...]
+    answers: tuple[ExpectedError, ...]
 
     @property
     def what(self) -> str:
@@ -241,11 +241,11 @@ class Expectation:
 
 def plaid_error(
     code: str, names: str | None, rule: Rule, naming: Rule | None = None, error_type: str = ""
-) -> Answer:
-    return Answer(error_type or "INVALID_REQUEST", code, names, rule, naming)
+) -> ExpectedError:
+    return ExpectedError(error_type or "INVALID_REQUEST", code, names, rule, naming)
 
 
-def invalid_field(path: str, rule: Rule) -> Answer:
+def invalid_field(path: str, rule: Rule) -> ExpectedError:
     return plaid_error("INVALID_FIELD", path, rule)
 
 
@@ -344,7 +344,7 @@ class Classifier:
     breakages: list[Breakage] = field(default_factory=list)
     acceptances: list[Acceptance] = field(default_factory=list)
 
-    def broken(self, kind: str, path: str | None, rejected: Rule, *answers: Answer) -> None:
+    def broken(self, kind: str, path: str | None, rejected: Rule, *answers: ExpectedError) -> None:
         self.breakages.append(Breakage(kind, path, rejected, answers))
 
     def accepted(
@@ -489,7 +489,7 @@ class Classifier:
         if any(not credentials.FORMATS[name].fullmatch(value) for value in copies):
             # Not a Plaid credential, so never a valid one (DOC); INVALID_FIELD for it is seen for
             # client_id and assumed for secret, where INVALID_API_KEYS would be an observation.
-            answers: tuple[Answer, ...]
+            answers: tuple[ExpectedError, ...]
             if name == "client_id":
                 answers = (invalid_field(name, MALFORMED_CLIENT_ID),)
             else:
@@ -576,7 +576,7 @@ class PlaidAnswer:
             return f"{self.status}, not a Plaid error"
         return f"{self.status} {self.error[0]}/{self.error[1]}"
 
-    def matches(self, answer: Answer) -> bool:
+    def matches(self, answer: ExpectedError) -> bool:
         return self.error == (answer.error_type, answer.error_code)
 
 

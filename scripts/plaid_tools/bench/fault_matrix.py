@@ -10,7 +10,7 @@ from plaid_session_client.errors import PlaidClientError
 from plaid_session_client.models import SessionTokenCreateRequest, SessionTokenCreateRequestUser
 
 from plaid_tools.bench import servers
-from plaid_tools.bench.figures import Figure, Spread, Target
+from plaid_tools.bench.figures import Figure, Goal, Spread
 from plaid_tools.bench.sandbox_load import CLIENT_ID, SECRET, TEMPLATE_ID
 
 # fault label → (sandbox fault script, expected final outcome, attempts expected)
@@ -75,7 +75,7 @@ def measure(notes: list[str]) -> list[Figure]:
                     "attempts",
                     name,
                     "—",
-                    Target(f"{expected} after {expected_attempts}", _always(ok)),
+                    Goal(f"{expected} after {expected_attempts}", _always(ok)),
                 )
             )
             http.close()

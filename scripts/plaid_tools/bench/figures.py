@@ -28,7 +28,7 @@ class Spread:
 
 
 @dataclass(frozen=True)
-class Target:
+class Goal:
     """What the issue asks of a figure, and how to check it on the figure's median."""
 
     text: str
@@ -38,12 +38,12 @@ class Target:
         return self.check(value)
 
 
-def at_most(limit: float, text: str) -> Target:
-    return Target(text, lambda value: value <= limit)
+def at_most(limit: float, text: str) -> Goal:
+    return Goal(text, lambda value: value <= limit)
 
 
-def at_least(limit: float, text: str) -> Target:
-    return Target(text, lambda value: value >= limit)
+def at_least(limit: float, text: str) -> Goal:
+    return Goal(text, lambda value: value >= limit)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Figure:
     unit: str
     ours: str
     baseline: str
-    target: Target | None = None
+    target: Goal | None = None
     note: str = ""
 
     @property

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from plaid_tools.bench import load, servers
-from plaid_tools.bench.figures import Figure, Spread, Target, at_least, ratio_rounds
+from plaid_tools.bench.figures import Figure, Goal, Spread, at_least, ratio_rounds
 from plaid_tools.bench.sandbox_load import VALID
 
 SECTION = "Offline sandbox speed vs bare uvicorn (loopback, one worker, concurrency 16)"
@@ -51,8 +51,8 @@ def _all(expected: int, results: list[load.LoadResult]) -> str | None:
     return None
 
 
-def _failed(reason: str) -> Target:
-    return Target(f"all answers {reason}", lambda value: False)
+def _failed(reason: str) -> Goal:
+    return Goal(f"all answers {reason}", lambda value: False)
 
 
 def _interleaved(pairs: dict[str, str], request: load.Request) -> dict[str, list[load.LoadResult]]:

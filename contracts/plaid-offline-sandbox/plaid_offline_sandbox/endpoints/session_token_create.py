@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from .. import assumptions, catalogue
 from ..config import SandboxConfig
-from ..endpoint import Answer, Endpoint
+from ..endpoint import Endpoint, Responder
 from ..fields import BodyRules, Check, FieldType, Object, String, Url, get
 from ..responses import Expirations, Response, json_response, new_link_token
 from ..validation import Rejection, RequestHeaders
@@ -74,7 +74,7 @@ RULES = BodyRules(
 )
 
 
-def _success(config: SandboxConfig) -> Answer:
+def _success(config: SandboxConfig) -> Responder:
     expirations = Expirations(config.token_lifetime_seconds)
     now = config.now
 
