@@ -112,6 +112,13 @@ BAD_ENVIRONMENTS: list[tuple[str, dict[str, str], str]] = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_server_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own PLAID_ENV / PLAID_BASE_URL must not choose a test's server."""
+    for variable in ("PLAID_ENV", "PLAID_BASE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 def _assert_no_canary(*texts: str) -> None:
     for text in texts:
         for canary in (CANARY_CLIENT_ID, CANARY_SECRET):
@@ -139,14 +146,8 @@ def _refused(cls: Client, caplog: pytest.LogCaptureFixture, **kwargs: Any) -> st
     ("kwargs", "named"), [(k, n) for _, k, n in BAD_SETTINGS], ids=[i for i, _, _ in BAD_SETTINGS]
 )
 def test_a_bad_setting_is_refused_at_construction(
-    cls: Client,
-    kwargs: dict[str, Any],
-    named: str,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    cls: Client, kwargs: dict[str, Any], named: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for variable in ("PLAID_ENV", "PLAID_BASE_URL"):
-        monkeypatch.delenv(variable, raising=False)
     arguments = {"client_id": CANARY_CLIENT_ID, "secret": CANARY_SECRET, **kwargs}
     assert named in _refused(cls, caplog, **arguments)
 
@@ -164,8 +165,6 @@ def test_a_bad_environment_variable_is_refused_and_named(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for variable in ("PLAID_ENV", "PLAID_BASE_URL"):
-        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("PLAID_CLIENT_ID", CANARY_CLIENT_ID)
     monkeypatch.setenv("PLAID_SECRET", CANARY_SECRET)
     for variable, value in env.items():
@@ -290,8 +289,6 @@ def test_reaching_production_logs_one_info_line(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for variable in ("PLAID_ENV", "PLAID_BASE_URL"):
-        monkeypatch.delenv(variable, raising=False)
     for variable, value in env.items():
         monkeypatch.setenv(variable, value)
     caplog.set_level(logging.INFO, logger="plaid_session_client")

@@ -205,7 +205,7 @@ def test_a_500_on_every_attempt_for_one_input_fails(
     run_mutant_in_process: Callable[..., RunResult],
 ) -> None:
     # A 500 for every non-ASCII value: re-sent, the same again, so it is judged.
-    result = run_mutant_in_process("unicode-crash", "--assumptions", "observe")
+    result = run_mutant_in_process("unicode-crash", "--assumptions", "observe", *FAST)
     assert result.returncode == 1, result.stdout + result.stderr
     summary = summary_json(result)
     assert summary["verdict"] == "failed"

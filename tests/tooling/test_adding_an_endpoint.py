@@ -14,10 +14,8 @@ this venv's (schemathesis, ...), and the three --no-deps installs alone took 2.4
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +23,11 @@ from typing import Any
 import pytest
 import yaml
 from plaid_contracts.recording.stats import SCHEMATHESIS_TEST
-from plaid_tools import paths
 from plaid_tools.spec_diff.model import Impact
 from plaid_tools.versioning import SpecVersion
 
-from tests.spec_diff.conftest import git, spec_version
+from tests.scratch_repo import CLIENT, changed_files, run_in, scratch_copy
+from tests.spec_diff.conftest import spec_version
 from tests.spec_sections import with_section
 
 # On one xdist worker, so that its fixture is made once: the scratch copy (module scope).
@@ -37,9 +35,6 @@ pytestmark = pytest.mark.xdist_group("adding-an-endpoint")
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "adding_an_endpoint"
 LABEL = "POST /fixture/echo/create"
-# What the copy needs to generate and to run the contracts (its tracked files only: no .nox,
-# .venv or reports).
-COPIED = (".gitignore", "pyproject.toml", "openapi", "generated", "contracts", "scripts")
 # CONTRIBUTING.md's steps, as the files a maintainer writes.
 SPEC = "openapi/plaid-session-token.yaml"
 SANDBOX_MODULE = (
@@ -47,30 +42,6 @@ SANDBOX_MODULE = (
 )
 CONTRACT_MODULE = "contracts/plaid_contracts/operations/fixture_echo_create.py"
 CHANGELOG = "openapi/CHANGELOG.md"
-# Where the copy's packages are imported from.
-CLIENT = paths.CLIENT_PROJECT.relative_to(paths.ROOT).as_posix()
-IMPORT_ROOTS = ("scripts", "contracts", "contracts/plaid-offline-sandbox", CLIENT)
-
-
-def changed_files(repo: Path) -> set[str]:
-    """Every file that differs from the copy's main, new ones included."""
-    status = git(repo, "status", "--porcelain", "--untracked-files=all", "--no-renames")
-    return {line[3:] for line in status.splitlines()}
-
-
-def scratch_copy(root: Path) -> Path:
-    """This working tree's tracked files under COPIED, committed as main of a new repository."""
-    repo = root / "repo"
-    tracked = git(paths.ROOT, "ls-files", "-z", "--", *COPIED).split("\0")
-    for name in filter(None, tracked):
-        source = paths.ROOT / name
-        if source.is_file():  # a tracked file deleted in the working tree is not copied
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, repo / name)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "base")
-    return repo
 
 
 def add_fixture_endpoint(repo: Path) -> None:
@@ -81,15 +52,6 @@ def add_fixture_endpoint(repo: Path) -> None:
     spec_file.write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
     shutil.copyfile(FIXTURE / "sandbox_endpoint.py", repo / SANDBOX_MODULE)
     shutil.copyfile(FIXTURE / "contract_operation.py", repo / CONTRACT_MODULE)
-
-
-def run_in(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python ARGS` with the copy's packages imported, not this venv's installs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAID_")}
-    env["PYTHONPATH"] = os.pathsep.join(str(repo / root) for root in IMPORT_ROOTS)
-    return subprocess.run(
-        [sys.executable, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=180
-    )
 
 
 def version(repo: Path) -> SpecVersion:

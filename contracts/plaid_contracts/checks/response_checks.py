@@ -1,8 +1,9 @@
-"""Our checks, registered with schemathesis (importing this module registers them, each
-operation's success check included), and the rule each of schemathesis' own checks rests on.
+"""Our checks, and the rule each of schemathesis' own checks rests on. A check is written here
+once: its failure type, and its function registered by ``@our_check`` with what the summary says
+of it (importing this module registers them all, each operation's success check included).
 
 Each check runs on every response schemathesis receives, looks the case's operation up
-(``operations.for_case``), reads the run from ``infra.context.current()``, and raises one typed
+(``operations.for_case``), reads the run from ``runtime.context.current()``, and raises one typed
 failure per divergence (``rules.PlaidRuleFailure`` subclasses). A check with nothing to say about
 an answer (``plaid_link_token`` on an error) returns True, which schemathesis counts as skipped,
 and the summary as not applicable. The suite's ``after_validate`` hook turns each failure into a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
@@ -27,8 +29,28 @@ from plaid_contracts.checks import client_parsing as parsing
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import Operation
-from plaid_contracts.rules import Divergence, PlaidRuleFailure, Rule, Strength, envelope, strongest
-from plaid_contracts.rules.catalogue import is_method_probe
+from plaid_contracts.rules import (
+    BEHAVIOUR_FILE,
+    Divergence,
+    PlaidRuleFailure,
+    Rule,
+    Strength,
+    envelope,
+    strongest,
+)
+from plaid_contracts.rules.catalogue import (
+    ASSUMED,
+    CLIENT_README,
+    CLIENT_STRENGTH,
+    DOC,
+    ERRORS_DOC,
+    OTHER_CHECKS,
+    PLAID_SPEC,
+    SEEN,
+    SUITE_REFERENCE,
+    CheckInfo,
+    is_method_probe,
+)
 from plaid_contracts.rules.expected_answers import Expectation, PlaidAnswer, judge
 from plaid_contracts.runtime.context import RunContext, current
 from plaid_contracts.runtime.transport import text_headers
@@ -84,6 +106,37 @@ class UnsupportedMethodFailure(PlaidRuleFailure):
     kind_title = "Another method not answered as Plaid does"
 
 
+CheckFunction = Callable[[CheckContext, Response, Case[Any]], bool | None]
+
+
+@dataclass(frozen=True)
+class OurCheck:
+    """One of our checks, as it is registered: the failure type it raises and what the summary
+    says of it (meaning, strength, link)."""
+
+    failure: type[PlaidRuleFailure]
+    info: CheckInfo
+
+
+# Every check of ours by name, in the order they are defined below (each operation's success
+# check is added by the operation, `SUCCESS_CHECKS`).
+REGISTRY: dict[str, OurCheck] = {}
+
+
+def our_check(
+    failure: type[PlaidRuleFailure], info: CheckInfo
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check in one place: with schemathesis (every run runs it), with its failure
+    type, and with the summary's description of it."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        REGISTRY[function.__name__] = OurCheck(failure, info)
+        schemathesis.check(function)
+        return function
+
+    return register
+
+
 def _raise(kind: type[PlaidRuleFailure], divergences: list[Divergence], case: Case[Any]) -> None:
     failures: list[Failure] = [kind(item, operation=case.operation.label) for item in divergences]
     if len(failures) == 1:
@@ -128,7 +181,15 @@ def tally_fields(
             run.stats.field_value(operation.label, key, accepted)
 
 
-@schemathesis.check
+@our_check(
+    ErrorObjectFailure,
+    CheckInfo(
+        "every non-2xx body is a Plaid error object: error_type, error_code (UPPER_SNAKE), "
+        "error_message, display_message, request_id",
+        DOC,
+        ERRORS_DOC,
+    ),
+)
 def plaid_error_object(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Every non-2xx body is a PlaidError: request_id, UPPER_SNAKE error_type/error_code."""
     if response.request.method == "HEAD" or 200 <= response.status_code < 300:
@@ -158,7 +219,14 @@ def error_status_divergence(answer: PlaidAnswer) -> Divergence | None:
     )
 
 
-@schemathesis.check
+@our_check(
+    ErrorStatusFailure,
+    CheckInfo(
+        "an error's HTTP status is the one Plaid documents for its error_type/error_code",
+        DOC,
+        ERRORS_DOC,
+    ),
+)
 def plaid_error_status(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """An error's HTTP status is the one Plaid documents for its error_type/error_code."""
     answer = PlaidAnswer.read(response.status_code, response.content)
@@ -169,7 +237,15 @@ def plaid_error_status(ctx: CheckContext, response: Response, case: Case[Any]) -
     return None
 
 
-@schemathesis.check
+@our_check(
+    ExpectedAnswerFailure,
+    CheckInfo(
+        "the answer Plaid gives to what the request breaks (the documented error, naming the "
+        "field), or a success for a valid request",
+        f"per rule: {DOC}, {SEEN} or {ASSUMED}",
+        f"{SUITE_REFERENCE}#what-plaid-answers-to-each-breakage",
+    ),
+)
 def plaid_expected_answer(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The answer is Plaid's to what the request breaks: the documented error naming the field,
     or a success for a valid request (every endpoint's rules in expected_answers, the
@@ -216,7 +292,14 @@ def success_check(name: str) -> Callable[[CheckContext, Response, Case[Any]], bo
     return check
 
 
-@schemathesis.check
+@our_check(
+    RequestIdFailure,
+    CheckInfo(
+        "request_id is 15 letters and digits, as every real one since 2021 (Plaid may change it)",
+        f"{ASSUMED} (A25)",
+        BEHAVIOUR_FILE,
+    ),
+)
 def plaid_request_id_format(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """request_id is 15 alphanumerics: an observed format Plaid may change (ASSUMED A25)."""
     request_id = envelope.request_id_of(response.content)
@@ -252,7 +335,14 @@ def request_id_repeat(
     )
 
 
-@schemathesis.check
+@our_check(
+    RequestIdFailure,
+    CheckInfo(
+        "no two answers of the run share a request_id (probes and client tests included)",
+        DOC,
+        PLAID_SPEC,
+    ),
+)
 def plaid_request_id_unique(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """No two answers of the run share a request_id (probes and client tests included)."""
     if not isinstance(envelope.request_id_of(response.content), str):
@@ -308,7 +398,15 @@ def client_parse_problems(
     return []
 
 
-@schemathesis.check
+@our_check(
+    ClientParseFailure,
+    CheckInfo(
+        "the generated client's parse_response turns the very answer into the success model, "
+        "the typed error of its error_type, or UnexpectedResponseError, and never raises",
+        CLIENT_STRENGTH,
+        CLIENT_README,
+    ),
+)
 def generated_client_parses(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The client side of the contract, on the very response the server side was checked on."""
     request = response.request
@@ -378,7 +476,15 @@ def _probe(request: requests.PreparedRequest, what: str) -> requests.Response:
     return context.probe_session.send(request, timeout=context.settings.request_timeout_seconds)
 
 
-@schemathesis.check
+@our_check(
+    AuthFailure,
+    CheckInfo(
+        "once per operation, its first valid success is sent again without credentials, with a "
+        "wrong secret and with other credentials in the body; each gets Plaid's answer",
+        f"per rule: {SEEN}, {DOC}; {ASSUMED} (A11) for the conflict",
+        f"{ERRORS_DOC}invalid-input/#invalid_api_keys",
+    ),
+)
 def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Replaces schemathesis' ignored_auth (which expects 401/403) with Plaid's answers.
 
@@ -427,7 +533,14 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
     return None
 
 
-@schemathesis.check
+@our_check(
+    UnsupportedMethodFailure,
+    CheckInfo(
+        "another method on the path gets INVALID_REQUEST/NOT_FOUND with HTTP 404 or 400, never 405",
+        f"{DOC}, {SEEN}; {ASSUMED} (A20) for 404 over 400",
+        f"{ERRORS_DOC}invalid-request/#not_found",
+    ),
+)
 def plaid_unsupported_method(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Replaces schemathesis' unsupported_method (which expects 405 + Allow) with Plaid's answer.
 
@@ -471,18 +584,18 @@ SUCCESS_CHECKS: Final = {
     name: schemathesis.check(success_check(name))
     for name in dict.fromkeys(operation.success.check for operation in operations.registered())
 }
-# Our checks, as the reports name them.
-OUR_CHECKS: Final = (
-    "plaid_error_object",
-    "plaid_error_status",
-    "plaid_expected_answer",
-    *SUCCESS_CHECKS,
-    "plaid_request_id_format",
-    "plaid_request_id_unique",
-    "generated_client_parses",
-    "plaid_auth_enforced",
-    "plaid_unsupported_method",
-)
+
+
+def our_checks() -> tuple[str, ...]:
+    """Our checks, as the reports name them (functions, so that a check registered further
+    down this module counts too)."""
+    return (*REGISTRY, *SUCCESS_CHECKS)
+
+
+def described_checks() -> dict[str, CheckInfo]:
+    """What the summary says of every check a response goes through: ours, then the others
+    (schemathesis' own checks, the client tests', plaid_answers)."""
+    return {name: registered.info for name, registered in REGISTRY.items()} | OTHER_CHECKS
 
 
 # --- the rule each of schemathesis' own checks rests on ----------------------------------------

@@ -14,12 +14,11 @@ from schemathesis.generation.meta import TestPhase
 from plaid_contracts import operations, rules
 from plaid_contracts.checks import findings
 from plaid_contracts.checks.findings import Where
-from plaid_contracts.checks.response_checks import schemathesis_rule
+from plaid_contracts.checks.response_checks import described_checks, schemathesis_rule
 from plaid_contracts.operations import Operation
 from plaid_contracts.recording.masking import Masker, curl_command
 from plaid_contracts.recording.stats import CLIENT_PHASE, SCHEMATHESIS_TEST
 from plaid_contracts.rules import Divergence, PlaidRuleFailure
-from plaid_contracts.rules.catalogue import CHECKS
 from plaid_contracts.runtime.context import RunContext
 from plaid_contracts.runtime.transport import text_headers
 
@@ -101,7 +100,7 @@ def record_check_results(
     stats = run.stats
     stats.count_answer(operation.label)
     for check, failures in by_check.items():
-        info = CHECKS.get(check)
+        info = described_checks().get(check)
         if not failures and info is not None and info.applies and not info.applies(case, response):
             continue
         outcomes = [

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from plaid_contracts import operations
+from plaid_contracts.checks.response_checks import described_checks
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import ENV_CLIENT_ID, ENV_SECRET
 from plaid_contracts.infra.paths import NOX, ROOT
@@ -41,7 +42,6 @@ from plaid_contracts.recording.stats import (
 )
 from plaid_contracts.rules import ASSUMPTIONS_FILE
 from plaid_contracts.rules.catalogue import (
-    CHECKS,
     ON_ANSWERS,
     ON_CLIENT_CALLS,
     ON_REQUESTS,
@@ -373,7 +373,7 @@ def _fields_table(op_stats: OperationStats) -> list[str]:
 
 def _checks_of(operation: Operation) -> dict[str, CheckInfo]:
     """The checks an operation's answers go through, its own success check after the answer."""
-    checks = dict(CHECKS)
+    checks = described_checks()
     ordered: dict[str, CheckInfo] = {}
     for name, info in checks.items():
         ordered[name] = info

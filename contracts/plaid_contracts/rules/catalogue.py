@@ -1,7 +1,9 @@
 """What each check of a run means, what it rests on, and which answers it applies to.
 
-The summary prints one line per check from here (meaning, strength, a link); an operation's own
-checks come from its module (``Operation.checks``). ``applies`` tells an answer a check had
+The summary prints one line per check (meaning, strength, a link). Our checks are described where
+they are registered (``checks/response_checks.py``, ``our_check``), an operation's own checks in its
+module (``Operation.checks``); here are the others: schemathesis' own checks, the client tests' and
+``plaid_answers``, and the ``CheckInfo`` they all use. ``applies`` tells an answer a check had
 nothing to say about from one it passed: schemathesis counts both as a success, the summary does
 not. Our checks say so themselves (a check returning True is skipped by schemathesis); for
 schemathesis' own checks the predicates below mirror the conditions they start with.
@@ -17,7 +19,7 @@ from schemathesis import Case, Response
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from plaid_contracts.rules import BEHAVIOUR_FILE, Strength
+from plaid_contracts.rules import Strength
 
 # A check's strength is spelled as the rules' (Strength: DOC, SEEN, ASSUMED); "per rule" ones
 # apply rules of several strengths, and each finding names its own.
@@ -81,56 +83,12 @@ def _allow_to_options(case: Case[Any], response: Response) -> bool:
 SPEC_STRENGTH: Final = f"{DOC} (the spec, written from Plaid's)"
 CLIENT_STRENGTH: Final = f"{DOC} (the client's own contract)"
 
-CHECKS: Final = {
-    "plaid_expected_answer": CheckInfo(
-        "the answer Plaid gives to what the request breaks (the documented error, naming the "
-        "field), or a success for a valid request",
-        f"per rule: {DOC}, {SEEN} or {ASSUMED}",
-        f"{SUITE_REFERENCE}#what-plaid-answers-to-each-breakage",
-    ),
-    "plaid_error_status": CheckInfo(
-        "an error's HTTP status is the one Plaid documents for its error_type/error_code",
-        DOC,
-        ERRORS_DOC,
-    ),
-    "plaid_error_object": CheckInfo(
-        "every non-2xx body is a Plaid error object: error_type, error_code (UPPER_SNAKE), "
-        "error_message, display_message, request_id",
-        DOC,
-        ERRORS_DOC,
-    ),
-    "plaid_request_id_unique": CheckInfo(
-        "no two answers of the run share a request_id (probes and client tests included)",
-        DOC,
-        PLAID_SPEC,
-    ),
-    "plaid_request_id_format": CheckInfo(
-        "request_id is 15 letters and digits, as every real one since 2021 (Plaid may change it)",
-        f"{ASSUMED} (A25)",
-        BEHAVIOUR_FILE,
-    ),
-    "plaid_auth_enforced": CheckInfo(
-        "once per operation, its first valid success is sent again without credentials, with a "
-        "wrong secret and with other credentials in the body; each gets Plaid's answer",
-        f"per rule: {SEEN}, {DOC}; {ASSUMED} (A11) for the conflict",
-        f"{ERRORS_DOC}invalid-input/#invalid_api_keys",
-    ),
-    "plaid_unsupported_method": CheckInfo(
-        "another method on the path gets INVALID_REQUEST/NOT_FOUND with HTTP 404 or 400, never 405",
-        f"{DOC}, {SEEN}; {ASSUMED} (A20) for 404 over 400",
-        f"{ERRORS_DOC}invalid-request/#not_found",
-    ),
+OTHER_CHECKS: Final = {
     "plaid_answers": CheckInfo(
         "every request gets an HTTP answer within --request-timeout",
         DOC,
         f"{ERRORS_DOC}api/",
         counted_on=ON_REQUESTS,
-    ),
-    "generated_client_parses": CheckInfo(
-        "the generated client's parse_response turns the very answer into the success model, "
-        "the typed error of its error_type, or UnexpectedResponseError, and never raises",
-        CLIENT_STRENGTH,
-        CLIENT_README,
     ),
     "not_a_server_error": CheckInfo(
         "no 5xx: a request a client can build never deserves one",
