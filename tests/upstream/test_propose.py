@@ -16,14 +16,8 @@ import yaml
 from plaid_tools import paths
 from plaid_tools.spec_diff.model import Impact
 
-from tests.tooling.test_adding_an_endpoint import (
-    CHANGELOG,
-    SPEC,
-    changed_files,
-    run_in,
-    scratch_copy,
-    version,
-)
+from tests.scratch_repo import changed_files, run_in, scratch_copy
+from tests.tooling.test_adding_an_endpoint import CHANGELOG, SPEC, version
 
 pytestmark = pytest.mark.xdist_group("upstream-propose")
 
