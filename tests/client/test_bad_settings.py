@@ -112,6 +112,11 @@ BAD_ENVIRONMENTS: list[tuple[str, dict[str, str], str]] = [
 ]
 
 
+def cases(table: list[tuple[str, Any, str]]) -> list[Any]:
+    """A table's rows as pytest parameters, each named by its id."""
+    return [pytest.param(value, expected, id=name) for name, value, expected in table]
+
+
 @pytest.fixture(autouse=True)
 def no_server_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The machine's own PLAID_ENV / PLAID_BASE_URL must not choose a test's server."""
@@ -142,9 +147,7 @@ def _refused(cls: Client, caplog: pytest.LogCaptureFixture, **kwargs: Any) -> st
 
 
 @pytest.mark.parametrize("cls", CLIENTS, ids=["sync", "async"])
-@pytest.mark.parametrize(
-    ("kwargs", "named"), [(k, n) for _, k, n in BAD_SETTINGS], ids=[i for i, _, _ in BAD_SETTINGS]
-)
+@pytest.mark.parametrize(("kwargs", "named"), cases(BAD_SETTINGS))
 def test_a_bad_setting_is_refused_at_construction(
     cls: Client, kwargs: dict[str, Any], named: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -155,8 +158,7 @@ def test_a_bad_setting_is_refused_at_construction(
 @pytest.mark.parametrize("cls", CLIENTS, ids=["sync", "async"])
 @pytest.mark.parametrize(
     ("env", "named"),
-    [(e, n) for _, e, n in BAD_ENVIRONMENTS],
-    ids=[i for i, _, _ in BAD_ENVIRONMENTS],
+    cases(BAD_ENVIRONMENTS),
 )
 def test_a_bad_environment_variable_is_refused_and_named(
     cls: Client,
@@ -438,8 +440,7 @@ def test_pytest_never_prints_a_refused_credential(tmp_path: Path, style: list[st
 @pytest.mark.parametrize("cls", CLIENTS, ids=["sync", "async"])
 @pytest.mark.parametrize(
     ("kwargs", "says"),
-    [(k, n) for _, k, n in DEPRECATED_SETTINGS],
-    ids=[i for i, _, _ in DEPRECATED_SETTINGS],
+    cases(DEPRECATED_SETTINGS),
 )
 def test_a_deprecated_setting_still_works_and_warns_at_the_callers_line(
     cls: Client, kwargs: dict[str, Any], says: str

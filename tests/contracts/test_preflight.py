@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from plaid_contracts import operations
+from plaid_contracts.commands import preflight
 
 from tests.contracts.helpers import (
     CANARY_CLIENT_ID,
@@ -50,3 +52,26 @@ def test_refused_inputs_stop_the_run_with_one_line(
     assert result.summary.startswith(f"# Contract run: REFUSED\n\n> {line}")
     for canary in (CANARY_CLIENT_ID, CANARY_SECRET):
         assert canary not in result.stdout + result.stderr + result.summary
+
+
+def test_an_allow_listed_value_refused_is_left_to_the_cases() -> None:
+    """Refusing the run's redirect URI is a DOC divergence (the cases fail the run on it), not
+    a refused input: the preflight does not send it, nor stop on an error naming it."""
+    operation = operations.for_label("POST /session/token/create")
+    fixtures = {
+        "PLAID_TEMPLATE_ID": "template_b4r9mQ2kX7tz",
+        "PLAID_REDIRECT_URI": "https://app.example.com/oauth",
+    }
+    refused = json.dumps(
+        {
+            "error_type": "INVALID_REQUEST",
+            "error_code": "INVALID_FIELD",
+            "error_message": "redirect_uri must be a properly formatted, non-empty string",
+        }
+    ).encode()
+    assert preflight.refusal(operation, fixtures, 400, refused) is None
+    template_refused = refused.replace(b"redirect_uri", b"template_id")
+    assert preflight.refusal(operation, fixtures, 400, template_refused) == (
+        "PLAID_TEMPLATE_ID refused by the target (400 INVALID_REQUEST/INVALID_FIELD: "
+        "template_id must be a properly formatted, non-empty string)"
+    )

@@ -912,6 +912,7 @@ MUTANTS: Final = (
         "values included",
         _refuses_fields("redirect_uri"),
         ("client_typed_success", "plaid_expected_answer", "positive_data_acceptance"),
+        ci=True,  # the preflight must leave an allow-listed value to the cases
     ),
     Mutant(
         "refuses-android-package-name",

@@ -34,8 +34,11 @@ class PreflightNoAnswer(Exception):
 
 
 def body(operation: Operation, run: RunContext) -> dict[str, Any]:
-    """The smallest valid request of the operation: its fixtures, and what a valid case gets."""
-    fixtures = run.settings.fixtures
+    """The smallest valid request of the operation: its required fixtures, and what a valid case
+    gets. An allow-listed value (an optional fixture) is left out: its refusal is a DOC failure
+    for the cases to find, not a usage error to stop on."""
+    required = {f.env for f in operation.fixtures if not f.optional}
+    fixtures = {env: value for env, value in run.settings.fixtures.items() if env in required}
     return operation.body_to_send(operation.fixture_values(fixtures), fixtures, True)
 
 
@@ -70,7 +73,8 @@ def refusal(
     """The line naming what the target refused, or None when the answer is no such refusal.
 
     Recognised by the error, not by a field list: INVALID_API_KEYS, or a client error whose
-    message names a credential or one of the operation's fixtures (its field or its value).
+    message names a credential or one of the operation's required fixtures (its field or its
+    value).
     """
     error = _plaid_error(content)
     if error is None or not 400 <= status < 500:
@@ -80,7 +84,7 @@ def refusal(
     answered = f"{status} {error.get('error_type', '?')}/{code}: {message}"
     if code == INVALID_API_KEYS or any(key in message for key in BODY_KEYS):
         return f"{ENV_CLIENT_ID}/{ENV_SECRET} refused by the target ({answered})"
-    for fixture in operation.fixtures:
+    for fixture in (f for f in operation.fixtures if not f.optional):
         value = fixtures.get(fixture.env, "")
         if fixture.name in message or (value and value in message):
             return f"{fixture.env} refused by the target ({answered})"
