@@ -86,12 +86,14 @@ class SandboxApp:
             # since messages from parsers may quote request content.
             logger.error("unhandled %s while serving request %s", type(exc).__name__, request_id)
             response = error_response(catalogue.INTERNAL_SERVER_ERROR, request_id)
+        if self._access_log:
+            # Before the answer leaves (as uvicorn's own access log): whoever has the answer
+            # finds its line in the log.
+            _log_request(scope, response.status, response.error_code, request_id)
         await send(
             {"type": "http.response.start", "status": response.status, "headers": response.headers}
         )
         await send({"type": "http.response.body", "body": response.body})
-        if self._access_log:
-            _log_request(scope, response.status, response.error_code, request_id)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
