@@ -51,7 +51,8 @@ from plaid_contracts.rules.catalogue import (
     CheckInfo,
     is_method_probe,
 )
-from plaid_contracts.rules.expected_answers import Expectation, PlaidAnswer, judge
+from plaid_contracts.rules.expectations import Expectation
+from plaid_contracts.rules.judge import PlaidAnswer, judge
 from plaid_contracts.runtime.context import RunContext, current
 from plaid_contracts.runtime.transport import text_headers
 
@@ -248,8 +249,8 @@ def plaid_error_status(ctx: CheckContext, response: Response, case: Case[Any]) -
 )
 def plaid_expected_answer(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The answer is Plaid's to what the request breaks: the documented error naming the field,
-    or a success for a valid request (every endpoint's rules in expected_answers, the
-    operation's in its module)."""
+    or a success for a valid request (every endpoint's rules in rules/every_operation.py,
+    the operation's in its module)."""
     operation = operations.for_case(case)
     request = response.request
     if request.method != operation.method:
@@ -490,7 +491,7 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
 
     Once per operation, on its first valid success, the same request without credentials, with a
     wrong secret, and with a conflicting pair in the body; each answer is judged by what it breaks
-    (expected_answers): MISSING_FIELDS naming client_id and secret (SEEN), 400 INVALID_API_KEYS
+    (rules/judge.py): MISSING_FIELDS naming client_id and secret (SEEN), 400 INVALID_API_KEYS
     (DOC), and whatever A11 says for the conflict. Every other answer: not applicable.
     """
     if not 200 <= response.status_code < 300 or is_method_probe(case):
@@ -631,7 +632,7 @@ def schemathesis_rule(
     finding about the target.
 
     Its conformance checks rest on the spec (DOC). Its data checks judge a request by the spec's
-    schema alone; what Plaid does with that request is the classifier's call (expected_answers
+    schema alone; what Plaid does with that request is the classifier's call (rules/classifier.py
     and the operation's module):
 
     * a request the spec forbids and the target accepts is a finding only when Plaid rejects it:

@@ -35,7 +35,8 @@ from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import Operation
 from plaid_contracts.recording.stats import CLIENT_PHASE
 from plaid_contracts.rules import Divergence, envelope
-from plaid_contracts.rules.expected_answers import Expectation, PlaidAnswer, judge
+from plaid_contracts.rules.expectations import Expectation
+from plaid_contracts.rules.judge import PlaidAnswer, judge
 from plaid_contracts.rules.strategies import ExpectedError, RequestModel
 from plaid_contracts.runtime.context import RunContext
 

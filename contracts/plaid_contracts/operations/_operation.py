@@ -18,9 +18,10 @@ import httpx
 from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.targets import Target
-from plaid_contracts.rules import Divergence, expected_answers
+from plaid_contracts.rules import Divergence
 from plaid_contracts.rules.catalogue import CheckInfo
-from plaid_contracts.rules.expected_answers import Classifier, Expectation, Fields, WhenValid
+from plaid_contracts.rules.classifier import Classifier, classify
+from plaid_contracts.rules.expectations import Expectation, Fields, WhenValid
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Operation:
     path: str
     doc: str  # Plaid's reference page
     # The request: its known fields (any other is UNKNOWN_FIELDS), its own rules on top of every
-    # endpoint's (expected_answers), and what a request breaking nothing gets.
+    # endpoint's (rules/every_operation.py), and what a request breaking nothing gets.
     fields: Fields
     body_rules: Callable[[Classifier, dict[str, Any]], None]
     when_valid: WhenValid
@@ -95,7 +96,7 @@ class Operation:
     ) -> Expectation:
         """What this request, as sent, breaks, and what Plaid answers to each thing
         (``fixtures``: the run's values by body field, ``fixture_values``)."""
-        return expected_answers.classify(
+        return classify(
             self.fields, self.body_rules, self.when_valid, headers, body, credentials, fixtures
         )
 

@@ -5,7 +5,7 @@
   carries them (``prepare_body``): a schema-valid random template names one that does not exist,
   a random redirect URI one no allow-list has.
 * **Its fields and their rules** (``FIELDS``, ``body_rules``), on top of what every Plaid
-  endpoint follows (rules/expected_answers.py): what Plaid answers to each way a body of this
+  endpoint follows (rules/every_operation.py): what Plaid answers to each way a body of this
   endpoint can be broken, with the strength of every rule, and for each field's accepted values
   which class they are in: its documented values (DOC: a refusal fails the run) or the edges of
   its format (ASSUMED: a refusal is an observation). Every rule names the values it covers.
@@ -56,8 +56,8 @@ from plaid_contracts.rules import (
     envelope,
 )
 from plaid_contracts.rules.catalogue import CheckInfo
-from plaid_contracts.rules.expected_answers import (
-    ABSENT,
+from plaid_contracts.rules.classifier import ABSENT, Classifier
+from plaid_contracts.rules.every_operation import (
     EMPTY_OPTIONAL,
     INVALID_REQUEST_DOC,
     MALFORMED_CLIENT_ID,
@@ -65,7 +65,8 @@ from plaid_contracts.rules.expected_answers import (
     NULL_MEANS_ABSENT,
     WRONG_CREDENTIALS,
     WRONG_TYPE,
-    Classifier,
+)
+from plaid_contracts.rules.expectations import (
     Documented,
     Fields,
     Format,

@@ -8,10 +8,12 @@ failure against the offline sandbox, which implements the assumptions (a mismatc
 in the sandbox or in the check).
 
 This package is what a check stands on, below the operations that use it: the rule vocabulary
-(here), Plaid's error envelope (``envelope``), the answer Plaid gives to each request
-(``expected_answers``), what each check means (``catalogue``) and the documented value classes as
-hypothesis strategies (``strategies``). Rules common to every Plaid operation live here; rules of
-one operation live in that operation's module (``operations/session_token_create.py``).
+(here), Plaid's error envelope (``envelope``), the rules every operation follows
+(``every_operation``), the words of what Plaid answers (``expectations``), what a request breaks
+(``classifier``), whether an answer is Plaid's (``judge``), what each check means (``catalogue``)
+and the documented value classes as hypothesis strategies (``strategies``). Rules common to
+every Plaid operation live in ``every_operation``; rules of one operation live in that operation's
+module (``operations/session_token_create.py``).
 """
 
 from __future__ import annotations

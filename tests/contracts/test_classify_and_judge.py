@@ -1,5 +1,5 @@
 """What Plaid answers to each way a request can be broken, and how sure we are of it (every
-endpoint's rules in plaid_contracts.rules.expected_answers, POST /session/token/create's in its
+endpoint's rules in plaid_contracts.rules.every_operation, POST /session/token/create's in its
 operation module): the classifier and the judge, without a server."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from plaid_contracts import rules
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import session_token_create as endpoint
-from plaid_contracts.rules import Strength, expected_answers
-from plaid_contracts.rules.expected_answers import PlaidAnswer, judge
+from plaid_contracts.rules import Strength, every_operation
+from plaid_contracts.rules.judge import PlaidAnswer, judge
 from plaid_offline_sandbox import assumptions
 
 OPERATION = endpoint.OPERATION
@@ -138,7 +138,7 @@ def test_the_error_status_rule_knows_plaids_documented_statuses() -> None:
 def test_every_assumed_rule_names_its_tag_and_how_to_adopt_the_target() -> None:
     assumed = [
         value
-        for module in (rules, expected_answers, endpoint)
+        for module in (rules, every_operation, endpoint)
         for value in vars(module).values()
         if isinstance(value, rules.Rule) and value.strength is Strength.ASSUMED
     ]
