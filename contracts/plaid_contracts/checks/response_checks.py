@@ -38,7 +38,7 @@ from plaid_contracts.rules import (
     envelope,
     strongest,
 )
-from plaid_contracts.rules.catalogue import (
+from plaid_contracts.rules.check_info import (
     ASSUMED,
     CLIENT_README,
     CLIENT_STRENGTH,

@@ -19,7 +19,7 @@ from plaid_contracts.infra import credentials
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.infra.targets import Target
 from plaid_contracts.rules import Divergence
-from plaid_contracts.rules.catalogue import CheckInfo
+from plaid_contracts.rules.check_info import CheckInfo
 from plaid_contracts.rules.classifier import Classifier, classify
 from plaid_contracts.rules.expectations import Expectation, Fields, WhenValid
 

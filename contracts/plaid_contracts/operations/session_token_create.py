@@ -27,8 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from hypothesis import strategies as st
-from plaid_offline_sandbox import assumptions
-from plaid_offline_sandbox import catalogue as sandbox_catalogue
+from plaid_offline_sandbox import assumptions, catalogue
 from plaid_offline_sandbox.config import (
     DEFAULT_ANDROID_PACKAGE_NAME,
     DEFAULT_REDIRECT_URI,
@@ -55,7 +54,7 @@ from plaid_contracts.rules import (
     adopt_constant,
     envelope,
 )
-from plaid_contracts.rules.catalogue import CheckInfo
+from plaid_contracts.rules.check_info import CheckInfo
 from plaid_contracts.rules.classifier import ABSENT, Classifier
 from plaid_contracts.rules.every_operation import (
     EMPTY_OPTIONAL,
@@ -122,7 +121,7 @@ ALLOW_LISTED: Final = (REDIRECT_URI, ANDROID_PACKAGE_NAME)
 # if a root-level user_id is not provided").
 FIXTURE_USER: Final = {"client_user_id": "contract-user"}
 
-_UNKNOWN_TEMPLATE: Final = sandbox_catalogue.UNKNOWN_TEMPLATE
+_UNKNOWN_TEMPLATE: Final = catalogue.UNKNOWN_TEMPLATE
 
 # --- rules of this endpoint --------------------------------------------------------------------
 

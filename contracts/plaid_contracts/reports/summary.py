@@ -41,7 +41,7 @@ from plaid_contracts.recording.stats import (
     RunStats,
 )
 from plaid_contracts.rules import ASSUMPTIONS_FILE
-from plaid_contracts.rules.catalogue import (
+from plaid_contracts.rules.check_info import (
     ON_ANSWERS,
     ON_CLIENT_CALLS,
     ON_REQUESTS,

@@ -10,7 +10,7 @@ in the sandbox or in the check).
 This package is what a check stands on, below the operations that use it: the rule vocabulary
 (here), Plaid's error envelope (``envelope``), the rules every operation follows
 (``every_operation``), the words of what Plaid answers (``expectations``), what a request breaks
-(``classifier``), whether an answer is Plaid's (``judge``), what each check means (``catalogue``)
+(``classifier``), whether an answer is Plaid's (``judge``), what each check means (``check_info``)
 and the documented value classes as hypothesis strategies (``strategies``). Rules common to
 every Plaid operation live in ``every_operation``; rules of one operation live in that operation's
 module (``operations/session_token_create.py``).
