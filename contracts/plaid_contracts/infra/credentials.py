@@ -1,9 +1,9 @@
 """A run's Plaid credentials, and how Plaid carries and checks credentials on every endpoint.
 
 Plaid takes them as the ``PLAID-CLIENT-ID`` / ``PLAID-SECRET`` headers or as body ``client_id`` /
-``secret``; their formats are those of every real value on record (e.g. client id
-``6103181718256400103d5340`` in plaid/plaid-ruby issue #344): client ids 24 lowercase hex
-characters, secrets 30.
+``secret``. Their formats are the offline sandbox's assumptions A27/A28, read from there like every
+ASSUMED constant: those of every real value on record (e.g. client id ``6103181718256400103d5340``
+in plaid/plaid-ruby issue #344), client ids 24 lowercase hex characters, secrets 30.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from plaid_offline_sandbox import assumptions
 from plaid_offline_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_SECRET
 
 ENV_CLIENT_ID: Final = "PLAID_CLIENT_ID"
@@ -22,9 +23,10 @@ HEADERS: Final = {"client_id": "PLAID-CLIENT-ID", "secret": "PLAID-SECRET"}
 BODY_KEYS: Final = tuple(HEADERS)
 # Lower-case header name -> body key.
 BODY_KEY_OF_HEADER: Final = {header.lower(): key for key, header in HEADERS.items()}
-CLIENT_ID_FORMAT: Final = r"[0-9a-f]{24}"
-SECRET_FORMAT: Final = r"[0-9a-f]{30}"
-FORMATS: Final = {"client_id": re.compile(CLIENT_ID_FORMAT), "secret": re.compile(SECRET_FORMAT)}
+FORMATS: Final = {
+    "client_id": re.compile(assumptions.CLIENT_ID_PATTERN),
+    "secret": re.compile(assumptions.SECRET_PATTERN),
+}
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ An operation's own requests are built in its module from these.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
 from plaid_contracts.infra import credentials
-from plaid_contracts.infra.credentials import CLIENT_ID_FORMAT, SECRET_FORMAT, Credentials
+from plaid_contracts.infra.credentials import FORMATS, Credentials
 from plaid_contracts.rules import Rule
 
 
@@ -83,8 +82,8 @@ class ExpectedError:
 # Plaid's credential formats as seen in real ids (infra/credentials, from the evidence, not from
 # the offline sandbox, which the suite judges): a well-formed pair Plaid does not know is
 # INVALID_API_KEYS, a malformed client_id INVALID_FIELD.
-plaid_client_id = st.from_regex(CLIENT_ID_FORMAT, fullmatch=True)
-plaid_secret = st.from_regex(SECRET_FORMAT, fullmatch=True)
+plaid_client_id = st.from_regex(FORMATS["client_id"], fullmatch=True)
+plaid_secret = st.from_regex(FORMATS["secret"], fullmatch=True)
 
 
 def wrong_credentials(real: Credentials) -> st.SearchStrategy[Credentials]:
@@ -98,4 +97,4 @@ def wrong_credentials(real: Credentials) -> st.SearchStrategy[Credentials]:
 
 def malformed_client_ids() -> st.SearchStrategy[str]:
     """Header-safe strings that are not 24 lowercase hex characters (e.g. Plaid's `test_id`)."""
-    return header_token.filter(lambda value: re.fullmatch(CLIENT_ID_FORMAT, value) is None)
+    return header_token.filter(lambda value: FORMATS["client_id"].fullmatch(value) is None)
