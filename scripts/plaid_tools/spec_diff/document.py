@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from plaid_tools.spec_diff.loader import Resolver
-from plaid_tools.spec_diff.model import Change, Direction, Finding, Impact, Side
+from plaid_tools.spec_diff.model import Change, Difference, Direction, Impact, Side
 from plaid_tools.spec_diff.rules import Context
 from plaid_tools.spec_diff.schema import view
 from plaid_tools.spec_diff.walk import SchemaDiffer
@@ -32,14 +32,14 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 def _docs_findings(
     old: dict[str, Any], new: dict[str, Any], extra: frozenset[str] = frozenset()
-) -> list[Finding]:
+) -> list[Difference]:
     keys = sorted(
         key
         for key in {*old, *new}
         if (key in DOC_KEYS or key in extra or key.startswith("x-"))
         and old.get(key) != new.get(key)
     )
-    return [Finding(f"{key} changed", DOCS, "docs_changed", subject=key) for key in keys]
+    return [Difference(f"{key} changed", DOCS, "docs_changed", subject=key) for key in keys]
 
 
 class DocumentDiffer:
@@ -60,14 +60,14 @@ class DocumentDiffer:
         self._component_classes()
         return _deduplicated(self.changes)
 
-    def _add(self, location: str, findings: list[Finding] | Iterator[Finding]) -> None:
-        for f in findings:
+    def _add(self, location: str, differences: list[Difference] | Iterator[Difference]) -> None:
+        for f in differences:
             self.changes.append(Change(location, f.change, f.impact, f.rule, f.side, f.subject))
 
     def _schema(self, location: str, old: Any, new: Any, ctx: Context) -> None:
         for placed in self.schemas.compare(old, new, ctx):
             where = f"{location} {placed.path.lstrip()}" if placed.path else location
-            self._add(where, [placed.finding])
+            self._add(where, [placed.difference])
 
     # -- document level ---------------------------------------------------------------------
 
@@ -76,10 +76,12 @@ class DocumentDiffer:
         keys = sorted(
             k for k in {*old_info, *new_info} - {"version"} if old_info.get(k) != new_info.get(k)
         )
-        self._add("info", [Finding(f"{k} changed", DOCS, "info_changed", subject=k) for k in keys])
+        self._add(
+            "info", [Difference(f"{k} changed", DOCS, "info_changed", subject=k) for k in keys]
+        )
         for key in ("openapi", "externalDocs", "jsonSchemaDialect"):
             if self.old_doc.get(key) != self.new_doc.get(key):
-                self._add(key, [Finding(f"{key} changed", DOCS, "docs_changed", subject=key)])
+                self._add(key, [Difference(f"{key} changed", DOCS, "docs_changed", subject=key)])
         self._add(
             "document",
             [f for f in _docs_findings(self.old_doc, self.new_doc) if f.change.startswith("x-")],
@@ -92,7 +94,7 @@ class DocumentDiffer:
             self._add(
                 f"servers {url}",
                 [
-                    Finding(
+                    Difference(
                         "server removed (clients configured with this base URL break)",
                         BREAKING,
                         "server_removed",
@@ -101,7 +103,9 @@ class DocumentDiffer:
                 ],
             )
         for url in new.keys() - old.keys():
-            self._add(f"servers {url}", [Finding("server added", COMPATIBLE, "server_added", NEW)])
+            self._add(
+                f"servers {url}", [Difference("server added", COMPATIBLE, "server_added", NEW)]
+            )
         for url in sorted(old.keys() & new.keys(), key=str):
             self._add(
                 f"servers {url}", _docs_findings(old[url], new[url], frozenset({"variables"}))
@@ -112,8 +116,8 @@ class DocumentDiffer:
         new = {t.get("name"): t for t in self.new_doc.get("tags") or [] if isinstance(t, dict)}
         for name in sorted({*old, *new} - (old.keys() & new.keys()), key=str):
             verb, side = ("added", NEW) if name in new else ("removed", OLD)
-            finding = Finding(f"tag {verb} from the tag list", DOCS, "tag_list", side)
-            self._add(f"tags {name}", [finding])
+            difference = Difference(f"tag {verb} from the tag list", DOCS, "tag_list", side)
+            self._add(f"tags {name}", [difference])
         for name in sorted(old.keys() & new.keys(), key=str):
             self._add(f"tags {name}", _docs_findings(old[name], new[name]))
 
@@ -122,10 +126,10 @@ class DocumentDiffer:
     ) -> None:
         """Named things a client relies on: removing one breaks it, adding one does not."""
         for name in sorted(old.keys() - new.keys()):
-            removed = Finding(f"{what} removed", BREAKING, f"{rule}_removed", OLD)
+            removed = Difference(f"{what} removed", BREAKING, f"{rule}_removed", OLD)
             self._add(f"{prefix} {name}", [removed])
         for name in sorted(new.keys() - old.keys()):
-            added = Finding(f"{what} added", COMPATIBLE, f"{rule}_added", NEW)
+            added = Difference(f"{what} added", COMPATIBLE, f"{rule}_added", NEW)
             self._add(f"{prefix} {name}", [added])
 
     def _security_schemes(self) -> None:
@@ -147,7 +151,7 @@ class DocumentDiffer:
             self._add(
                 where,
                 [
-                    Finding(
+                    Difference(
                         f"{k}: {before.get(k)!r} -> {after.get(k)!r} (clients "
                         "send credentials differently)",
                         BREAKING,
@@ -171,7 +175,7 @@ class DocumentDiffer:
             self._add(
                 label,
                 [
-                    Finding(
+                    Difference(
                         "operation removed (the generated function disappears)",
                         BREAKING,
                         "operation_removed",
@@ -184,7 +188,7 @@ class DocumentDiffer:
             self._add(
                 label,
                 [
-                    Finding(
+                    Difference(
                         "operation added (a new generated function)",
                         COMPATIBLE,
                         "operation_added",
@@ -230,11 +234,11 @@ class DocumentDiffer:
         self._request_body(label, old.get("requestBody"), new.get("requestBody"))
         self._responses(label, _mapping(old.get("responses")), _mapping(new.get("responses")))
 
-    def _security(self, old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+    def _security(self, old: dict[str, Any], new: dict[str, Any]) -> list[Difference]:
         before = _requirements(old.get("security", self.old_doc.get("security")))
         after = _requirements(new.get("security", self.new_doc.get("security")))
-        findings = [
-            Finding(
+        differences = [
+            Difference(
                 f"security alternative removed: {_show(alt)} (clients that "
                 "authenticate this way are rejected)",
                 BREAKING,
@@ -244,8 +248,8 @@ class DocumentDiffer:
             )
             for alt in sorted(before - after, key=sorted)
         ]
-        findings += [
-            Finding(
+        differences += [
+            Difference(
                 f"security alternative added: {_show(alt)}",
                 COMPATIBLE,
                 "security_added",
@@ -254,7 +258,7 @@ class DocumentDiffer:
             )
             for alt in sorted(after - before, key=sorted)
         ]
-        return findings
+        return differences
 
     def _parameters(
         self,
@@ -270,7 +274,7 @@ class DocumentDiffer:
             self._add(
                 f"{label} parameter {key[0]} {before[key].get('name')}",
                 [
-                    Finding(
+                    Difference(
                         "parameter removed (the generated keyword argument disappears)",
                         BREAKING,
                         "parameter_removed",
@@ -283,7 +287,7 @@ class DocumentDiffer:
             self._add(
                 f"{label} parameter {key[0]} {after[key].get('name')}",
                 [
-                    Finding(
+                    Difference(
                         f"{'required' if required else 'optional'} parameter added",
                         BREAKING if required else COMPATIBLE,
                         "parameter_added",
@@ -302,7 +306,7 @@ class DocumentDiffer:
             self._add(
                 where,
                 [
-                    Finding(
+                    Difference(
                         f"parameter {'optional -> required' if now else 'required -> optional'}",
                         BREAKING if now else COMPATIBLE,
                         "parameter_required_changed",
@@ -315,7 +319,7 @@ class DocumentDiffer:
                 self._add(
                     where,
                     [
-                        Finding(
+                        Difference(
                             f"{key}: {old.get(key)!r} -> {new.get(key)!r} (the "
                             "value is serialized differently)",
                             BREAKING,
@@ -349,24 +353,24 @@ class DocumentDiffer:
             return
         if old is None or new is None:
             required = isinstance(new, dict) and new.get("required") is True
-            finding = (
-                Finding("request body removed", BREAKING, "request_body_removed", OLD)
+            difference = (
+                Difference("request body removed", BREAKING, "request_body_removed", OLD)
                 if new is None
-                else Finding(
+                else Difference(
                     f"{'required' if required else 'optional'} request body added",
                     BREAKING if required else COMPATIBLE,
                     "request_body_added",
                     NEW,
                 )
             )
-            self._add(where, [finding])
+            self._add(where, [difference])
             return
         was, now = old.get("required") is True, new.get("required") is True
         if was != now:
             self._add(
                 where,
                 [
-                    Finding(
+                    Difference(
                         f"request body {'optional -> required' if now else 'required -> optional'}",
                         BREAKING if now else COMPATIBLE,
                         "request_body_required_changed",
@@ -381,12 +385,12 @@ class DocumentDiffer:
         for media in sorted(old.keys() - new.keys()):
             self._add(
                 f"{where} ({media})",
-                [Finding("media type removed", BREAKING, "media_type_removed", OLD)],
+                [Difference("media type removed", BREAKING, "media_type_removed", OLD)],
             )
         for media in sorted(new.keys() - old.keys()):
             self._add(
                 f"{where} ({media})",
-                [Finding("media type added", COMPATIBLE, "media_type_added", NEW)],
+                [Difference("media type added", COMPATIBLE, "media_type_added", NEW)],
             )
         for media in sorted(old.keys() & new.keys()):
             before, after = _mapping(old[media]), _mapping(new[media])
@@ -398,7 +402,7 @@ class DocumentDiffer:
             self._add(
                 f"{label} response {status}",
                 [
-                    Finding(
+                    Difference(
                         "response removed (the client no longer parses it)",
                         BREAKING,
                         "response_removed",
@@ -410,7 +414,7 @@ class DocumentDiffer:
             self._add(
                 f"{label} response {status}",
                 [
-                    Finding(
+                    Difference(
                         "response added (policy: compatible; the client now parses it into a model "
                         "where it used to treat it as undocumented)",
                         COMPATIBLE,
@@ -450,7 +454,7 @@ class DocumentDiffer:
                 self._add(
                     f"{where} header {name}",
                     [
-                        Finding(
+                        Difference(
                             "response header "
                             + ("optional -> required" if now else "required -> optional"),
                             COMPATIBLE if now else BREAKING,
@@ -477,12 +481,12 @@ class DocumentDiffer:
         for name in sorted(old.keys() - new.keys() - renamed_away):
             self._add(
                 f"components.schemas.{old[name]}",
-                [Finding(f"generated class {name} removed", BREAKING, "class_removed", OLD)],
+                [Difference(f"generated class {name} removed", BREAKING, "class_removed", OLD)],
             )
         for name in sorted(new.keys() - old.keys() - renamed_to):
             self._add(
                 f"components.schemas.{new[name]}",
-                [Finding(f"generated class {name} added", COMPATIBLE, "class_added", NEW)],
+                [Difference(f"generated class {name} added", COMPATIBLE, "class_added", NEW)],
             )
 
     @staticmethod
@@ -498,11 +502,11 @@ class DocumentDiffer:
         return names
 
 
-def operation_id_changed(old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+def operation_id_changed(old: dict[str, Any], new: dict[str, Any]) -> list[Difference]:
     if old.get("operationId") == new.get("operationId"):
         return []
     return [
-        Finding(
+        Difference(
             f"operationId {old.get('operationId')!r} -> {new.get('operationId')!r} (the generated "
             "function module is named after it, so imports break)",
             BREAKING,
@@ -516,11 +520,11 @@ def _first_tag(op: dict[str, Any]) -> Any:
     return tags[0] if tags else None
 
 
-def first_tag_changed(old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+def first_tag_changed(old: dict[str, Any], new: dict[str, Any]) -> list[Difference]:
     if _first_tag(old) == _first_tag(new):
         return []
     return [
-        Finding(
+        Difference(
             f"first tag {_first_tag(old)!r} -> {_first_tag(new)!r} (the generated function moves "
             "to another api/<tag>/ module)",
             BREAKING,

@@ -42,9 +42,9 @@ class Direction(Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One difference between two specs, with its impact and the rule that found it.
+    """One change between two specs, at its location, with its impact and the rule that found it.
 
-    `subject` tells apart several findings of one rule at one location (the keyword, the
+    `subject` tells apart several changes of one rule at one location (the keyword, the
     enum values or the variant concerned); `side` says which document holds it.
     """
 
@@ -70,7 +70,7 @@ def verdict(impacts: list[Impact]) -> Impact:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Difference:
     """A change found by a rule, before the walker places it at a location."""
 
     change: str

@@ -1,6 +1,6 @@
 """Rules that compare two views of the same schema position.
 
-Each rule is a small function `(old, new, context) -> list[Finding]`; the walker calls all of
+Each rule is a small function `(old, new, context) -> list[Difference]`; the walker calls all of
 them at every position it reaches (properties, items, variants) and adds the location.
 Direction decides most verdicts: the client *writes* requests (the server must keep accepting
 what it sent before) and *reads* responses (it must understand everything it may now get).
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from plaid_tools.spec_diff.model import Direction, Finding, Impact, Side
+from plaid_tools.spec_diff.model import Difference, Direction, Impact, Side
 from plaid_tools.spec_diff.schema import DOCS_KEYWORDS, SchemaView
 
 BREAKING, COMPATIBLE, DOCS = Impact.BREAKING, Impact.COMPATIBLE, Impact.DOCS
@@ -58,7 +58,7 @@ class Context:
         return self.direction is Direction.REQUEST
 
 
-Rule = Callable[[SchemaView, SchemaView, Context], list[Finding]]
+Rule = Callable[[SchemaView, SchemaView, Context], list[Difference]]
 
 
 def _by_direction(ctx: Context, *, request: Impact, response: Impact) -> Impact:
@@ -81,14 +81,14 @@ def _widens(old: frozenset[str] | None, new: frozenset[str] | None) -> bool:
     return all(t in new or (t == "integer" and "number" in new) for t in old)
 
 
-def class_name_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def class_name_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     """A title or component rename renames the generated class (policy: breaking)."""
     if not (old.generates_class and new.generates_class):
         return []
     old_name, new_name = old.class_name(), new.class_name()
     if old_name != new_name and old_name and new_name:
         return [
-            Finding(
+            Difference(
                 f"generated class {old_name} is now {new_name} (its title or component name "
                 "changed); code that imports or annotates with the old name breaks",
                 BREAKING,
@@ -97,7 +97,7 @@ def class_name_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[F
         ]
     if old.component != new.component and old.component and new.component:
         return [
-            Finding(
+            Difference(
                 f"schema renamed behind $ref: {old.component} -> {new.component}; same structure "
                 f"and same generated class {new_name}, so nothing changes for clients",
                 DOCS,
@@ -107,7 +107,7 @@ def class_name_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[F
     return []
 
 
-def type_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def type_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     if old.types == new.types:
         return []
     shown = " | ".join(sorted(old.types or {"any"})), " | ".join(sorted(new.types or {"any"}))
@@ -118,22 +118,22 @@ def type_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
         impact = COMPATIBLE if _widens(new.types, old.types) else BREAKING
     if impact is COMPATIBLE:
         text += " (accepts everything it did; the generated annotation changes)"
-    return [Finding(text, impact, "type_changed", _holder(old.types, new.types))]
+    return [Difference(text, impact, "type_changed", _holder(old.types, new.types))]
 
 
-def nullable_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def nullable_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     if old.nullable == new.nullable:
         return []
     if new.nullable:
         impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
         why = "" if ctx.request else " (the client may now receive null where it expected a value)"
-        return [Finding(f"now nullable{why}", impact, "nullable_changed", NEW)]
+        return [Difference(f"now nullable{why}", impact, "nullable_changed", NEW)]
     impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
     why = " (a client that sends null is rejected)" if ctx.request else ""
-    return [Finding(f"no longer nullable{why}", impact, "nullable_changed", OLD)]
+    return [Difference(f"no longer nullable{why}", impact, "nullable_changed", OLD)]
 
 
-def format_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def format_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     before, after = old.raw.get("format"), new.raw.get("format")
     if before == after:
         return []
@@ -141,24 +141,24 @@ def format_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Findi
     side = _holder(before, after)
     if before in TYPED_FORMATS or after in TYPED_FORMATS:
         why = " (policy: the generator maps this format to a Python type, which changes)"
-        return [Finding(text + why, BREAKING, "format_changed", side)]
+        return [Difference(text + why, BREAKING, "format_changed", side)]
     if ctx.request:
         impact = COMPATIBLE if after is None else BREAKING
-        return [Finding(text, impact, "format_changed", side)]
+        return [Difference(text, impact, "format_changed", side)]
     why = " (the generated client does not validate string formats in responses)"
-    return [Finding(text + why, COMPATIBLE, "format_changed", side)]
+    return [Difference(text + why, COMPATIBLE, "format_changed", side)]
 
 
 def _values(values: Any) -> str:
     return ", ".join(str(value) for value in values)
 
 
-def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     if old.enum == new.enum:
         return []
     if old.enum is None or new.enum is None:
         return _enum_introduced_or_dropped(old, new, ctx)
-    findings = []
+    differences = []
     added = [value for value in new.enum if value not in old.enum]
     removed = [value for value in old.enum if value not in new.enum]
     if added:
@@ -177,7 +177,7 @@ def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
                 "ValueError on a value it does not know; make it open with anyOf [enum, string])"
             )
             impact = BREAKING
-        findings.append(Finding(text, impact, "enum_added", NEW, values))
+        differences.append(Difference(text, impact, "enum_added", NEW, values))
     if removed:
         impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
         why = (
@@ -186,8 +186,8 @@ def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
             else " (the client never receives them again; if the generated "
             "Enum loses the member, the Python API section reports it)"
         )
-        findings.append(
-            Finding(
+        differences.append(
+            Difference(
                 f"enum values removed: {_values(removed)}{why}",
                 impact,
                 "enum_removed",
@@ -196,30 +196,32 @@ def enum_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
             )
         )
     if not added and not removed:
-        findings.append(Finding("enum values reordered", DOCS, "enum_reordered"))
-    return findings
+        differences.append(Difference("enum values reordered", DOCS, "enum_reordered"))
+    return differences
 
 
-def _enum_introduced_or_dropped(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def _enum_introduced_or_dropped(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     if new.enum is not None:
         impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
         text = f"now restricted to enum: {_values(new.enum)}"
-        return [Finding(text, impact, "enum_introduced", NEW)]
+        return [Difference(text, impact, "enum_introduced", NEW)]
     impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
     why = "" if ctx.request else " (the generated type changes from an Enum class to a plain value)"
-    return [Finding(f"no longer an enum{why}", impact, "enum_dropped", OLD)]
+    return [Difference(f"no longer an enum{why}", impact, "enum_dropped", OLD)]
 
 
 def _allows_extra(view: SchemaView) -> bool:
     return view.raw.get("additionalProperties", True) is not False
 
 
-def additional_properties_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def additional_properties_changed(
+    old: SchemaView, new: SchemaView, ctx: Context
+) -> list[Difference]:
     if "object" not in (old.types or ()) or _allows_extra(old) == _allows_extra(new):
         return []
     if _allows_extra(new):
         return [
-            Finding(
+            Difference(
                 "additionalProperties now allowed "
                 "(the generated model gains additional_properties)",
                 COMPATIBLE,
@@ -229,7 +231,7 @@ def additional_properties_changed(old: SchemaView, new: SchemaView, ctx: Context
         ]
     if ctx.request:
         return [
-            Finding(
+            Difference(
                 "additionalProperties no longer allowed (extra keys are rejected)",
                 BREAKING,
                 "additional_properties_changed",
@@ -237,7 +239,7 @@ def additional_properties_changed(old: SchemaView, new: SchemaView, ctx: Context
             )
         ]
     return [
-        Finding(
+        Difference(
             "additionalProperties no longer allowed (policy: breaking because the generated model "
             "loses its additional_properties mapping, though the wire only narrows)",
             BREAKING,
@@ -255,9 +257,9 @@ def _tightens(key: str, before: Any, after: Any) -> bool:
     return bool(after > before) if key in LOWER_BOUNDS else bool(after < before)
 
 
-def bounds_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def bounds_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     """minLength/maxLength/minimum/...: tightening breaks requests; responses are not checked."""
-    findings = []
+    differences = []
     for key in (*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf"):
         before, after = old.raw.get(key), new.raw.get(key)
         if before == after:
@@ -269,11 +271,11 @@ def bounds_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Findi
         else:
             impact = COMPATIBLE
             text += " (the generated client does not validate responses)"
-        findings.append(Finding(text, impact, "bounds_changed", _holder(before, after), key))
-    return findings
+        differences.append(Difference(text, impact, "bounds_changed", _holder(before, after), key))
+    return differences
 
 
-def pattern_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def pattern_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     before, after = old.raw.get("pattern"), new.raw.get("pattern")
     if before == after:
         return []
@@ -281,13 +283,13 @@ def pattern_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Find
     side = _holder(before, after)
     if not ctx.request:
         why = " (responses are not validated)"
-        return [Finding(text + why, COMPATIBLE, "pattern_changed", side)]
+        return [Difference(text + why, COMPATIBLE, "pattern_changed", side)]
     # Two regular expressions cannot be compared in general: any new pattern may reject.
     impact = COMPATIBLE if after is None else BREAKING
-    return [Finding(text, impact, "pattern_changed", side)]
+    return [Difference(text, impact, "pattern_changed", side)]
 
 
-def docs_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def docs_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     """Wording, examples and `x-` extensions; a class-naming title is class_name_changed's."""
     keys = sorted(
         key
@@ -296,10 +298,10 @@ def docs_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding
     )
     if "title" in keys and old.generates_class and new.generates_class:
         keys.remove("title")
-    return [Finding(f"{key} changed", DOCS, "docs_changed", subject=key) for key in keys]
+    return [Difference(f"{key} changed", DOCS, "docs_changed", subject=key) for key in keys]
 
 
-def other_keyword_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def other_keyword_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     """default, readOnly, discriminator, uniqueItems, not...: not classified in detail."""
     keys = sorted(
         key
@@ -313,7 +315,7 @@ def other_keyword_changed(old: SchemaView, new: SchemaView, ctx: Context) -> lis
         else "policy: the generated client does not check it in responses"
     )
     return [
-        Finding(
+        Difference(
             f"{key}: {old.raw.get(key)!r} -> {new.raw.get(key)!r} ({why})",
             impact,
             "other_keyword_changed",
@@ -338,21 +340,21 @@ SCHEMA_RULES: tuple[Rule, ...] = (
 )
 
 
-def property_added(name: str, required: bool, ctx: Context) -> Finding:
+def property_added(name: str, required: bool, ctx: Context) -> Difference:
     if ctx.request and required:
-        return Finding(
+        return Difference(
             f"required field {name} added (clients that do not send it are rejected)",
             BREAKING,
             "property_added",
             NEW,
         )
     kind = "required" if required else "optional"
-    return Finding(f"{kind} field {name} added", COMPATIBLE, "property_added", NEW)
+    return Difference(f"{kind} field {name} added", COMPATIBLE, "property_added", NEW)
 
 
-def property_removed(name: str, ctx: Context) -> Finding:
+def property_removed(name: str, ctx: Context) -> Difference:
     why = "the client can no longer send it" if ctx.request else "code that reads it breaks"
-    return Finding(
+    return Difference(
         f"field {name} removed ({why}; the generated model loses the attribute)",
         BREAKING,
         "property_removed",
@@ -360,7 +362,7 @@ def property_removed(name: str, ctx: Context) -> Finding:
     )
 
 
-def required_changed(name: str, now_required: bool, ctx: Context) -> Finding:
+def required_changed(name: str, now_required: bool, ctx: Context) -> Difference:
     if now_required:
         impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
         why = (
@@ -369,35 +371,35 @@ def required_changed(name: str, now_required: bool, ctx: Context) -> Finding:
             else "the attribute is always set now"
         )
         text = f"field {name} optional -> required ({why})"
-        return Finding(text, impact, "required_changed", NEW)
+        return Difference(text, impact, "required_changed", NEW)
     impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
     why = (
         "clients may omit it"
         if ctx.request
         else "the attribute may now be missing (UNSET); code that reads it must check"
     )
-    return Finding(f"field {name} required -> optional ({why})", impact, "required_changed", OLD)
+    return Difference(f"field {name} required -> optional ({why})", impact, "required_changed", OLD)
 
 
-def variant_added(description: str, ctx: Context) -> Finding:
+def variant_added(description: str, ctx: Context) -> Difference:
     impact = _by_direction(ctx, request=COMPATIBLE, response=BREAKING)
     why = "" if ctx.request else " (the client may receive a shape it does not expect)"
     text = f"union variant added: {description}{why}"
-    return Finding(text, impact, "variant_added", NEW, description)
+    return Difference(text, impact, "variant_added", NEW, description)
 
 
-def variant_removed(description: str, ctx: Context) -> Finding:
+def variant_removed(description: str, ctx: Context) -> Difference:
     impact = _by_direction(ctx, request=BREAKING, response=COMPATIBLE)
     why = " (clients that send it are rejected)" if ctx.request else ""
     text = f"union variant removed: {description}{why}"
-    return Finding(text, impact, "variant_removed", OLD, description)
+    return Difference(text, impact, "variant_removed", OLD, description)
 
 
-def union_kind_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Finding]:
+def union_kind_changed(old: SchemaView, new: SchemaView, ctx: Context) -> list[Difference]:
     if old.union_kind == new.union_kind or not (old.union_kind and new.union_kind):
         return []
     return [
-        Finding(
+        Difference(
             f"{old.union_kind} -> {new.union_kind} (policy: compatible; the generated client "
             "tries the variants in order either way)",
             COMPATIBLE,

@@ -14,17 +14,17 @@ from typing import Any
 
 from plaid_tools.spec_diff import rules
 from plaid_tools.spec_diff.loader import Resolver
-from plaid_tools.spec_diff.model import Finding
+from plaid_tools.spec_diff.model import Difference
 from plaid_tools.spec_diff.rules import Context
 from plaid_tools.spec_diff.schema import SchemaView, view
 
 
 @dataclass(frozen=True)
 class Placed:
-    """A finding at a path relative to the schema where the comparison started."""
+    """A difference at a path relative to the schema where the comparison started."""
 
     path: str
-    finding: Finding
+    difference: Difference
 
 
 def _join(path: str, step: str) -> str:
@@ -68,7 +68,7 @@ class SchemaDiffer:
         if old.variants or new.variants:
             return self._compare_unions(old, new, ctx)
         placed = [Placed("", f) for rule in rules.SCHEMA_RULES for f in rule(old, new, ctx)]
-        if any(p.finding.rule == "class_name_changed" for p in placed):
+        if any(p.difference.rule == "class_name_changed" for p in placed):
             self.renamed_classes.add((old.class_name() or "", new.class_name() or ""))
         placed += self._compare_properties(old, new, ctx)
         placed += self._compare_child(old.raw.get("items"), new.raw.get("items"), "[]", ctx)
@@ -85,7 +85,7 @@ class SchemaDiffer:
             return []  # a type change at the parent already says it
         child_ctx = Context(ctx.direction)
         return [
-            Placed(_join(step, p.path) if p.path else step, p.finding)
+            Placed(_join(step, p.path) if p.path else step, p.difference)
             for p in self.compare(old_node, new_node, child_ctx)
         ]
 
@@ -101,7 +101,7 @@ class SchemaDiffer:
             if was != now:
                 placed.append(Placed(name, rules.required_changed(name, now, ctx)))
             for p in self.compare(old_props[name], new_props[name], Context(ctx.direction)):
-                placed.append(Placed(_join(name, p.path), p.finding))
+                placed.append(Placed(_join(name, p.path), p.difference))
         return sorted(placed, key=lambda p: p.path)
 
     def _compare_unions(self, old: SchemaView, new: SchemaView, ctx: Context) -> list[Placed]:
@@ -117,7 +117,7 @@ class SchemaDiffer:
             step = f" <{kind} {index}>"
             child_ctx = Context(ctx.direction, open_enum=open_enum)
             for p in self._compare(old_v, new_v, child_ctx):
-                placed.append(Placed(_join(step, p.path) if p.path else step, p.finding))
+                placed.append(Placed(_join(step, p.path) if p.path else step, p.difference))
         placed += [Placed("", rules.variant_removed(_describe(v), ctx)) for v in removed]
         placed += [Placed("", rules.variant_added(_describe(v), ctx)) for v in added]
         return placed
