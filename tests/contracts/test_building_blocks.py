@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 from plaid_contracts import rules
-from plaid_contracts.checks import response_checks
+from plaid_contracts.checks import auth_probes, response_checks
 from plaid_contracts.infra.credentials import OFFLINE_DEFAULTS, Credentials
 from plaid_contracts.infra.settings import PR_SEED, PROFILES, RunSettings
 from plaid_contracts.infra.targets import Target, TargetKind
@@ -304,7 +304,7 @@ def test_auth_probes_are_sent_once_per_run_not_once_per_process(
         ).encode()
         return answer
 
-    monkeypatch.setattr(response_checks, "_probe", fake_probe)
+    monkeypatch.setattr(auth_probes, "send", fake_probe)
     sent = requests.Request(
         "POST",
         "http://127.0.0.1:1/session/token/create",

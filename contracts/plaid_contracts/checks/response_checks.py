@@ -1,6 +1,6 @@
-"""Our checks, and the rule each of schemathesis' own checks rests on. A check is written here
-once: its failure type, and its function registered by ``@our_check`` with what the summary says
-of it (importing this module registers them all, each operation's success check included).
+"""Our checks. A check is written here once: its failure type, and its function registered by
+``@our_check`` (``registry``) with what the summary says of it (importing this module registers
+them all, each operation's success check included).
 
 Each check runs on every response schemathesis receives, looks the case's operation up
 (``operations.for_case``), reads the run from ``runtime.context.current()``, and raises one typed
@@ -12,11 +12,9 @@ failure or an observation by the strength of its rule (findings.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 import requests
 import schemathesis
@@ -25,8 +23,9 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 
 from plaid_contracts import operations, rules
+from plaid_contracts.checks import auth_probes
 from plaid_contracts.checks import client_parsing as parsing
-from plaid_contracts.infra import credentials
+from plaid_contracts.checks.registry import REGISTRY, our_check
 from plaid_contracts.infra.credentials import Credentials
 from plaid_contracts.operations import Operation
 from plaid_contracts.rules import (
@@ -36,7 +35,6 @@ from plaid_contracts.rules import (
     Rule,
     Strength,
     envelope,
-    strongest,
 )
 from plaid_contracts.rules.check_info import (
     ASSUMED,
@@ -54,7 +52,7 @@ from plaid_contracts.rules.check_info import (
 from plaid_contracts.rules.expectations import Expectation
 from plaid_contracts.rules.judge import PlaidAnswer, judge
 from plaid_contracts.runtime.context import RunContext, current
-from plaid_contracts.runtime.transport import text_headers
+from plaid_contracts.runtime.transport import request_body, text_headers
 
 # A check's return value when it does not apply to the answer (schemathesis: skipped).
 NOT_APPLICABLE: Final = True
@@ -107,37 +105,6 @@ class UnsupportedMethodFailure(PlaidRuleFailure):
     kind_title = "Another method not answered as Plaid does"
 
 
-CheckFunction = Callable[[CheckContext, Response, Case[Any]], bool | None]
-
-
-@dataclass(frozen=True)
-class OurCheck:
-    """One of our checks, as it is registered: the failure type it raises and what the summary
-    says of it (meaning, strength, link)."""
-
-    failure: type[PlaidRuleFailure]
-    info: CheckInfo
-
-
-# Every check of ours by name, in the order they are defined below (each operation's success
-# check is added by the operation, `SUCCESS_CHECKS`).
-REGISTRY: dict[str, OurCheck] = {}
-
-
-def our_check(
-    failure: type[PlaidRuleFailure], info: CheckInfo
-) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check in one place: with schemathesis (every run runs it), with its failure
-    type, and with the summary's description of it."""
-
-    def register(function: CheckFunction) -> CheckFunction:
-        REGISTRY[function.__name__] = OurCheck(failure, info)
-        schemathesis.check(function)
-        return function
-
-    return register
-
-
 def _raise(kind: type[PlaidRuleFailure], divergences: list[Divergence], case: Case[Any]) -> None:
     failures: list[Failure] = [kind(item, operation=case.operation.label) for item in divergences]
     if len(failures) == 1:
@@ -150,11 +117,6 @@ def _headers(response: Response) -> list[tuple[str, str]]:
     return [(name, value) for name, values in response.headers.items() for value in values]
 
 
-def _body(request: requests.PreparedRequest) -> bytes | str | None:
-    body = request.body
-    return body if isinstance(body, bytes | str) else None
-
-
 def expectation_of(
     operation: Operation, request: requests.PreparedRequest, run_credentials: Credentials
 ) -> Expectation:
@@ -164,7 +126,7 @@ def expectation_of(
         return cached
     headers = dict(text_headers(request.headers.items()))
     fixtures = operation.fixture_values(current().settings.fixtures)
-    expectation = operation.classify(headers, _body(request), run_credentials, fixtures)
+    expectation = operation.classify(headers, request_body(request), run_credentials, fixtures)
     request.plaid_expectation = expectation  # type: ignore[attr-defined]
     return expectation
 
@@ -427,56 +389,6 @@ def generated_client_parses(ctx: CheckContext, response: Response, case: Case[An
     return None
 
 
-class _Probe:
-    """One request derived from a success, sent once per operation, judged like every other."""
-
-    what: ClassVar[str]
-
-    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        raise NotImplementedError
-
-
-class _NoCredentials(_Probe):
-    what = "no credentials"
-
-    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        probe = request.copy()
-        for name in credentials.HEADERS.values():
-            probe.headers.pop(name, None)
-        return probe
-
-
-class _WrongSecret(_Probe):
-    what = "wrong secret"
-
-    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        probe = request.copy()
-        probe.headers[credentials.HEADERS["secret"]] = credentials.WRONG.secret
-        return probe
-
-
-class _ConflictingBodyCredentials(_Probe):
-    """The run's credentials in the headers, another well-formed pair in the body (A11)."""
-
-    what = "header and body credentials disagree"
-
-    def build(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        probe = request.copy()
-        body = json.loads(_body(request) or "{}")
-        body.update({"client_id": credentials.WRONG.client_id, "secret": credentials.WRONG.secret})
-        probe.prepare_body(data=None, files=None, json=body)
-        return probe
-
-
-PROBES: Final = (_NoCredentials(), _WrongSecret(), _ConflictingBodyCredentials())
-
-
-def _probe(request: requests.PreparedRequest, what: str) -> requests.Response:
-    context = current()
-    context.recorder.current_phase = f"probe: {what}"
-    return context.probe_session.send(request, timeout=context.settings.request_timeout_seconds)
-
-
 @our_check(
     AuthFailure,
     CheckInfo(
@@ -508,9 +420,9 @@ def plaid_auth_enforced(ctx: CheckContext, response: Response, case: Case[Any]) 
     phase = context.recorder.current_phase
     divergences: list[Divergence] = []
     try:
-        for probe in PROBES:
+        for probe in auth_probes.PROBES:
             request = probe.build(response.request)
-            sent = _probe(request, probe.what)
+            sent = auth_probes.send(request, probe.what)
             answer = PlaidAnswer.read(sent.status_code, sent.content)
             found = judge(expectation_of(operation, request, run_credentials), answer)
             status = error_status_divergence(answer)
@@ -597,57 +509,3 @@ def described_checks() -> dict[str, CheckInfo]:
     """What the summary says of every check a response goes through: ours, then the others
     (schemathesis' own checks, the client tests', plaid_answers)."""
     return {name: registered.info for name, registered in REGISTRY.items()} | OTHER_CHECKS
-
-
-# --- the rule each of schemathesis' own checks rests on ----------------------------------------
-
-NEGATIVE_REJECTED: Final = Rule(
-    "negative-data-rejected",
-    Strength.DOC,
-    "a request the spec forbids is rejected with 400 (Plaid's INVALID_REQUEST errors, "
-    f"{rules.ERRORS_DOC}invalid-request/)",
-)
-MISSING_HEADER: Final = Rule(
-    "missing-required-header",
-    Strength.DOC,
-    "a missing required header is 400 INVALID_REQUEST/INVALID_HEADERS "
-    "(https://plaid.com/docs/errors/invalid-request/#invalid_headers)",
-)
-SCHEMATHESIS_RULES: Final = {
-    "not_a_server_error": rules.NOT_A_SERVER_ERROR,
-    "missing_required_header": MISSING_HEADER,
-    "negative_data_rejection": NEGATIVE_REJECTED,
-}
-
-
-def schemathesis_rule(
-    check: str,
-    operation: Operation,
-    request: requests.PreparedRequest,
-    status: int,
-    content: bytes,
-    run_credentials: Credentials,
-) -> Rule | None:
-    """The rule a failure of one of schemathesis' own checks rests on; None when it is no
-    finding about the target.
-
-    Its conformance checks rest on the spec (DOC). Its data checks judge a request by the spec's
-    schema alone; what Plaid does with that request is the classifier's call (rules/classifier.py
-    and the operation's module):
-
-    * a request the spec forbids and the target accepts is a finding only when Plaid rejects it:
-      a spec stricter than Plaid (null accepted as absent, A5) is safe for clients;
-    * a request the spec allows and the target rejects is a finding in any case: either the
-      target diverges from Plaid, or the spec lets clients send what Plaid rejects, resting on
-      the rule that rejects it (an assumption such as A9, or a documented rule).
-    """
-    data_check = check in ("negative_data_rejection", "positive_data_acceptance")
-    if data_check and (check == "positive_data_acceptance" or 200 <= status < 300):
-        expectation = expectation_of(operation, request, run_credentials)
-        divergence = judge(expectation, PlaidAnswer.read(status, content))
-        if divergence is not None:
-            return divergence.rule
-        if check == "negative_data_rejection" or not expectation.breakages:
-            return None
-        return strongest([breakage.rejected for breakage in expectation.breakages])
-    return SCHEMATHESIS_RULES.get(check, rules.SPEC)

@@ -14,7 +14,8 @@ from schemathesis.generation.meta import TestPhase
 from plaid_contracts import operations, rules
 from plaid_contracts.checks import findings
 from plaid_contracts.checks.findings import Where
-from plaid_contracts.checks.response_checks import described_checks, schemathesis_rule
+from plaid_contracts.checks.response_checks import described_checks
+from plaid_contracts.checks.schemathesis_rules import schemathesis_rule
 from plaid_contracts.operations import Operation
 from plaid_contracts.recording.masking import Masker, curl_command
 from plaid_contracts.recording.stats import CLIENT_PHASE, SCHEMATHESIS_TEST

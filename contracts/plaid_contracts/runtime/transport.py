@@ -40,6 +40,12 @@ def text_headers(items: Iterable[tuple[str, str | bytes]]) -> list[tuple[str, st
     ]
 
 
+def request_body(request: requests.PreparedRequest) -> bytes | str | None:
+    """A prepared request's body as it was sent, when it has one (not a stream)."""
+    body = request.body
+    return body if isinstance(body, bytes | str) else None
+
+
 @dataclass(frozen=True)
 class Sent:
     """A request as it is recorded."""
