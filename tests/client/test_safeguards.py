@@ -209,7 +209,10 @@ def test_the_filter_leaves_the_applications_logging_setup_alone(
     assert http_logger.level == logging.DEBUG
     assert http_logger.handlers == [collect]
     assert http_logger.propagate is False
-    assert own_filter in http_logger.filters and len(http_logger.filters) == 2
+    # The application's filter kept, this client's once (other generated packages imported in
+    # the same process, such as the template tests' clients, have their own).
+    ours = [f for f in http_logger.filters if type(f).__module__.startswith(plaid.__name__)]
+    assert own_filter in http_logger.filters and len(ours) == 1
     assert (root.level, list(root.handlers)) == root_state
     http_logger.debug("headers: %s", [(b"X-Echo", SECRET.encode())])
     http_logger.debug("plain record")
