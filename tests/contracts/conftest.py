@@ -6,8 +6,6 @@ Nothing here contacts plaid.com: remote-mode runs point --base-url at loopback s
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,21 +16,23 @@ from plaid_contracts.offline.loopback import SandboxProcess
 from tests.contracts.helpers import (
     OFFLINE_CREDENTIALS,
     OFFLINE_FIXTURES,
-    REPO_ROOT,
     RUN_TIMEOUT_SECONDS,
     SHARED_RUNS,
     RunResult,
     clean_env,
 )
+from tests.forked_runs import run_module
 
 
 @pytest.fixture
 def run_contracts(tmp_path: Path) -> Callable[..., RunResult]:
-    """Run ``python -m plaid_contracts run`` as a user would, reports under tmp_path."""
+    """``python -m plaid_contracts COMMAND`` as a user runs it (forked warm: tests/forked_runs.py),
+    reports under tmp_path."""
 
     def run(*args: str, env: Mapping[str, str] | None = None, command: str = "run") -> RunResult:
-        argv = [sys.executable, "-m", "plaid_contracts", command, *args]
-        return _run_reporting(argv, tmp_path, env, with_reports_dir=command == "run")
+        return _run_reporting(
+            "plaid_contracts", [command, *args], tmp_path, env, with_reports_dir=command == "run"
+        )
 
     return run
 
@@ -45,9 +45,12 @@ def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], RunR
     def get(name: str) -> RunResult:
         if name not in made:
             args, env = SHARED_RUNS[name]
-            argv = [sys.executable, "-m", "plaid_contracts", "run", *args]
             made[name] = _run_reporting(
-                argv, tmp_path_factory.mktemp(name), clean_env(env), with_reports_dir=True
+                "plaid_contracts",
+                ["run", *args],
+                tmp_path_factory.mktemp(name),
+                clean_env(env),
+                with_reports_dir=True,
             )
         return made[name]
 
@@ -59,28 +62,34 @@ def run_mutant_in_process(tmp_path: Path) -> Callable[..., RunResult]:
     """``run --in-process`` against one mutant of the sandbox (tests.mutation.mutants)."""
 
     def run(mutant: str, *args: str, env: Mapping[str, str] | None = None) -> RunResult:
-        argv = [sys.executable, "-m", "tests.mutation.run_one", mutant, *args]
-        # The subprocess imports tests.contracts.
-        env = clean_env({**(env or {}), "PYTHONPATH": str(REPO_ROOT)})
-        return _run_reporting(argv, tmp_path, env, with_reports_dir=True)
+        return _run_reporting(
+            "tests.mutation.run_one",
+            [mutant, *args],
+            tmp_path,
+            clean_env(env),
+            with_reports_dir=True,
+        )
 
     return run
 
 
 def _run_reporting(
-    argv: list[str], tmp_path: Path, env: Mapping[str, str] | None, *, with_reports_dir: bool
+    module: str,
+    args: list[str],
+    tmp_path: Path,
+    env: Mapping[str, str] | None,
+    *,
+    with_reports_dir: bool,
 ) -> RunResult:
     reports = tmp_path / "reports" / "contracts"
     if with_reports_dir:
-        argv = [*argv, "--reports-dir", str(reports)]
-    completed = subprocess.run(
-        argv,
-        env=dict(env) if env is not None else clean_env(),
+        args = [*args, "--reports-dir", str(reports)]
+    completed = run_module(
+        module,
+        args,
+        env=env if env is not None else clean_env(),
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         timeout=RUN_TIMEOUT_SECONDS,
-        check=False,
     )
     return RunResult(completed.returncode, completed.stdout, completed.stderr, reports)
 

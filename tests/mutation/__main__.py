@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from tests.forked_runs import run_module
 from tests.mutation.mutants import BY_NAME, MUTANTS, Mutant
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
@@ -95,10 +96,6 @@ def run_env() -> dict[str, str]:
             "PLAID_CLIENT_ID": CLIENT_ID,
             "PLAID_SECRET": SECRET,
             "PLAID_TEMPLATE_ID": TEMPLATE_ID,
-            "PYTHONPATH": str(REPO_ROOT),
-            # ~50 runs import the same modules: let them use compiled bytecode (this environment
-            # sets PYTHONDONTWRITEBYTECODE, which would recompile everything in every run).
-            "PYTHONDONTWRITEBYTECODE": "",
         }
     )
     return env
@@ -107,10 +104,7 @@ def run_env() -> dict[str, str]:
 def run_mutant(mutant: Mutant, reports: Path) -> Outcome:
     directory = reports / "runs" / mutant.name
     shutil.rmtree(directory, ignore_errors=True)
-    command = [
-        sys.executable,
-        "-m",
-        "tests.mutation.run_one",
+    options = [
         mutant.name,
         "--assumptions",
         "observe",
@@ -122,14 +116,12 @@ def run_mutant(mutant: Mutant, reports: Path) -> Outcome:
     ]
     started = time.monotonic()
     try:
-        completed = subprocess.run(
-            command,
-            cwd=REPO_ROOT,
+        completed = run_module(
+            "tests.mutation.run_one",
+            options,
             env=run_env(),
-            capture_output=True,
-            text=True,
+            cwd=REPO_ROOT,
             timeout=RUN_TIMEOUT_SECONDS,
-            check=False,
         )
         output = completed.stdout + completed.stderr
     except subprocess.TimeoutExpired:
@@ -212,14 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__)
     parser.add_argument("--ci", action="store_true", help="the CI-sized subset only")
     parser.add_argument("--only", nargs="+", default=(), metavar="NAME", help="these mutants")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    # Twice the cores: the slowest runs (stalls, latency-2s) mostly wait on the clock.
+    parser.add_argument("--jobs", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--reports-dir", type=Path, default=DEFAULT_REPORTS)
     args = parser.parse_args(argv)
     chosen = select(args.ci, args.only)
     reports = args.reports_dir.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    # Slowest first, so the two workers finish together.
+    # Slowest first, so the workers finish together.
     order = sorted(chosen, key=lambda m: m.name not in ("stalls", "latency-2s"))
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         done = {o.mutant.name: o for o in pool.map(lambda m: run_mutant(m, reports), order)}

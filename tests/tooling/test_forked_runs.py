@@ -1,0 +1,51 @@
+"""tests/forked_runs.py: a run forked from the warm interpreter is what ``python -m`` gives."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.forked_runs import PRELOAD, run_module
+
+PROBE = "tests.tooling.forked_probe"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "args", [["exit", "0"], ["exit", "3"], ["message"], ["raise"], ["extra", "--flag"]]
+)
+def test_a_forked_run_gives_what_a_fresh_interpreter_gives(tmp_path: Path, args: list[str]) -> None:
+    env = {"PROBE": "from the caller", "PYTHONPATH": str(REPO_ROOT)}
+    fresh = subprocess.run(
+        [sys.executable, "-m", PROBE, *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    forked = run_module(PROBE, args, env=env, cwd=tmp_path, timeout=30)
+    assert forked.returncode == fresh.returncode
+    assert forked.stdout == fresh.stdout
+    assert "atexit handlers ran" in forked.stdout
+    # A traceback's frames differ (runpy's against the interpreter's): its last line does not.
+    assert forked.stderr.splitlines()[-1] == fresh.stderr.splitlines()[-1]
+    assert forked.stderr.splitlines()[0] == fresh.stderr.splitlines()[0]
+
+
+def test_a_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_module(PROBE, ["sleep"], env={}, cwd=tmp_path, timeout=2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int((tmp_path / "pid").read_text()), 0)
+
+
+@pytest.mark.parametrize("module", PRELOAD)
+def test_every_preloaded_module_imports(module: str) -> None:
+    # The forkserver skips a name that does not import: the runs would only be slower.
+    importlib.import_module(module)
