@@ -58,6 +58,8 @@ def run_module(
     does."""
     with tempfile.TemporaryDirectory(prefix="forked-run-") as scratch:
         stdout, stderr = Path(scratch, "stdout"), Path(scratch, "stderr")
+        for path in (stdout, stderr):  # a fork that fails before it runs leaves them empty
+            path.touch()
         process = _FORKSERVER.Process(
             target=_run, args=(module, list(args), dict(env), str(cwd), str(stdout), str(stderr))
         )

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import tomllib
-import venv
 import zipfile
 from pathlib import Path
 
 from plaid_tools import paths
 from plaid_tools.check_generated import differences
 from plaid_tools.regenerate import generate_into, package_version
+from uv import find_uv_bin
 
 from tests.conftest import FRESH_CLIENT_GROUP
 from tests.tooling.test_pinned_installs import closure
@@ -70,26 +71,23 @@ def test_the_docs_state_the_runtime_dependencies_the_package_declares() -> None:
 
 
 def test_wheel_installs_and_imports_in_an_empty_virtualenv(tmp_path: Path) -> None:
+    uv = find_uv_bin()
     dist = tmp_path / "dist"
+    # The build backend hash-checked against requirements/build.txt, as in every session.
+    build_pins = str(paths.ROOT / "requirements" / "build.txt")
+    build = [sys.executable, "-m", "build", "--wheel", "--installer", "uv", "--outdir", str(dist)]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--outdir",
-            str(dist),
-            str(paths.CLIENT_PROJECT),
-        ],
+        [*build, str(paths.CLIENT_PROJECT)],
         check=True,
         capture_output=True,
+        env={**os.environ, "UV": uv, "UV_CONSTRAINT": build_pins},
     )
     (wheel,) = dist.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert f"{paths.PACKAGE}/py.typed" in names
 
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(env_dir)], check=True)
     python = env_dir / "bin" / "python"
     # Hash-checked, as every install here: the wheel by the hash of the bytes just built, its
     # dependencies as the highest end of the declared range locks them (dependency-range).
@@ -99,8 +97,8 @@ def test_wheel_installs_and_imports_in_an_empty_virtualenv(tmp_path: Path) -> No
         f"{wheel.as_uri()} --hash=sha256:{digest}\n"
         + closure("client-highest.txt", paths.DISTRIBUTION)
     )
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--require-hashes", "-r", str(pinned)], check=True)
+    install = [uv, "pip", "install", "--quiet", "--python", str(python), "--require-hashes"]
+    subprocess.run([*install, "-r", str(pinned)], check=True)
     probe = (
         "import importlib.metadata as m, plaid_session_client as p;"
         "print(p.__name__);"
