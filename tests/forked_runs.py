@@ -92,8 +92,8 @@ def _run(
         os.dup2(target, fd)
         os.close(target)
     # As the interpreter opens them for a pipe: stdout block-buffered, stderr by line.
-    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), "utf-8")
-    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), "utf-8")
+    sys.stderr = io.TextIOWrapper(
         io.FileIO(2, "w", closefd=False), "utf-8", "backslashreplace", line_buffering=True
     )
     sys.argv = [module, *args]
