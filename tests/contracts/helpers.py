@@ -1,4 +1,4 @@
-"""Helpers for testing the contract runner: real runs in subprocesses, servers on loopback.
+"""Helpers for testing the contract runner: real runs in their own processes, servers on loopback.
 
 Nothing here contacts plaid.com: remote-mode runs point --base-url at loopback servers.
 """
@@ -41,7 +41,7 @@ DASHBOARD_TEMPLATE_ID = "template_b4r9mQ2kX7tz"
 DASHBOARD_RUN = {**CANARIES, "PLAID_TEMPLATE_ID": DASHBOARD_TEMPLATE_ID}
 
 # Runs that several tests read (conftest.shared_run): name -> (arguments, environment). A run is
-# most of a test's time, mostly start-up, so each is made once per xdist worker; tests reading
+# most of a test's time, so each is made once per xdist worker; tests reading
 # the same runs share an xdist_group (SHARED_GROUPS) so that "once" means once.
 WATCHED = ("--sandbox-access-log", "--progress-every", "0.05")
 SHARED_RUNS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
