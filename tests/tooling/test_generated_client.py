@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
 from plaid_tools import paths
 from plaid_tools.check_generated import differences
 from plaid_tools.regenerate import generate_into, package_version
@@ -32,6 +34,25 @@ def test_regeneration_is_byte_identical_and_leaves_no_debris(
     assert differences(fresh_client, again) == []
     debris = [p for p in again.rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
     assert debris == []
+
+
+def test_compiled_templates_are_reused_only_while_their_source_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generator keeps compiled templates in Jinja's per-user folder under TMPDIR: a
+    generation with none cached is the committed client, and one after a template changed in
+    place renders the change."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    templates = shutil.copytree(paths.TEMPLATES, tmp_path / "templates")
+    cold = generate_into(tmp_path / "cold" / paths.DISTRIBUTION, templates=templates)
+    assert differences(paths.CLIENT_PROJECT, cold) == []
+    assert list(tmp_path.glob("_jinja2-cache-*/openapi-python-client-*"))
+
+    limits = templates / "package" / "_limits.py.jinja"
+    limits.write_text(limits.read_text(encoding="utf-8") + "# edited in place\n", encoding="utf-8")
+    edited = generate_into(tmp_path / "edited" / paths.DISTRIBUTION, templates=templates)
+    assert differences(paths.CLIENT_PROJECT, edited) == ["differs: plaid_session_client/_limits.py"]
+    assert "# edited in place" in (edited / "plaid_session_client" / "_limits.py").read_text()
 
 
 def test_one_changed_word_in_a_description_is_named_as_drift(tmp_path: Path) -> None:
