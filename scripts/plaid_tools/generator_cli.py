@@ -24,7 +24,8 @@ from typing import Any
 
 import openapi_python_client
 import yaml
-from jinja2 import BytecodeCache, FileSystemBytecodeCache
+from jinja2 import Environment
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from openapi_python_client.cli import app
 from openapi_python_client.strings import PythonIdentifier
 
@@ -32,9 +33,8 @@ PACKAGE_TEMPLATES = "package/"
 TEMPLATE_SUFFIX = ".py.jinja"
 # On an operation: the earlier Python names of its method, kept working with a warning.
 DEPRECATED_ALIASES = "x-deprecated-aliases"
-# Compiled templates, in Jinja's per-user cache folder. An entry is found by the template's path
-# and used only while its source is unchanged (and Jinja's and Python's versions: Jinja checks);
-# the generator's version is in the name because its Environment's options shape the compiled code.
+# Compiled templates, in Jinja's per-user cache folder (see TemplateCache); the generator's
+# version is in the name because its Environment's options shape the compiled code.
 TEMPLATE_CACHE_PATTERN = f"openapi-python-client-{metadata.version('openapi-python-client')}-%s"
 
 
@@ -70,9 +70,20 @@ class ProjectWithPackageModules(openapi_python_client.Project):
             )
 
 
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates found by name and source, wherever the template file is: spec-diff and
+    versioning render copies of the templates checked out in temporary folders. Jinja checks the
+    source again, and its own and Python's versions, before it uses an entry."""
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        return super().get_bucket(environment, name, self.get_source_checksum(source), source)
+
+
 def _template_cache() -> BytecodeCache | None:
     try:
-        return FileSystemBytecodeCache(pattern=TEMPLATE_CACHE_PATTERN)
+        return TemplateCache(pattern=TEMPLATE_CACHE_PATTERN)
     except (OSError, RuntimeError):  # no private temp folder: compile every time
         return None
 
