@@ -44,6 +44,7 @@ PRELOAD = (
     "yaml",
     "anyio",
     "pyrate_limiter",
+    "tests.warm_caches",  # last: it runs what the modules above cache
 )
 
 _FORKSERVER = multiprocessing.get_context("forkserver")
