@@ -23,26 +23,51 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-# Imported once by the forkserver. A name that no longer imports is skipped by multiprocessing
-# (runs are slower, not wrong); tests/test_forked_runs.py fails on it.
+# Imported once by the forkserver: what a contract run imports, up to its suite's own test
+# modules (pytest imports those itself). A name that no longer imports is skipped by
+# multiprocessing (runs are slower, not wrong); tests/test_forked_runs.py fails on it.
 PRELOAD = (
     "plaid_contracts.commands.cli",
     "plaid_contracts.commands.run",
     "plaid_contracts.checks.response_checks",
+    "plaid_contracts.checks.schemathesis_config",
+    "plaid_contracts.client_contract.expectations",
     "plaid_contracts.offline.in_process",
     "plaid_offline_sandbox.app",
     "plaid_session_client",
+    "plaid_session_client.api.session.session_token_create",
     "tests.mutation.run_one",
+    # pytest's start-up loads its default plugins
     "_pytest.main",
     "_pytest.python",
     "_pytest.junitxml",
+    "_pytest.faulthandler",
+    "_pytest.helpconfig",
+    "_pytest.pastebin",
+    "_pytest.setuponly",
+    "_pytest.setupplan",
+    "_pytest.skipping",
+    "_pytest.threadexception",
+    "_pytest.tracemalloc",
+    "_pytest.unittest",
+    "_pytest.unraisableexception",
+    "_pytest.warnings",
     "pytest_timeout",
     "hypothesis.core",
-    "schemathesis.pytest",
+    "hypothesis.stateful",
+    "hypothesis.strategies._internal.regex",
+    "schemathesis.pytest.plugin",
+    "schemathesis.specs.openapi.schemas",
+    "schemathesis.openapi.checks",
+    "schemathesis.generation.stateful",
+    "schemathesis.transport.asgi",
+    "schemathesis.transport.wsgi",
     "requests",
+    "werkzeug.routing",
     "werkzeug.test",
     "yaml",
-    "anyio",
+    "anyio._backends._asyncio",
+    "anyio.to_thread",
     "pyrate_limiter",
     "tests.warm_caches",  # last: it runs what the modules above cache
 )
