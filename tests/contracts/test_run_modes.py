@@ -1,5 +1,5 @@
-"""Remote mode against a loopback server, throttling, progress, the sandbox log, and reports that
-survive Ctrl-C and SIGTERM."""
+"""Remote mode against a loopback server, throttling, progress, the sandbox log, reports that
+survive Ctrl-C and SIGTERM, and a seed's cases."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from plaid_contracts.offline.loopback import SandboxProcess
 from plaid_contracts.recording.progress import Progress
+from plaid_contracts.recording.recorder import load_cassette
 from plaid_contracts.recording.stats import RunStats
 
 from tests.contracts.helpers import (
@@ -55,6 +56,44 @@ def test_nightly_profile_prints_its_seed_and_reuses_a_given_one(
     summary = json.loads((result.reports_dir / "summary.json").read_text())
     assert summary["seed"] == 424242 and summary["deterministic"] is False
     assert "--profile nightly --seed 424242" in summary["reproduce"]
+
+
+@DEFAULT_RUNS
+def test_a_run_sends_the_cases_the_tests_forked_run_sends(
+    shared_run: Callable[[str], RunResult], tmp_path: Path
+) -> None:
+    """Same seed, same cases, from `python -m plaid_contracts` as from the tests' forks
+    (tests/forked_runs.py): neither what their forkserver computed ahead (tests/warm_caches.py)
+    nor the modules it imported change one. (Hypothesis also draws from constants in the local
+    modules a process loaded: a difference would start there.)"""
+    forked = shared_run("defaults-in-process")
+    command = [sys.executable, "-m", "plaid_contracts", "run", "--in-process", *FAST]
+    fresh = subprocess.run(
+        [*command, "--reports-dir", str(tmp_path)],
+        env=clean_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (fresh.returncode, forked.returncode) == (0, 0), fresh.stderr + forked.stderr
+    sent = _cases(tmp_path / "cassette.yaml")
+    assert len(sent) > 100
+    assert sent == _cases(forked.reports_dir / "cassette.yaml")
+
+
+def _cases(cassette: Path) -> list[tuple[str, str, object, object]]:
+    """What each request sent, but the id schemathesis gives each case (random, never seeded)."""
+    sent = [item["request"] for item in load_cassette(cassette)["interactions"]]
+    return [
+        (
+            request["method"],
+            request["uri"],
+            {k: v for k, v in request["headers"].items() if k != "X-Schemathesis-TestCaseId"},
+            request["body"],
+        )
+        for request in sent
+    ]
 
 
 @DEFAULT_RUNS

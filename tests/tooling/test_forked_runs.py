@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from plaid_contracts.recording.recorder import load_cassette
 
 from tests.forked_runs import PRELOAD, run_module
 
@@ -50,40 +49,3 @@ def test_a_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
 def test_every_preloaded_module_imports(module: str) -> None:
     # The forkserver skips a name that does not import: the runs would only be slower.
     importlib.import_module(module)
-
-
-def test_a_forked_contract_run_sends_the_cases_a_fresh_interpreter_sends(tmp_path: Path) -> None:
-    """Same seed, same cases: neither what the forkserver computed ahead (tests/warm_caches.py)
-    nor its extra modules change one. (Hypothesis also draws from constants in the local modules
-    a process loaded: a difference would start there.)"""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    args = ["run", "--in-process", "--max-examples", "5", "--reports-dir"]
-    fresh = subprocess.run(
-        [sys.executable, "-m", "plaid_contracts", *args, str(tmp_path / "fresh")],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    forked = run_module(
-        "plaid_contracts", [*args, str(tmp_path / "forked")], env=env, cwd=tmp_path, timeout=120
-    )
-    assert (fresh.returncode, forked.returncode) == (0, 0), fresh.stderr + forked.stderr
-    sent = [_cases(tmp_path / run / "cassette.yaml") for run in ("fresh", "forked")]
-    assert len(sent[0]) > 100
-    assert sent[0] == sent[1]
-
-
-def _cases(cassette: Path) -> list[tuple[str, str, object, object]]:
-    """What each request sent, but the id schemathesis gives each case (random, never seeded)."""
-    sent = [item["request"] for item in load_cassette(cassette)["interactions"]]
-    return [
-        (
-            request["method"],
-            request["uri"],
-            {k: v for k, v in request["headers"].items() if k != "X-Schemathesis-TestCaseId"},
-            request["body"],
-        )
-        for request in sent
-    ]
