@@ -25,7 +25,7 @@ from pathlib import Path
 
 # Imported once by the forkserver: what a contract run imports, up to its suite's own test
 # modules (pytest imports those itself). A name that no longer imports is skipped by
-# multiprocessing (runs are slower, not wrong); tests/test_forked_runs.py fails on it.
+# multiprocessing (runs are slower, not wrong); tests/tooling/test_forked_runs.py fails on it.
 PRELOAD = (
     "plaid_contracts.commands.cli",
     "plaid_contracts.commands.run",
