@@ -12,16 +12,22 @@ are about the real entry point (signals, exit codes, the commands printed) keep 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import importlib
 import io
+import json
 import multiprocessing
 import os
 import runpy
+import select
+import signal
 import subprocess
 import sys
 import tempfile
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 # Imported once by the forkserver: what a contract run imports, up to its suite's own test
 # modules (pytest imports those itself). A name that no longer imports is skipped by
@@ -75,35 +81,109 @@ PRELOAD = (
 _FORKSERVER = multiprocessing.get_context("forkserver")
 _FORKSERVER.set_forkserver_preload(list(PRELOAD))
 
+# Our packages: a scratch copy of the repository brings its own (tests/scratch_repo.py).
+OURS = ("plaid_contracts", "plaid_offline_sandbox", "plaid_session_client", "plaid_tools", "tests")
+# What the interpreter that forks a copy's runs imports: PRELOAD without anything of ours, the
+# copy's spec-diff tooling's API differ, and the warm-up.
+BARE_PRELOAD = (
+    *(name for name in PRELOAD if name.split(".")[0] not in OURS),
+    "griffe",
+    "tests.warm_caches",
+)
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_bare: subprocess.Popen[str] | None = None
+
 
 def run_module(
-    module: str, args: Sequence[str], *, env: Mapping[str, str], cwd: Path, timeout: float
+    module: str,
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    timeout: float,
+    path: Sequence[Path] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """What ``subprocess.run([python, "-m", module, *args], capture_output=True, text=True)``
     returns, from a fork of the warm interpreter; raises ``subprocess.TimeoutExpired`` as it
-    does."""
+    does.
+
+    With ``path`` (folders imported first, as PYTHONPATH puts them: a scratch copy's packages),
+    the fork is of an interpreter that has imported nothing of ours (BARE_PRELOAD)."""
     with tempfile.TemporaryDirectory(prefix="forked-run-") as scratch:
         stdout, stderr = Path(scratch, "stdout"), Path(scratch, "stderr")
-        for path in (stdout, stderr):  # a fork that fails before it runs leaves them empty
-            path.touch()
-        process = _FORKSERVER.Process(
-            target=_run, args=(module, list(args), dict(env), str(cwd), str(stdout), str(stderr))
-        )
-        process.start()
-        try:
-            process.join(timeout)
-            if process.exitcode is None:
-                raise subprocess.TimeoutExpired([module, *args], timeout)
-        finally:
-            if process.exitcode is None:  # timed out, or the test was interrupted
-                process.kill()
-                process.join()
+        for output in (stdout, stderr):  # a fork that fails before it runs leaves them empty
+            output.touch()
+        request = [module, list(args), dict(env), str(cwd), str(stdout), str(stderr)]
+        if path is None:
+            code = _fork_warm(request, timeout)
+        else:
+            code = _fork_bare(request, [str(folder) for folder in path], timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired([module, *args], timeout)
         return subprocess.CompletedProcess(
             [module, *args],
-            process.exitcode,
+            code,
             stdout.read_text(encoding="utf-8"),
             stderr.read_text(encoding="utf-8"),
         )
+
+
+def _fork_warm(request: list[Any], timeout: float) -> int | None:
+    """The exit code of ``_run(*request)`` in a fork of the forkserver; None past the timeout."""
+    process = _FORKSERVER.Process(target=_run, args=request)
+    process.start()
+    try:
+        process.join(timeout)
+        return process.exitcode
+    finally:
+        if process.exitcode is None:  # timed out, or the test was interrupted
+            process.kill()
+            process.join()
+
+
+def _fork_bare(request: list[Any], path: list[str], timeout: float) -> int | None:
+    """The same from the bare interpreter (``python -m tests.forked_runs``), one per process."""
+    global _bare
+    if _bare is None or _bare.poll() is not None:
+        _bare = subprocess.Popen(
+            [sys.executable, "-m", "tests.forked_runs"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO_ROOT,
+        )
+    assert _bare.stdin is not None and _bare.stdout is not None
+    _bare.stdin.write(json.dumps([request, path, timeout]) + "\n")
+    _bare.stdin.flush()
+    answer = _bare.stdout.readline().strip()
+    if not answer:
+        raise RuntimeError(f"the bare forking interpreter exited ({_bare.poll()})")
+    return None if answer == "timeout" else int(answer)
+
+
+def _serve_bare() -> None:
+    """Import BARE_PRELOAD, then fork a run per request on stdin and answer its exit code, or
+    "timeout" once it was killed for running past its timeout."""
+    for name in BARE_PRELOAD:  # one that fails is skipped, as the forkserver skips it
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    for line in sys.stdin:
+        request, path, timeout = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # not the requests' pipe
+            sys.path[0:1] = [request[3], *path]  # python -m puts the working directory first
+            _run(*request)
+        print(_exit_code_within(pid, timeout), flush=True)
+
+
+def _exit_code_within(pid: int, timeout: float) -> int | str:
+    with os.fdopen(os.pidfd_open(pid)) as process:
+        ended, _, _ = select.select([process], [], [], timeout)
+    if not ended:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) if ended else "timeout"
 
 
 def _run(
@@ -145,3 +225,7 @@ def _exit_code(code: object) -> int:
         return code & 0xFF
     print(code, file=sys.stderr)
     return 1
+
+
+if __name__ == "__main__":
+    _serve_bare()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from plaid_tools import paths
 
+from tests.forked_runs import run_module
 from tests.spec_diff.conftest import git
 
 # What the copy needs to generate and to run the contracts (its tracked files only: no .nox,
@@ -43,9 +43,12 @@ def scratch_copy(root: Path) -> Path:
 
 
 def run_in(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python ARGS` with the copy's packages imported, not this venv's installs."""
+    """`python -m MODULE ARGS` with the copy's packages imported, not this venv's installs:
+    forked from an interpreter that has imported nothing of ours (tests/forked_runs.py), with
+    the copy's folders first on its path and on PYTHONPATH (for what the run starts)."""
+    option, module, *rest = args
+    assert option == "-m", args
+    roots = [repo / root for root in IMPORT_ROOTS]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLAID_")}
-    env["PYTHONPATH"] = os.pathsep.join(str(repo / root) for root in IMPORT_ROOTS)
-    return subprocess.run(
-        [sys.executable, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=180
-    )
+    env["PYTHONPATH"] = os.pathsep.join(str(root) for root in roots)
+    return run_module(module, rest, env=env, cwd=repo, timeout=180, path=roots)

@@ -19,6 +19,9 @@ if __name__ == "__main__":
         sys.exit("a message for sys.exit")
     if mode == "raise":
         raise LookupError("raised to the top")
+    if mode == "path":  # where imports come from, and which of our packages are loaded
+        print("path", sys.path[:2])
+        print("ours", sorted(name for name in sys.modules if name.startswith("plaid_")))
     if mode == "sleep":
         with open("pid", "w") as pid:
             pid.write(str(os.getpid()))

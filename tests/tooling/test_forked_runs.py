@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.forked_runs import PRELOAD, run_module
+from tests.forked_runs import BARE_PRELOAD, PRELOAD, run_module
 
 PROBE = "tests.tooling.forked_probe"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize(
     "args", [["exit", "0"], ["exit", "3"], ["message"], ["raise"], ["extra", "--flag"]]
 )
-def test_a_forked_run_gives_what_a_fresh_interpreter_gives(tmp_path: Path, args: list[str]) -> None:
+@pytest.mark.parametrize("path", [None, [REPO_ROOT]], ids=["warm", "bare"])
+def test_a_forked_run_gives_what_a_fresh_interpreter_gives(
+    tmp_path: Path, args: list[str], path: list[Path] | None
+) -> None:
     env = {"PROBE": "from the caller", "PYTHONPATH": str(REPO_ROOT)}
     fresh = subprocess.run(
         [sys.executable, "-m", PROBE, *args],
@@ -29,7 +32,7 @@ def test_a_forked_run_gives_what_a_fresh_interpreter_gives(tmp_path: Path, args:
         text=True,
         check=False,
     )
-    forked = run_module(PROBE, args, env=env, cwd=tmp_path, timeout=30)
+    forked = run_module(PROBE, args, env=env, cwd=tmp_path, timeout=30, path=path)
     assert forked.returncode == fresh.returncode
     assert forked.stdout == fresh.stdout
     assert "atexit handlers ran" in forked.stdout
@@ -38,14 +41,31 @@ def test_a_forked_run_gives_what_a_fresh_interpreter_gives(tmp_path: Path, args:
     assert forked.stderr.splitlines()[0] == fresh.stderr.splitlines()[0]
 
 
-def test_a_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
+def test_a_bare_fork_imports_the_given_folders_first_and_nothing_of_ours(tmp_path: Path) -> None:
+    """As `PYTHONPATH=FOLDER python -m`: how a scratch copy's code runs (tests/scratch_repo.py)."""
+    env = {"PYTHONPATH": str(REPO_ROOT)}
+    fresh = subprocess.run(
+        [sys.executable, "-m", PROBE, "path"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    forked = run_module(PROBE, ["path"], env=env, cwd=tmp_path, timeout=30, path=[REPO_ROOT])
+    assert f"path {[str(tmp_path), str(REPO_ROOT)]}\nours []\n" in fresh.stdout
+    assert (forked.returncode, forked.stdout) == (fresh.returncode, fresh.stdout)
+
+
+@pytest.mark.parametrize("path", [None, [REPO_ROOT]], ids=["warm", "bare"])
+def test_a_run_past_its_timeout_is_stopped(tmp_path: Path, path: list[Path] | None) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
-        run_module(PROBE, ["sleep"], env={}, cwd=tmp_path, timeout=2)
+        run_module(PROBE, ["sleep"], env={}, cwd=tmp_path, timeout=2, path=path)
     with pytest.raises(ProcessLookupError):
         os.kill(int((tmp_path / "pid").read_text()), 0)
 
 
-@pytest.mark.parametrize("module", PRELOAD)
+@pytest.mark.parametrize("module", sorted({*PRELOAD, *BARE_PRELOAD}))
 def test_every_preloaded_module_imports(module: str) -> None:
     # The forkserver skips a name that does not import: the runs would only be slower.
     importlib.import_module(module)
