@@ -7,9 +7,10 @@ The three hand-written files are tests/fixtures/adding_an_endpoint/ (the sandbox
 with tests/sandbox/test_endpoints.py). The copy's spec, client, sandbox and contracts are the
 ones imported: its folders go first on the import path (and on PYTHONPATH, for what its runs
 start), ahead of this venv's installs (an editable tooling and sandbox, a non-editable client),
-of a fork of an interpreter that has imported nothing of ours (tests/scratch_repo.py). A throwaway venv costs more: created
-from this venv's interpreter, --system-site-packages gives the base interpreter's packages, not
-this venv's (schemathesis, ...), and the three --no-deps installs alone took 2.4 s with uv.
+of a fork of an interpreter that has imported nothing of ours (tests/scratch_repo.py). A
+throwaway venv costs more: created from this venv's interpreter, --system-site-packages gives
+the base interpreter's packages, not this venv's (schemathesis, ...), and the three --no-deps
+installs alone took 2.4 s with uv.
 """
 
 from __future__ import annotations
