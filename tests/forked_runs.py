@@ -3,10 +3,13 @@
 Most of the suite's time is whole contract runs, and a fresh interpreter spends about half of a
 short one starting: the interpreter, then importing pytest, hypothesis, schemathesis and the
 runner. A forkserver (multiprocessing's, one per process that uses this module) imports them
-once; each run is a fork of it that runs the module as ``python -m`` does (argv, environment,
-working directory, stdout and stderr, atexit handlers, exit code) and exits. The forkserver has
-one thread and has run nothing, so every fork starts from the same clean state; the tests that
-are about the real entry point (signals, exit codes, the commands printed) keep subprocesses.
+once and computes what schemathesis caches for a process (tests/warm_caches.py); each run is a
+fork of it that runs the module as ``python -m`` does (argv, environment, working directory,
+stdout and stderr, atexit handlers, exit code) and exits. The forkserver has one thread and has
+run no test, so every fork starts from the same clean state. A scratch copy's commands fork from
+a bare interpreter instead (``python -m tests.forked_runs``: the same but nothing of ours), with
+the copy's folders first on the path. The tests that are about the real entry point (signals,
+exit codes, the commands printed) keep subprocesses.
 """
 
 from __future__ import annotations
