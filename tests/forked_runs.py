@@ -181,8 +181,11 @@ def _serve_bare() -> None:
 
 
 def _exit_code_within(pid: int, timeout: float) -> int | str:
-    with os.fdopen(os.pidfd_open(pid)) as process:
+    process = os.pidfd_open(pid)  # readable once the process has ended
+    try:
         ended, _, _ = select.select([process], [], [], timeout)
+    finally:
+        os.close(process)
     if not ended:
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)

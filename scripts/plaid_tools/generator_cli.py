@@ -78,6 +78,7 @@ class TemplateCache(FileSystemBytecodeCache):
     def get_bucket(
         self, environment: Environment, name: str, filename: str | None, source: str
     ) -> Bucket:
+        # Jinja keys an entry by name and file path: the source's checksum stands for the path.
         return super().get_bucket(environment, name, self.get_source_checksum(source), source)
 
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.forked_runs import BARE_PRELOAD, PRELOAD, run_module
+from tests.forked_runs import BARE_PRELOAD, PRELOAD, REPO_ROOT, run_module
 
 PROBE = "tests.tooling.forked_probe"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

@@ -39,20 +39,24 @@ def test_regeneration_is_byte_identical_and_leaves_no_debris(
 def test_compiled_templates_are_reused_only_while_their_source_is_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The generator keeps compiled templates in Jinja's per-user folder under TMPDIR: a
-    generation with none cached is the committed client, and one after a template changed in
-    place renders the change."""
+    """The generator keeps compiled templates in Jinja's per-user folder under TMPDIR, found by
+    name and source: a generation with none cached is the committed client; one from a copy of
+    the templates elsewhere, with one template changed, compiles that template only and renders
+    the change."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     templates = shutil.copytree(paths.TEMPLATES, tmp_path / "templates")
     cold = generate_into(tmp_path / "cold" / paths.DISTRIBUTION, templates=templates)
     assert differences(paths.CLIENT_PROJECT, cold) == []
-    assert list(tmp_path.glob("_jinja2-cache-*/openapi-python-client-*"))
+    cached = set(tmp_path.glob("_jinja2-cache-*/openapi-python-client-*"))
+    assert cached
 
-    limits = templates / "package" / "_limits.py.jinja"
-    limits.write_text(limits.read_text(encoding="utf-8") + "# edited in place\n", encoding="utf-8")
-    edited = generate_into(tmp_path / "edited" / paths.DISTRIBUTION, templates=templates)
+    moved = shutil.copytree(templates, tmp_path / "elsewhere" / "templates")
+    limits = moved / "package" / "_limits.py.jinja"
+    limits.write_text(limits.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    edited = generate_into(tmp_path / "edited" / paths.DISTRIBUTION, templates=moved)
     assert differences(paths.CLIENT_PROJECT, edited) == ["differs: plaid_session_client/_limits.py"]
-    assert "# edited in place" in (edited / "plaid_session_client" / "_limits.py").read_text()
+    assert "# edited" in (edited / "plaid_session_client" / "_limits.py").read_text()
+    assert len(set(tmp_path.glob("_jinja2-cache-*/openapi-python-client-*")) - cached) == 1
 
 
 def test_one_changed_word_in_a_description_is_named_as_drift(tmp_path: Path) -> None:
