@@ -87,9 +87,10 @@ _FORKSERVER.set_forkserver_preload(list(PRELOAD))
 # Our packages: a scratch copy of the repository brings its own (tests/scratch_repo.py).
 OURS = ("plaid_contracts", "plaid_offline_sandbox", "plaid_session_client", "plaid_tools", "tests")
 # What the interpreter that forks a copy's runs imports: PRELOAD without anything of ours, the
-# copy's spec-diff tooling's API differ, and the warm-up.
+# generator and the API differ the copy's tooling runs in its own process, and the warm-up.
 BARE_PRELOAD = (
     *(name for name in PRELOAD if name.split(".")[0] not in OURS),
+    "openapi_python_client.cli",
     "griffe",
     "tests.warm_caches",
 )

@@ -11,13 +11,19 @@ right after the generator's own modules and before its post-hooks, so ruff forma
 header hook stamps them like every other file. Without custom templates (the stock comparison of
 spec-diff) there is no `package/` folder and nothing extra is rendered.
 
-`plaid_tools.regenerate` runs `python -m plaid_tools.generator_cli` with the arguments of
-`openapi-python-client`; generation, the drift check, the golden-record tests and versioning's
-client builds all go through it.
+`plaid_tools.regenerate` calls `generate` with the arguments of `openapi-python-client`, in its
+own process: a process that generates several clients (spec-diff, versioning, the tests) imports
+the generator once. Generation, the drift check, the golden-record tests and versioning's client
+builds all go through it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import threading
+import traceback
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,7 @@ from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from openapi_python_client.cli import app
 from openapi_python_client.strings import PythonIdentifier
+from typer.main import get_command
 
 PACKAGE_TEMPLATES = "package/"
 TEMPLATE_SUFFIX = ".py.jinja"
@@ -36,6 +43,8 @@ DEPRECATED_ALIASES = "x-deprecated-aliases"
 # Compiled templates, in Jinja's per-user cache folder (see TemplateCache); the generator's
 # version is in the name because its Environment's options shape the compiled code.
 TEMPLATE_CACHE_PATTERN = f"openapi-python-client-{metadata.version('openapi-python-client')}-%s"
+# A generation swaps this process's sys.stdout and openapi_python_client.Project for a while.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 class ProjectWithPackageModules(openapi_python_client.Project):
@@ -110,11 +119,30 @@ def _is_package_module(name: str) -> bool:
     )
 
 
-def main() -> None:
-    # `openapi_python_client.generate` builds whatever Project this module attribute names.
-    openapi_python_client.Project = ProjectWithPackageModules  # type: ignore[misc]
-    app(prog_name="openapi-python-client")
+def generate(arguments: Sequence[str]) -> tuple[int, str]:
+    """Run `openapi-python-client ARGUMENTS` here: its exit code and everything it printed.
 
-
-if __name__ == "__main__":
-    main()
+    A failure of the generator itself (a template that does not render) is exit code 1 with its
+    traceback, as the command line would print it.
+    """
+    # The click command, not typer's app(): that would replace this process's sys.excepthook.
+    command = get_command(app)
+    printed = io.StringIO()
+    with (
+        _ONE_AT_A_TIME,
+        contextlib.redirect_stdout(printed),
+        contextlib.redirect_stderr(printed),
+    ):
+        # `openapi_python_client.generate` builds whatever Project this module attribute names.
+        stock = openapi_python_client.Project
+        openapi_python_client.Project = ProjectWithPackageModules  # type: ignore[misc]
+        try:
+            code = command.main(
+                list(arguments), prog_name="openapi-python-client", standalone_mode=False
+            )
+        except Exception:  # reported as the command line reports it
+            traceback.print_exc()
+            code = 1
+        finally:
+            openapi_python_client.Project = stock  # type: ignore[misc]
+    return code or 0, printed.getvalue()

@@ -2,19 +2,17 @@
 
 One pipeline serves `nox -s generate`, `nox -s check-generated`, the golden-record tests, the
 template tests on fixture specs and both sides of versioning's and spec-diff's client
-comparisons: the generator's CLI plus our package modules (`plaid_tools.generator_cli`), our
-templates and config, ruff and the header hook. The generator always writes into a fresh
-temporary folder (so its output never depends on what was there before) and only then replaces
-the target.
+comparisons: the generator's CLI plus our package modules (`plaid_tools.generator_cli`, run in
+this process), our templates and config, this environment's ruff and the header hook. The
+generator always writes into a fresh temporary folder (so its output never depends on what was
+there before) and only then replaces the target.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from importlib import metadata
@@ -55,10 +53,17 @@ def _effective_config(spec_path: Path, config_path: Path, header_hook: Path, wor
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["package_version_override"] = package_version(spec_path)
     stamp = f"{shlex.quote(sys.executable)} {shlex.quote(str(header_hook))} {GENERATOR_VERSION}"
-    config["post_hooks"] = [*config.get("post_hooks", []), stamp]
+    config["post_hooks"] = [*map(_pinned_tool, config.get("post_hooks", [])), stamp]
     effective = workdir / "config.yaml"
     effective.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
     return effective
+
+
+def _pinned_tool(hook: str) -> str:
+    """A post-hook run by this environment's own copy of its tool (the pinned ruff), if any."""
+    name, _, rest = hook.partition(" ")
+    tool = Path(sys.executable).parent / name
+    return f"{shlex.quote(str(tool))} {rest}" if tool.is_file() else hook
 
 
 def generate_into(
@@ -74,14 +79,13 @@ def generate_into(
     `templates=None` uses only the generator's stock templates.
     """
     _check_generator_pin()
-    bin_dir = Path(sys.executable).parent
+    # The generator's imports (half a second) only when generating.
+    from plaid_tools import generator_cli
+
     with tempfile.TemporaryDirectory(prefix="plaid-generate-") as tmp:
         workdir = Path(tmp)
         project = workdir / "project"
-        command = [
-            sys.executable,
-            "-m",
-            "plaid_tools.generator_cli",  # the generator's CLI, plus our package modules
+        arguments = [
             "generate",
             "--path",
             str(spec_path),
@@ -94,12 +98,10 @@ def generate_into(
             "--fail-on-warning",
         ]
         if templates is not None and templates.is_dir() and any(templates.iterdir()):
-            command += ["--custom-template-path", str(templates)]
-        # Post-hooks (ruff) must come from this environment's pinned tools.
-        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir)
-        if result.returncode != 0 or not project.is_dir():
-            raise GenerationError(f"openapi-python-client failed:\n{result.stdout}{result.stderr}")
+            arguments += ["--custom-template-path", str(templates)]
+        code, printed = generator_cli.generate(arguments)
+        if code != 0 or not project.is_dir():
+            raise GenerationError(f"openapi-python-client failed:\n{printed}")
         _remove_debris(project)
         if output.exists():
             shutil.rmtree(output)

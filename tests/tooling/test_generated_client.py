@@ -7,10 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import openapi_python_client
 import pytest
 from plaid_tools import paths
 from plaid_tools.check_generated import differences
@@ -39,11 +42,11 @@ def test_regeneration_is_byte_identical_and_leaves_no_debris(
 def test_compiled_templates_are_reused_only_while_their_source_is_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The generator keeps compiled templates in Jinja's per-user folder under TMPDIR, found by
-    name and source: a generation with none cached is the committed client; one from a copy of
-    the templates elsewhere, with one template changed, compiles that template only and renders
-    the change."""
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    """The generator keeps compiled templates in Jinja's per-user folder in the temporary folder
+    (the generator runs in this process: tempfile's), found by name and source: a generation
+    with none cached is the committed client; one from a copy of the templates elsewhere, with
+    one template changed, compiles that template only and renders the change."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     templates = shutil.copytree(paths.TEMPLATES, tmp_path / "templates")
     cold = generate_into(tmp_path / "cold" / paths.DISTRIBUTION, templates=templates)
     assert differences(paths.CLIENT_PROJECT, cold) == []
@@ -57,6 +60,22 @@ def test_compiled_templates_are_reused_only_while_their_source_is_unchanged(
     assert differences(paths.CLIENT_PROJECT, edited) == ["differs: plaid_session_client/_limits.py"]
     assert "# edited" in (edited / "plaid_session_client" / "_limits.py").read_text()
     assert len(set(tmp_path.glob("_jinja2-cache-*/openapi-python-client-*")) - cached) == 1
+
+
+def test_generations_in_one_process_at_once_are_each_whole_and_leave_it_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """The generator runs in the caller's process (spec-diff generates both sides there): two
+    generations from two threads are each the committed client, and the process's streams,
+    excepthook and generator are what they were."""
+    before = (sys.stdout, sys.stderr, sys.excepthook, openapi_python_client.Project)
+    with ThreadPoolExecutor(2) as pool:
+        sides = [
+            pool.submit(generate_into, tmp_path / side / paths.DISTRIBUTION)
+            for side in ("old", "new")
+        ]
+        assert [differences(paths.CLIENT_PROJECT, side.result()) for side in sides] == [[], []]
+    assert (sys.stdout, sys.stderr, sys.excepthook, openapi_python_client.Project) == before
 
 
 def test_one_changed_word_in_a_description_is_named_as_drift(tmp_path: Path) -> None:

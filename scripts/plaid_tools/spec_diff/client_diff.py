@@ -15,7 +15,6 @@ import copy
 import re
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,11 +144,10 @@ def _generate(spec_text: str, workdir: Path, name: str, inputs: Inputs, stock: b
 def _generate_both(
     texts: tuple[str, str], workdir: Path, sides: tuple[Inputs, Inputs], stock: bool
 ) -> tuple[Path, Path]:
-    # The generator is a subprocess per side: running both at once halves the wait.
-    with ThreadPoolExecutor(2) as pool:
-        old_job = pool.submit(_generate, texts[0], workdir, "old", sides[0], stock)
-        new_job = pool.submit(_generate, texts[1], workdir, "new", sides[1], stock)
-        return old_job.result(), new_job.result()
+    return (
+        _generate(texts[0], workdir, "old", sides[0], stock),
+        _generate(texts[1], workdir, "new", sides[1], stock),
+    )
 
 
 def _files(project: Path) -> dict[str, bytes]:
