@@ -15,8 +15,6 @@ import logging
 import math
 import os
 import re
-import subprocess
-import sys
 import textwrap
 import traceback
 from pathlib import Path
@@ -35,6 +33,7 @@ from tests.client.conftest import (
     json_response,
     request_body,
 )
+from tests.forked_runs import run_module
 
 TESTING_PAGE = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 CLIENTS = [plaid.PlaidSessionClient, plaid.AsyncPlaidSessionClient]
@@ -421,13 +420,8 @@ def test_pytest_never_prints_a_refused_credential(tmp_path: Path, style: list[st
         if not key.startswith("PLAID_") and not key.startswith("PYTEST_")
     }
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only pytest's own reporting
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *style],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_module(
+        "pytest", ["-p", "no:cacheprovider", "-q", *style], env=env, cwd=tmp_path, timeout=120
     )
     output = done.stdout + done.stderr
     assert "16 failed" in output, output

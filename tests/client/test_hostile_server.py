@@ -543,7 +543,7 @@ SCENARIOS = [
     ),
     # --- silence and drips: the deadline holds ----------------------------------------------------
     Scenario(
-        "never answers", hang(), Timeout, 3, within=3.0, client={"timeout": httpx.Timeout(0.3)}
+        "never answers", hang(), Timeout, 3, within=3.0, client={"timeout": httpx.Timeout(0.15)}
     ),
     Scenario(
         "drip headers under the read timeout",
@@ -551,7 +551,7 @@ SCENARIOS = [
         Timeout,
         3,
         within=3.0,
-        client={**FAST, "attempt_deadline": 0.4},
+        client={**FAST, "attempt_deadline": 0.2},
         check=deadline_named,
     ),
     Scenario(
@@ -560,7 +560,7 @@ SCENARIOS = [
         Timeout,
         3,
         within=3.0,
-        client={**FAST, "attempt_deadline": 0.4},
+        client={**FAST, "attempt_deadline": 0.2},
         check=deadline_named,
     ),
     Scenario(
@@ -569,7 +569,7 @@ SCENARIOS = [
         Timeout,
         1,
         within=2.0,
-        client={**FAST, "attempt_deadline": 30.0, "call_deadline": 0.6},
+        client={**FAST, "attempt_deadline": 30.0, "call_deadline": 0.3},
         check=deadline_named,
     ),
     # --- servers echoing the canary credentials --------------------------------------------------

@@ -4,8 +4,6 @@ mode, whether the run passes or fails."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,8 +17,6 @@ from tests.contracts.helpers import (
     CANARY_SECRET,
     DASHBOARD_RUNS,
     FAST,
-    REPO_ROOT,
-    RUN_TIMEOUT_SECONDS,
     RunResult,
     all_report_text,
     clean_env,
@@ -126,23 +122,20 @@ def test_canary_credentials_appear_in_no_observation(
         assert canary not in result.stdout + result.stderr
 
 
-def test_the_mutation_harness_reports_no_credentials(tmp_path: Path) -> None:
+def test_the_mutation_harness_reports_no_credentials(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     reports = tmp_path / "mutation"
-    completed = subprocess.run(
-        [sys.executable, "-m", "tests.mutation", "--only", "header-credentials-win",
-         "constant-request-id", "--reports-dir", str(reports)],
-        cwd=REPO_ROOT,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_SECONDS,
-        check=False,
-    )  # fmt: skip
+    # In this process (`nox -s mutation` runs the command itself): its runs are forks, as ever.
+    code = harness.main(
+        ["--only", "header-credentials-win", "constant-request-id", "--reports-dir", str(reports)]
+    )
+    completed = capsys.readouterr()
 
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "100 % (1/1 mutants killed), 0 false positive(s)" in completed.stdout
+    assert code == 0, completed.out + completed.err
+    assert "100 % (1/1 mutants killed), 0 false positive(s)" in completed.out
     files = all_report_text(reports)
     assert {path.name for path in files} >= {"mutation.md", "mutation.json", "summary.md"}
     for secret in (harness.CLIENT_ID, harness.SECRET):
         assert all(secret.encode() not in data for data in files.values())
-        assert secret not in completed.stdout + completed.stderr
+        assert secret not in completed.out + completed.err
