@@ -26,6 +26,7 @@ from tests.contracts.helpers import (
     remote_env,
     wait_for_line,
 )
+from tests.forked_runs import run_module
 
 LABEL = "POST /session/token/create"
 
@@ -220,44 +221,13 @@ def test_a_stopped_run_writes_reports_and_leaves_no_process_or_staging(
     assert [p.name for p in reports.parent.iterdir()] == ["contracts"]
 
 
-# Ctrl-C lands while pytest starts up, where something swallows its KeyboardInterrupt (seen
-# under load: the run went on to pass). The run must stop anyway, at its first test.
-SWALLOWED_CTRL_C = """
-import os, signal, sys
-import pytest
-from plaid_contracts.commands.cli import main
-
-real_main = pytest.main
-
-def main_that_swallows_a_ctrl_c(args):
-    try:
-        os.kill(os.getpid(), signal.SIGINT)
-        signal.sigtimedwait([], 0.1)  # a bytecode boundary for the handler to run at
-    except KeyboardInterrupt:
-        pass
-    return real_main(args)
-
-pytest.main = main_that_swallows_a_ctrl_c
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 def test_a_ctrl_c_swallowed_during_start_up_still_stops_the_run(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            SWALLOWED_CTRL_C,
-            "run",
-            "--in-process",
-            "--reports-dir",
-            str(reports),
-        ],
+    result = run_module(
+        "tests.contracts.swallowed_ctrl_c",
+        ["run", "--in-process", "--reports-dir", str(reports)],
         env=clean_env(),
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         timeout=120,
     )
 
