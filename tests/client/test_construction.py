@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from pathlib import Path
 
+import certifi
 import httpx
 import plaid_session_client as plaid
 import pytest
@@ -184,6 +186,39 @@ def test_own_client_is_closed_but_a_passed_client_is_left_open() -> None:
         plaid.PlaidSessionClient(
             client_id="a", secret="b", http_client=http_client, transport=transport
         )
+
+
+def _tls_context(
+    client: plaid.PlaidSessionClient | plaid.AsyncPlaidSessionClient,
+) -> ssl.SSLContext:
+    # What the connection pool of the httpx client the package made verifies servers with.
+    context: ssl.SSLContext = client._http._transport._pool._ssl_context  # type: ignore[union-attr]
+    return context
+
+
+def test_clients_share_one_verifying_context_built_as_httpx_builds_its_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Building httpx's default SSL context loads the CA bundle (~30 ms): the package builds it
+    once per process for the clients it makes httpx clients for, and again when an environment
+    variable httpx reads for it changes."""
+    bundle = tmp_path / "cas.pem"
+    bundle.write_bytes(Path(certifi.where()).read_bytes())
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    clients = [
+        plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET),
+        plaid.AsyncPlaidSessionClient(client_id=CLIENT_ID, secret=SECRET),
+        plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET, environment="production"),
+    ]
+    (shared,) = {id(_tls_context(client)): _tls_context(client) for client in clients}.values()
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    httpx_default = httpx.create_ssl_context()
+    assert len(shared.get_ca_certs()) == len(httpx_default.get_ca_certs()) > 100
+    assert shared.minimum_version == httpx_default.minimum_version
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    other = _tls_context(plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET))
+    assert other is not shared and other.verify_mode == ssl.CERT_REQUIRED
 
 
 def test_async_client_mirrors_construction(make_async_client: MakeAsyncClient) -> None:

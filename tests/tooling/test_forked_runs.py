@@ -59,7 +59,7 @@ def test_a_bare_fork_imports_the_given_folders_first_and_nothing_of_ours(tmp_pat
 @pytest.mark.parametrize("path", [None, [REPO_ROOT]], ids=["warm", "bare"])
 def test_a_run_past_its_timeout_is_stopped(tmp_path: Path, path: list[Path] | None) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
-        run_module(PROBE, ["sleep"], env={}, cwd=tmp_path, timeout=2, path=path)
+        run_module(PROBE, ["sleep"], env={}, cwd=tmp_path, timeout=0.5, path=path)
     with pytest.raises(ProcessLookupError):
         os.kill(int((tmp_path / "pid").read_text()), 0)
 

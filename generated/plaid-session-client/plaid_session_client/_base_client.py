@@ -10,8 +10,11 @@ sending, reading and sleeping. The public clients (`client.py`) add the operatio
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -327,6 +330,23 @@ class BaseClient(Generic[HTTP, Transport]):
         return url
 
 
+# What httpx's default SSL context depends on besides certifi (its trust_env).
+SSL_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """httpx's default SSL context, built once per process (and per value of SSL_ENV): httpx
+    builds one for every client it creates, and loading the CA bundle takes tens of milliseconds
+    (encode/httpx#3627). A context is made to be shared by many connections (Python's `ssl`
+    docs); requests shares one the same way."""
+    return _ssl_context(*(os.environ.get(name) for name in SSL_ENV))
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context(*environment: str | None) -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
 class SyncAPIClient(BaseClient[httpx.Client, httpx.BaseTransport]):
     """The blocking pipeline: send, read under the limits, sleep between retries."""
 
@@ -335,7 +355,7 @@ class SyncAPIClient(BaseClient[httpx.Client, httpx.BaseTransport]):
     _transport_type = httpx.BaseTransport
 
     def _new_http_client(self, transport: httpx.BaseTransport | None, headers: list[tuple[str, str]]) -> httpx.Client:
-        return httpx.Client(transport=transport, headers=headers)
+        return httpx.Client(transport=transport, headers=headers, verify=default_ssl_context())
 
     def close(self) -> None:
         """Close the connection pool (unless the httpx.Client was passed in)."""
@@ -409,7 +429,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     def _new_http_client(
         self, transport: httpx.AsyncBaseTransport | None, headers: list[tuple[str, str]]
     ) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=transport, headers=headers)
+        return httpx.AsyncClient(transport=transport, headers=headers, verify=default_ssl_context())
 
     async def close(self) -> None:
         """Close the connection pool (unless the httpx.AsyncClient was passed in)."""
