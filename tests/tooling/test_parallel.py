@@ -9,6 +9,7 @@ a throwaway project with the pinned pytest and xdist.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -40,9 +41,12 @@ def test_a_group_runs_on_one_worker_across_modules(tmp_path: Path) -> None:
         (tmp_path / name).write_text(GROUPED_MODULE, encoding="utf-8")
     (tmp_path / "test_c.py").write_text(UNGROUPED_MODULE, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    # pytest and xdist alone: the workers start without the other plugins this venv holds.
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"],
+        [sys.executable, "-m", "pytest", "-p", "xdist", "-n", "2", "--dist", "loadgroup", "-v"],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
