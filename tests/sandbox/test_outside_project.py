@@ -27,7 +27,7 @@ from plaid_tools import paths
 
 from tests.sandbox.sandbox_support import banner_curl
 
-pytestmark = [pytest.mark.outside_project, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.heavy, pytest.mark.timeout(900)]
 
 BLOCK = re.compile(r"<!-- outside-project: (?P<name>\S+) -->\n```\w+\n(?P<body>.*?)\n```", re.S)
 PROJECT_CONFIG = '[tool.pytest.ini_options]\npythonpath = ["."]\n'

@@ -11,7 +11,7 @@ import pytest
 from tests.templates.conftest import Rendered
 
 # On one xdist worker, so that its fixture is made once: conftest.rendered.
-pytestmark = pytest.mark.xdist_group("template-specs")
+pytestmark = [pytest.mark.xdist_group("template-specs"), pytest.mark.heavy]
 
 
 def packages(rendered: dict[str, Rendered]) -> list[str]:

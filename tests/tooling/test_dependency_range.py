@@ -59,6 +59,7 @@ def test_a_range_without_a_lower_bound_cannot_be_tested() -> None:
         dependency_range.lowest(SpecifierSet("<1"))
 
 
+@pytest.mark.heavy
 def test_a_wrong_lower_bound_fails_the_clients_tests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

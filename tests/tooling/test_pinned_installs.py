@@ -74,6 +74,7 @@ def test_the_compiled_files_say_how_they_were_compiled(name: str) -> None:
         assert "uv pip compile" in header and "--generate-hashes" in header, header
 
 
+@pytest.mark.heavy
 def test_the_runner_install_stops_on_a_changed_hash(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     (tmp_path / "requirements").mkdir()
@@ -99,6 +100,7 @@ def test_the_runner_install_stops_on_a_changed_hash(tmp_path: Path) -> None:
     assert not (tmp_path / ".nox-env" / RUNNER_BIN.parent.name / ".requirements-sha256").exists()
 
 
+@pytest.mark.heavy
 def test_a_session_install_stops_on_a_changed_hash(tmp_path: Path) -> None:
     """The `sandbox` session (the smallest install) on a copy of this repository whose
     constraints pin other bytes for uvicorn, which the offline sandbox depends on."""
