@@ -205,7 +205,7 @@ def test_clients_share_one_verifying_context_built_as_httpx_builds_its_default(
     bundle = tmp_path / "cas.pem"
     bundle.write_bytes(Path(certifi.where()).read_bytes())
     monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
-    clients = [
+    clients: list[plaid.PlaidSessionClient | plaid.AsyncPlaidSessionClient] = [
         plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET),
         plaid.AsyncPlaidSessionClient(client_id=CLIENT_ID, secret=SECRET),
         plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET, environment="production"),

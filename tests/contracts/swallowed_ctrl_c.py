@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Any
+from collections.abc import Sequence
+from os import PathLike
 
 import pytest
 from plaid_contracts.commands.cli import main
@@ -15,13 +16,15 @@ from plaid_contracts.commands.cli import main
 real_main = pytest.main
 
 
-def main_that_swallows_a_ctrl_c(args: Any) -> Any:
+def main_that_swallows_a_ctrl_c(
+    args: list[str] | PathLike[str] | None = None, plugins: Sequence[str | object] | None = None
+) -> int | pytest.ExitCode:
     try:
         os.kill(os.getpid(), signal.SIGINT)
         signal.sigtimedwait([], 0.1)  # a bytecode boundary for the handler to run at
     except KeyboardInterrupt:
         pass
-    return real_main(args)
+    return real_main(args, plugins)
 
 
 if __name__ == "__main__":
