@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import threading
 import traceback
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import openapi_python_client
+import typer
 import yaml
 from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
@@ -43,6 +45,8 @@ DEPRECATED_ALIASES = "x-deprecated-aliases"
 # Compiled templates, in Jinja's per-user cache folder (see TemplateCache); the generator's
 # version is in the name because its Environment's options shape the compiled code.
 TEMPLATE_CACHE_PATTERN = f"openapi-python-client-{metadata.version('openapi-python-client')}-%s"
+# The exit code typer turns Ctrl-C into.
+INTERRUPTED = 130
 # A generation swaps this process's sys.stdout and openapi_python_client.Project for a while.
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -122,8 +126,10 @@ def _is_package_module(name: str) -> bool:
 def generate(arguments: Sequence[str]) -> tuple[int, str]:
     """Run `openapi-python-client ARGUMENTS` here: its exit code and everything it printed.
 
-    A failure of the generator itself (a template that does not render) is exit code 1 with its
-    traceback, as the command line would print it.
+    A usage error is exit code 2 with its message, a failure of the generator itself (a
+    template that does not render) exit code 1 with its traceback, as the command line prints
+    them; Ctrl-C stays a KeyboardInterrupt. Whatever else this process prints meanwhile goes into
+    the output too.
     """
     # The click command, not typer's app(): that would replace this process's sys.excepthook.
     command = get_command(app)
@@ -140,9 +146,14 @@ def generate(arguments: Sequence[str]) -> tuple[int, str]:
             code = command.main(
                 list(arguments), prog_name="openapi-python-client", standalone_mode=False
             )
+        except typer.TyperException as error:  # a usage error: its message, as the command shows it
+            print(f"Error: {error.format_message()}", file=sys.stderr)
+            code = error.exit_code
         except Exception:  # reported as the command line reports it
             traceback.print_exc()
             code = 1
         finally:
             openapi_python_client.Project = stock  # type: ignore[misc]
+    if code == INTERRUPTED:
+        raise KeyboardInterrupt
     return code or 0, printed.getvalue()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openapi_python_client
 import pytest
-from plaid_tools import paths
+from plaid_tools import generator_cli, paths
 from plaid_tools.check_generated import differences
 from plaid_tools.regenerate import generate_into, package_version
 from uv import find_uv_bin
@@ -76,6 +76,22 @@ def test_generations_in_one_process_at_once_are_each_whole_and_leave_it_as_it_wa
         ]
         assert [differences(paths.CLIENT_PROJECT, side.result()) for side in sides] == [[], []]
     assert (sys.stdout, sys.stderr, sys.excepthook, openapi_python_client.Project) == before
+
+
+def test_a_generation_stops_on_ctrl_c_and_reports_usage_errors_as_the_command_line_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process, the generator still behaves as its command: Ctrl-C is not a failed
+    generation (spec-diff would fall back to the stock templates), a bad option is exit 2."""
+
+    def interrupted(self: generator_cli.ProjectWithPackageModules) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator_cli.ProjectWithPackageModules, "_build_api", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        generate_into(tmp_path / "interrupted")
+    code, printed = generator_cli.generate(["generate", "--no-such-option"])
+    assert code == 2 and "No such option: --no-such-option" in printed, printed
 
 
 def test_one_changed_word_in_a_description_is_named_as_drift(tmp_path: Path) -> None:
