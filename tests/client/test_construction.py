@@ -188,37 +188,63 @@ def test_own_client_is_closed_but_a_passed_client_is_left_open() -> None:
         )
 
 
-def _tls_context(
-    client: plaid.PlaidSessionClient | plaid.AsyncPlaidSessionClient,
-) -> ssl.SSLContext:
-    # What the connection pool of the httpx client the package made verifies servers with.
-    context: ssl.SSLContext = client._http._transport._pool._ssl_context  # type: ignore[union-attr]
+def _tls_context(http: httpx.Client | httpx.AsyncClient) -> ssl.SSLContext:
+    # What an httpx client's connection pool verifies servers with.
+    context: ssl.SSLContext = http._transport._pool._ssl_context  # type: ignore[union-attr]
     return context
+
+
+def _made(client: plaid.PlaidSessionClient | plaid.AsyncPlaidSessionClient) -> ssl.SSLContext:
+    return _tls_context(client._http)
+
+
+def _same_trust(ours: ssl.SSLContext, httpx_own: ssl.SSLContext) -> bool:
+    return (
+        ours.verify_mode == httpx_own.verify_mode == ssl.CERT_REQUIRED
+        and ours.check_hostname == httpx_own.check_hostname is True
+        and ours.minimum_version == httpx_own.minimum_version
+        and ours.options == httpx_own.options
+        and ours.get_ca_certs() == httpx_own.get_ca_certs()
+    )
 
 
 def test_clients_share_one_verifying_context_built_as_httpx_builds_its_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Building httpx's default SSL context loads the CA bundle (~30 ms): the package builds it
-    once per process for the clients it makes httpx clients for, and again when an environment
-    variable httpx reads for it changes."""
-    bundle = tmp_path / "cas.pem"
-    bundle.write_bytes(Path(certifi.where()).read_bytes())
-    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    once per process for the clients it makes httpx clients for, the same as the one an
+    `httpx.Client()` builds for itself, and again when SSL_CERT_FILE names another bundle."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     clients: list[plaid.PlaidSessionClient | plaid.AsyncPlaidSessionClient] = [
         plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET),
         plaid.AsyncPlaidSessionClient(client_id=CLIENT_ID, secret=SECRET),
         plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET, environment="production"),
     ]
-    (shared,) = {id(_tls_context(client)): _tls_context(client) for client in clients}.values()
-    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
-    httpx_default = httpx.create_ssl_context()
-    assert len(shared.get_ca_certs()) == len(httpx_default.get_ca_certs()) > 100
-    assert shared.minimum_version == httpx_default.minimum_version
+    (shared,) = {id(_made(client)): _made(client) for client in clients}.values()
+    with httpx.Client() as own:
+        assert _same_trust(shared, _tls_context(own))
+    assert len(shared.get_ca_certs()) > 100  # certifi's
 
+    # A bundle of one CA, named by the variable httpx reads.
+    first_ca = Path(certifi.where()).read_text(encoding="ascii").split("-----END CERTIFICATE-----")
+    bundle = tmp_path / "one-ca.pem"
+    bundle.write_text(first_ca[0] + "-----END CERTIFICATE-----\n", encoding="ascii")
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
-    other = _tls_context(plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET))
-    assert other is not shared and other.verify_mode == ssl.CERT_REQUIRED
+    other = _made(plaid.PlaidSessionClient(client_id=CLIENT_ID, secret=SECRET))
+    with httpx.Client() as own:
+        assert _same_trust(other, _tls_context(own))
+    assert len(other.get_ca_certs()) == 1
+
+
+def test_a_client_given_a_transport_builds_no_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As httpx given a transport: a test double needs no CA bundle, even a missing one."""
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/cas.pem")
+    transport = httpx.MockTransport(lambda request: json_response(200, SUCCESS_BODY))
+    with plaid.PlaidSessionClient(client_id="a", secret="b", transport=transport) as client:
+        assert client.session_token_create(body=request_body()).request_id == "OUoAFhGrwHQbZ2O"
 
 
 def test_async_client_mirrors_construction(make_async_client: MakeAsyncClient) -> None:

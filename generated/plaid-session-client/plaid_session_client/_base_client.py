@@ -163,8 +163,9 @@ class BaseClient(Generic[HTTP, Transport]):
         self._urls: dict[str, httpx.URL] = {}
         self._owns_http_client = http_client is None
         self._transport: Transport | None = transport
-        # Created on first use: an httpx client builds its TLS context (and imports httpcore) at
-        # construction, several times what importing this package costs.
+        # Created on first use: an httpx client imports httpcore and takes its TLS context
+        # (default_ssl_context: built once per process) at construction, several times what
+        # importing this package costs.
         self._http_client: HTTP | None = http_client
         self._http_lock = threading.Lock()
         self._closed = False
@@ -347,6 +348,11 @@ def _ssl_context(*environment: str | None) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _verify(transport: object) -> ssl.SSLContext | bool:
+    # Given a transport, httpx builds no context: neither do we.
+    return default_ssl_context() if transport is None else True
+
+
 class SyncAPIClient(BaseClient[httpx.Client, httpx.BaseTransport]):
     """The blocking pipeline: send, read under the limits, sleep between retries."""
 
@@ -355,7 +361,7 @@ class SyncAPIClient(BaseClient[httpx.Client, httpx.BaseTransport]):
     _transport_type = httpx.BaseTransport
 
     def _new_http_client(self, transport: httpx.BaseTransport | None, headers: list[tuple[str, str]]) -> httpx.Client:
-        return httpx.Client(transport=transport, headers=headers, verify=default_ssl_context())
+        return httpx.Client(transport=transport, headers=headers, verify=_verify(transport))
 
     def close(self) -> None:
         """Close the connection pool (unless the httpx.Client was passed in)."""
@@ -429,7 +435,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     def _new_http_client(
         self, transport: httpx.AsyncBaseTransport | None, headers: list[tuple[str, str]]
     ) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=transport, headers=headers, verify=default_ssl_context())
+        return httpx.AsyncClient(transport=transport, headers=headers, verify=_verify(transport))
 
     async def close(self) -> None:
         """Close the connection pool (unless the httpx.AsyncClient was passed in)."""

@@ -18,7 +18,7 @@ import httpx
 
 from .errors import ClientConfigurationError
 
-__version__: Final = "6.2.1"
+__version__: Final = "6.2.2"
 #: The Plaid API version every request is written against (sent as `Plaid-Version`).
 PLAID_API_VERSION: Final = "2020-09-14"
 USER_AGENT: Final = f"plaid-session-client/{__version__} python-httpx/{httpx.__version__}"
