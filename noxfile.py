@@ -213,8 +213,9 @@ def tests(session: nox.Session) -> None:
     # In parallel on every core unless the caller chose (`-- -n 0` runs in one process). Tests
     # that share a server or a fixture across modules are grouped with xdist_group.
     parallel = () if _chooses_workers(session.posargs) else ("-n", "auto", "--dist", "loadgroup")
-    # Compiled once: most of the suite's time is subprocesses (contract runs, the generator)
-    # importing schemathesis, hypothesis and pytest, which would otherwise compile every time.
+    # Compiled once: much of the suite's time is subprocesses and the forkservers of
+    # tests/forked_runs.py importing schemathesis, hypothesis and pytest, which would otherwise
+    # compile every time.
     run(session, "pytest", *parallel, *session.posargs, env=BYTECODE_ENV)
 
 

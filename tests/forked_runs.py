@@ -9,7 +9,8 @@ stdout and stderr, atexit handlers, exit code) and exits. The forkserver has one
 run no test, so every fork starts from the same clean state. A scratch copy's commands fork from
 a bare interpreter instead (``python -m tests.forked_runs``: the same but nothing of ours), with
 the copy's folders first on the path. The tests that are about the real entry point (signals,
-exit codes, the commands printed) keep subprocesses.
+exit codes, the commands printed) keep subprocesses; a signal a run sends itself is the same in
+a fork.
 """
 
 from __future__ import annotations

@@ -123,14 +123,14 @@ def test_canary_credentials_appear_in_no_observation(
 
 
 def test_the_mutation_harness_reports_no_credentials(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "mutation"
     # In this process (`nox -s mutation` runs the command itself): its runs are forks, as ever.
     code = harness.main(
         ["--only", "header-credentials-win", "constant-request-id", "--reports-dir", str(reports)]
     )
-    completed = capsys.readouterr()
+    completed = capfd.readouterr()  # the forkserver's output too
 
     assert code == 0, completed.out + completed.err
     assert "100 % (1/1 mutants killed), 0 false positive(s)" in completed.out

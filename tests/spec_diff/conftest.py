@@ -7,7 +7,6 @@ import copy
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -98,12 +97,9 @@ def generated_client(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str]
     repository's custom templates (the CLI test exercises those).
     """
     root = tmp_path_factory.mktemp("clients")
-    with ThreadPoolExecutor(2) as pool:
-        jobs = {
-            stem: pool.submit(generate_client, history_spec(stem), root, stem, None)
-            for stem in API_DIFF_STEPS
-        }
-        clients = {stem: job.result() for stem, job in jobs.items()}
+    clients = {
+        stem: generate_client(history_spec(stem), root, stem, None) for stem in API_DIFF_STEPS
+    }
     return clients.__getitem__
 
 
