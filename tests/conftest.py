@@ -7,6 +7,7 @@ has profiles of its own (contracts/suite/conftest.py): they judge a target, thes
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ _COMMON = settings(
 settings.register_profile("default", _COMMON, max_examples=100)
 settings.register_profile("thorough", _COMMON, max_examples=1000)
 settings.load_profile("default")
+
+
+def pytest_configure() -> None:
+    # Started in the background (`cmd &` in a script, no job control), the suite inherits
+    # SIGINT ignored, and so would every run it starts: a run respects a caller's SIG_IGN, so the
+    # Ctrl-C tests would fail. They test a run started from a terminal, where Ctrl-C is default.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

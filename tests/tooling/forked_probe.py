@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import sys
 import time
 
@@ -22,6 +23,13 @@ if __name__ == "__main__":
     if mode == "path":  # where imports come from, and which of our packages are loaded
         print("path", sys.path[:2])
         print("ours", sorted(name for name in sys.modules if name.startswith("plaid_")))
+    if mode == "ctrl-c":  # what a Ctrl-C would do: KeyboardInterrupt, or nothing if ignored
+        print(
+            "SIGINT",
+            "default"
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            else "not default",
+        )
     if mode == "sleep":
         with open("pid", "w") as pid:
             pid.write(str(os.getpid()))

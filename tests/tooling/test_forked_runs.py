@@ -57,6 +57,25 @@ def test_a_bare_fork_imports_the_given_folders_first_and_nothing_of_ours(tmp_pat
 
 
 @pytest.mark.parametrize("path", [None, [REPO_ROOT]], ids=["warm", "bare"])
+def test_runs_the_suite_starts_take_ctrl_c_even_when_the_suite_was_started_in_the_background(
+    tmp_path: Path, path: list[Path] | None
+) -> None:
+    # tests/conftest.py: a suite started by `cmd &` inherits SIGINT ignored, and so would its runs.
+    env = {"PYTHONPATH": str(REPO_ROOT)}
+    fresh = subprocess.run(
+        [sys.executable, "-m", PROBE, "ctrl-c"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    forked = run_module(PROBE, ["ctrl-c"], env=env, cwd=tmp_path, timeout=30, path=path)
+    assert "SIGINT default" in fresh.stdout
+    assert "SIGINT default" in forked.stdout
+
+
+@pytest.mark.parametrize("path", [None, [REPO_ROOT]], ids=["warm", "bare"])
 def test_a_run_past_its_timeout_is_stopped(tmp_path: Path, path: list[Path] | None) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         run_module(PROBE, ["sleep"], env={}, cwd=tmp_path, timeout=0.5, path=path)
