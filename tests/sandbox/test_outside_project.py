@@ -1,12 +1,13 @@
 """A vendoring team's project, outside this repository, built from the docs' blocks alone.
 
-A fresh virtual environment (the interpreter's own pip: 23.2 on Python 3.11.7), the testing
-page's install command run verbatim, its "their code" and "their tests" and the README's example
-test written into a throwaway project, and that project's pytest: green, with the one test of its
-own whose fault never fired reported. Then the testing page's GitHub Actions step that
-starts the sandbox in the background, and the curl its banner prints. Slow (pip builds two
-wheels and installs from PyPI, pinned to requirements/constraints.txt's versions through
-PIP_CONSTRAINT; pip's cache makes reruns quicker), so it runs once, in one test. Versions only:
+A fresh virtual environment (the interpreter's own pip: 23.2 on Python 3.11.7, as
+tests/fresh_venv.py makes it), the testing page's install command run verbatim, its "their code"
+and "their tests" and the README's example test written into a throwaway project, and that
+project's pytest: green, with the one test of its own whose fault never fired reported. Then the
+testing page's GitHub Actions step that starts the sandbox in the background, and the curl its
+banner prints. Slow (pip builds two wheels and installs from PyPI, pinned to
+requirements/constraints.txt's versions through PIP_CONSTRAINT; pip's cache makes reruns
+quicker), so it runs once, in one test. Versions only:
 given hashes, pip refuses to install the two local directories the README's command names.
 """
 
@@ -16,7 +17,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import yaml
 from plaid_offline_sandbox.serving import free_port
 from plaid_tools import paths
 
+from tests import fresh_venv
 from tests.sandbox.sandbox_support import banner_curl
 
 pytestmark = [pytest.mark.heavy, pytest.mark.timeout(900)]
@@ -107,7 +108,7 @@ def test_readme_blocks_are_all_there() -> None:
 def test_a_throwaway_project_tests_its_code_against_the_sandbox(tmp_path: Path) -> None:
     blocks = readme_blocks()
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], tmp_path, dict(os.environ))
+    fresh_venv.create(venv)
     env = _venv_env(venv)
 
     # The documented install command, verbatim, in the repository's root; pytest is the team's.

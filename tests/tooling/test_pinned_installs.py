@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 from plaid_tools import dependency_range, paths
 
+from tests import fresh_venv
+from tests.fresh_venv import RUNNER_BIN
+
 REQUIREMENTS = paths.ROOT / "requirements"
 COMPILED = ("constraints.txt", "build.txt", "nox.txt", "client-lowest.txt", "client-highest.txt")
 PIN = re.compile(r"^([A-Za-z0-9][\w.-]*)==(\S+)", re.M)
 WRONG_HASH = "sha256:" + "0" * 64
-RUNNER_BIN = paths.ROOT / ".nox-env" / f"py{sys.version_info[0]}.{sys.version_info[1]}" / "bin"
 
 
 def _blocks(text: str) -> dict[str, str]:
@@ -79,6 +81,8 @@ def test_the_runner_install_stops_on_a_changed_hash(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     (tmp_path / "requirements").mkdir()
     shutil.copy(paths.ROOT / "scripts" / "nox_pinned.py", tmp_path / "scripts")
+    # The environment as venv leaves it (creating it is not what this tests, and takes 5 s).
+    fresh_venv.create(tmp_path / ".nox-env" / RUNNER_BIN.parent.name)
     # One pin, so that pip has only the tampered file to fetch.
     (tmp_path / "requirements" / "nox.txt").write_text(
         _blocks(tampered("nox.txt", "argcomplete"))["argcomplete"]
