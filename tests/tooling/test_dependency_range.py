@@ -14,7 +14,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from plaid_tools import dependency_range, paths
 
-from tests.tooling.test_pinned_installs import RUNNER_BIN, pins
+from tests.fresh_venv import RUNNER_BIN
+from tests.tooling.test_pinned_installs import pins
 
 DECLARED = dependency_range.declared()
 SANDBOX_TESTS = "tests/client/test_sandbox.py"  # the client's calls to the offline sandbox
