@@ -29,7 +29,7 @@ def create(path: Path) -> None:
     """``python -m venv path``: this interpreter's own pip (and, before 3.12, setuptools)."""
     site = _site_packages(RUNNER_ENV)
     dists = _bundled_dists(site) if site else None
-    if site is None or dists is None:
+    if not site or not dists:
         venv.create(path, with_pip=True, symlinks=os.name != "nt")
         return
     venv.create(path, with_pip=False, symlinks=os.name != "nt")

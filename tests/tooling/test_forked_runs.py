@@ -15,6 +15,18 @@ from tests.forked_runs import BARE_PRELOAD, PRELOAD, REPO_ROOT, run_module
 PROBE = "tests.tooling.forked_probe"
 
 
+def _fresh(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The probe in a fresh interpreter, as ``python -m`` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", PROBE, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     "args", [["exit", "0"], ["exit", "3"], ["message"], ["raise"], ["extra", "--flag"]]
 )
@@ -23,14 +35,7 @@ def test_a_forked_run_gives_what_a_fresh_interpreter_gives(
     tmp_path: Path, args: list[str], path: list[Path] | None
 ) -> None:
     env = {"PROBE": "from the caller", "PYTHONPATH": str(REPO_ROOT)}
-    fresh = subprocess.run(
-        [sys.executable, "-m", PROBE, *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    fresh = _fresh(args, env, tmp_path)
     forked = run_module(PROBE, args, env=env, cwd=tmp_path, timeout=30, path=path)
     assert forked.returncode == fresh.returncode
     assert forked.stdout == fresh.stdout
@@ -43,14 +48,7 @@ def test_a_forked_run_gives_what_a_fresh_interpreter_gives(
 def test_a_bare_fork_imports_the_given_folders_first_and_nothing_of_ours(tmp_path: Path) -> None:
     """As `PYTHONPATH=FOLDER python -m`: how a scratch copy's code runs (tests/scratch_repo.py)."""
     env = {"PYTHONPATH": str(REPO_ROOT)}
-    fresh = subprocess.run(
-        [sys.executable, "-m", PROBE, "path"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    fresh = _fresh(["path"], env, tmp_path)
     forked = run_module(PROBE, ["path"], env=env, cwd=tmp_path, timeout=30, path=[REPO_ROOT])
     assert f"path {[str(tmp_path), str(REPO_ROOT)]}\nours []\n" in fresh.stdout
     assert (forked.returncode, forked.stdout) == (fresh.returncode, fresh.stdout)
@@ -62,14 +60,7 @@ def test_runs_the_suite_starts_take_ctrl_c_even_when_the_suite_was_started_in_th
 ) -> None:
     # tests/conftest.py: a suite started by `cmd &` inherits SIGINT ignored, and so would its runs.
     env = {"PYTHONPATH": str(REPO_ROOT)}
-    fresh = subprocess.run(
-        [sys.executable, "-m", PROBE, "ctrl-c"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    fresh = _fresh(["ctrl-c"], env, tmp_path)
     forked = run_module(PROBE, ["ctrl-c"], env=env, cwd=tmp_path, timeout=30, path=path)
     assert "SIGINT default" in fresh.stdout
     assert "SIGINT default" in forked.stdout
