@@ -4,7 +4,9 @@
 imports, then installs itself and compiles again. The runner's environment (.nox-env, made by
 scripts/nox_pinned.py with ensurepip) holds the very packages ensurepip installs: when it holds
 them at the versions this interpreter bundles, their files are copied in (by their RECORD, the
-console scripts pointed at the new interpreter). Otherwise venv's own way.
+console scripts pointed at the new interpreter). Otherwise venv's own way. The same copy puts
+a package this test environment has, with what it requires, into such a venv (``copy_installed``),
+where a test needs it as installed but not the seconds of ``pip install``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import sys
 import venv
 from importlib import metadata
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 RUNNER_ENV = (
     Path(__file__).resolve().parents[1]
@@ -33,8 +37,35 @@ def create(path: Path) -> None:
         venv.create(path, with_pip=True, symlinks=os.name != "nt")
         return
     venv.create(path, with_pip=False, symlinks=os.name != "nt")
-    into = _site_packages(path)
-    assert into is not None
+    _copy(dists, RUNNER_ENV, path)
+
+
+def copy_installed(path: Path, name: str) -> None:
+    """Into the venv at ``path``, this environment's ``name`` and every distribution it requires
+    (their versions are the pinned ones this environment was installed with)."""
+    wanted, dists = [name], {}
+    while wanted:
+        dist = metadata.distribution(wanted.pop())
+        if dist.metadata["Name"] not in dists:
+            dists[dist.metadata["Name"]] = dist
+            wanted += _required(dist)
+    _copy(list(dists.values()), Path(sys.prefix).resolve(), path)
+
+
+def _required(dist: metadata.Distribution) -> list[str]:
+    """The names ``dist`` requires in this interpreter, without extras."""
+    names = []
+    for line in dist.requires or ():
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            names.append(requirement.name)
+    return names
+
+
+def _copy(dists: list[metadata.Distribution], env: Path, path: Path) -> None:
+    """The files of ``dists`` (installed in ``env``) by their RECORD into the venv at ``path``."""
+    site, into = _site_packages(env), _site_packages(path)
+    assert site is not None and into is not None
     for dist in dists:
         for file in dist.files or ():
             source = (site / file).resolve()
@@ -42,9 +73,9 @@ def create(path: Path) -> None:
             if source.is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
-                if source.parent == RUNNER_BIN:  # a console script: its #! names our python
+                if source.parent == env / "bin":  # a console script: its #! names env's python
                     shebang, rest = target.read_text(encoding="utf-8").split("\n", 1)
-                    shebang = shebang.replace(str(RUNNER_ENV), str(path))
+                    shebang = shebang.replace(str(env), str(path))
                     target.write_text(f"{shebang}\n{rest}", encoding="utf-8")
 
 
